@@ -1,1 +1,4 @@
-//! TODO(owner): parse stage.
+//! Parse stage.
+
+mod date;
+pub use date::{jalali_to_gregorian, parse_date};
