@@ -89,7 +89,7 @@ pub fn parse_feed(body: &str, base_url: &str, source_id: &str, fetched_at: DateT
     let prepared = prolog::prepare(body, base_url)?;
     let feed = run_feed_rs(&prepared, base_url)?;
     let ctx = item::Context {
-        base_url,
+        doc_base: prepared.xml_base.as_deref().unwrap_or(base_url),
         source_id,
         fetched_at,
         format: prepared.format,
@@ -142,3 +142,6 @@ fn ends_with_close_tag(body: &str, root_local: &str) -> bool {
     let tail = body.trim_end();
     tail.ends_with('>') && tail.rfind("</").is_some_and(|i| tail[i + 2..].trim_end_matches('>').trim().ends_with(root_local))
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,7 +16,8 @@ use crate::sanitize;
 const SYNTH_TITLE_CHARS: usize = 140;
 
 pub(crate) struct Context<'a> {
-    pub base_url: &'a str,
+    /// The root `xml:base` when there is one, else the feed URL.
+    pub doc_base: &'a str,
     pub source_id: &'a str,
     pub fetched_at: DateTime<Utc>,
     pub format: FeedFormat,
@@ -34,7 +35,7 @@ pub(crate) fn map_entries(ctx: &Context<'_>, entries: Vec<Entry>) -> Vec<Item> {
 }
 
 fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
-    let base = e.base.as_deref().unwrap_or(ctx.base_url);
+    let base = e.base.as_deref().unwrap_or(ctx.doc_base);
     let link = pick_link(&e.links).and_then(|l| canonicalize(&l.href, base)).or_else(|| {
         // RSS: a guid that is a URL is a permalink unless marked otherwise.
         let id = e.id.trim();

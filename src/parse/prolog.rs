@@ -10,9 +10,6 @@ use scraper::{Html, Selector};
 
 use super::{FeedFormat, ParseError};
 
-/// How far into a document (bytes) the head scan looks for the root and the channel language.
-const HEAD_SCAN_LIMIT: u64 = 256 * 1024;
-
 const ATOM03_NS: &str = "http://purl.org/atom/ns#";
 const ATOM10_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -23,8 +20,11 @@ pub(crate) struct Prepared<'a> {
     pub format: FeedFormat,
     /// Feed-level language tag (`<language>`, `dc:language`, `xml:lang`, JSON `language`).
     pub lang: Option<String>,
-    /// Local name of the XML root element, to tell truncation apart from other syntax errors.
+    /// Local name of the XML root element.
     pub root: Option<String>,
+    /// The root's `xml:base`, resolved against the feed URL: the base for relative links in
+    /// summaries (feed-rs applies it to links, not to HTML inside text).
+    pub xml_base: Option<String>,
 }
 
 pub(crate) fn prepare<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
@@ -53,7 +53,7 @@ fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
         return Err(ParseError::Malformed { reason: "JSON Feed without an items array".into() });
     }
     let lang = value.get("language").and_then(|v| v.as_str()).map(str::to_string);
-    Ok(Prepared { body: Cow::Borrowed(body), format: FeedFormat::JsonFeed, lang, root: None })
+    Ok(Prepared { body: Cow::Borrowed(body), format: FeedFormat::JsonFeed, lang, root: None, xml_base: None })
 }
 
 /// What the head scan saw of the root element.
@@ -64,10 +64,11 @@ struct Root {
     version: Option<String>,
     xmlns: Option<String>,
     lang: Option<String>,
+    xml_base: Option<String>,
 }
 
 fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
-    let (root, channel_lang) = scan_head(body, base_url)?;
+    let (root, channel_lang) = scan(body, base_url)?;
     let format = match root.local.as_str() {
         "rss" => match root.version.as_deref().map(str::trim) {
             Some("0.91" | "0.92") => FeedFormat::Rss0x,
@@ -91,7 +92,11 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         out = Cow::Owned(normalize_atom(&out, true)?);
     }
     let lang = channel_lang.or(root.lang);
-    Ok(Prepared { body: out, format, lang, root: Some(root.local) })
+    let xml_base = root.xml_base.as_deref().and_then(|b| {
+        let joined = url::Url::parse(base_url).ok().and_then(|u| u.join(b).ok()).or_else(|| url::Url::parse(b).ok())?;
+        Some(joined.to_string())
+    });
+    Ok(Prepared { body: out, format, lang, root: Some(root.local), xml_base })
 }
 
 /// The fetch stage already decoded the body to UTF-8; a declaration still naming another
@@ -122,13 +127,16 @@ fn with_rss_version(current: &str, original_len: usize, root: &Root) -> String {
     format!("{}{}{}", &current[..start], new_tag, &current[end..])
 }
 
-/// Scans the document head: root element, DTD, and the channel's language. Stops at the first
-/// item or entry.
-fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError> {
+/// Reads the whole document once with quick-xml (no tree, no entity expansion): checks it is
+/// well-formed (feed-rs silently drops items with mismatched tags), refuses entity-defining DTDs,
+/// tells HTML apart, and notes the root element and the channel's language before the first item.
+fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError> {
     let mut reader = Reader::from_str(body);
     reader.config_mut().trim_text(false);
     let mut root: Option<Root> = None;
-    let mut depth = 0usize;
+    // Open elements, innermost last (for truncation messages).
+    let mut open: Vec<String> = Vec::new();
+    let mut in_head = true;
     let mut in_language = false;
     let mut lang: Option<String> = None;
     loop {
@@ -136,10 +144,13 @@ fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), Parse
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
-                if root.is_none() {
-                    return Err(not_xml(body, base_url, &e.to_string()));
-                }
-                break;
+                return Err(match (&root, open.last()) {
+                    (None, _) => not_xml(body, base_url, &e.to_string()),
+                    (Some(_), Some(inner)) if reader.buffer_position() as usize >= body.len() => truncated(inner),
+                    _ => ParseError::Malformed {
+                        reason: format!("bad XML at byte {}: {e}", reader.error_position()),
+                    },
+                });
             }
         };
         let after = reader.buffer_position() as usize;
@@ -154,7 +165,7 @@ fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), Parse
                 }
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
-                let is_empty = matches!(event, Event::Empty(_));
+                let is_start = matches!(event, Event::Start(_));
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
                 if root.is_none() {
                     if local.eq_ignore_ascii_case("html") {
@@ -162,12 +173,12 @@ fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), Parse
                     }
                     root = Some(read_root(e, reader.decoder(), local.clone(), (before, after)));
                 } else if matches!(local.as_str(), "item" | "entry") {
-                    break;
-                } else if local == "language" && depth <= 2 && lang.is_none() && !is_empty {
+                    in_head = false;
+                } else if in_head && is_start && local == "language" && open.len() <= 2 && lang.is_none() {
                     in_language = true;
                 }
-                if !is_empty {
-                    depth += 1;
+                if is_start {
+                    open.push(local);
                 }
             }
             Event::Text(t) if in_language => {
@@ -178,16 +189,15 @@ fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), Parse
             }
             Event::End(_) => {
                 in_language = false;
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
+                open.pop();
             }
-            Event::Eof => break,
+            Event::Eof => {
+                if let Some(inner) = open.last() {
+                    return Err(truncated(inner));
+                }
+                break;
+            }
             _ => {}
-        }
-        if reader.buffer_position() > HEAD_SCAN_LIMIT {
-            break;
         }
     }
     match root {
@@ -196,14 +206,19 @@ fn scan_head(body: &str, base_url: &str) -> Result<(Root, Option<String>), Parse
     }
 }
 
+fn truncated(inner: &str) -> ParseError {
+    ParseError::Malformed { reason: format!("truncated document: it ends inside <{inner}>") }
+}
+
 fn read_root(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder, local: String, span: (usize, usize)) -> Root {
-    let mut root = Root { local, span, version: None, xmlns: None, lang: None };
+    let mut root = Root { local, span, version: None, xmlns: None, lang: None, xml_base: None };
     for attr in e.attributes().flatten() {
         let value = attr.decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder).map(|v| v.trim().to_string()).unwrap_or_default();
         match attr.key.as_ref() {
             b"version" => root.version = Some(value),
             b"xmlns" => root.xmlns = Some(value),
             b"xml:lang" if !value.is_empty() => root.lang = Some(value),
+            b"xml:base" if !value.is_empty() => root.xml_base = Some(value),
             _ => {}
         }
     }
