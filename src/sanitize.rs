@@ -59,17 +59,31 @@ const BLOCK: &[&str] = &[
 /// links keep only http/https/mailto targets (resolved against `base`) and get
 /// `rel="noopener noreferrer"`.
 pub fn html(input: &str, base: &str) -> String {
-    let mut b = Builder::default();
-    b.rm_tags(REMOTE_LOAD_TAGS)
-        .add_generic_attributes(["dir"])
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .link_rel(Some("noopener noreferrer"))
-        .strip_comments(true);
-    b.url_relative(match Url::parse(base) {
-        Ok(u) => UrlRelative::RewriteWithBase(u),
-        Err(_) => UrlRelative::Deny,
-    });
-    b.clean(input).to_string().trim().to_string()
+    Sanitizer::new(base).html(input)
+}
+
+/// The `html` policy built once for one base URL, for sanitizing many items of a feed.
+pub struct Sanitizer(Builder<'static>);
+
+impl Sanitizer {
+    pub fn new(base: &str) -> Self {
+        let mut b = Builder::default();
+        b.rm_tags(REMOTE_LOAD_TAGS)
+            .add_generic_attributes(["dir"])
+            .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer"))
+            .strip_comments(true);
+        b.url_relative(match Url::parse(base) {
+            Ok(u) => UrlRelative::RewriteWithBase(u),
+            Err(_) => UrlRelative::Deny,
+        });
+        Sanitizer(b)
+    }
+
+    /// See [`html`].
+    pub fn html(&self, input: &str) -> String {
+        self.0.clean(input).to_string().trim().to_string()
+    }
 }
 
 /// Plain text of an HTML fragment: entities decoded, tags dropped, invisible elements (scripts,

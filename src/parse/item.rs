@@ -27,14 +27,16 @@ pub(crate) struct Context<'a> {
 /// Maps entries in feed order, dropping empty ones and later repeats of a guid.
 pub(crate) fn map_entries(ctx: &Context<'_>, entries: Vec<Entry>) -> Vec<Item> {
     let mut seen = HashSet::new();
+    // Building the ammonia policy costs about as much as cleaning a short summary: once per feed.
+    let feed_sanitizer = sanitize::Sanitizer::new(ctx.doc_base);
     entries
         .into_iter()
-        .filter_map(|e| map_entry(ctx, e))
+        .filter_map(|e| map_entry(ctx, &feed_sanitizer, e))
         .filter(|item| seen.insert(item.guid.clone()))
         .collect()
 }
 
-fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
+fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) -> Option<Item> {
     let base = e.base.as_deref().unwrap_or(ctx.doc_base);
     let link = pick_link(&e.links)
         .and_then(|l| canonicalize(&l.href, base))
@@ -48,7 +50,11 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
             }
         });
 
-    let summary_html = sanitize::html(&summary_source(ctx.format, &e), base);
+    let source = summary_source(ctx.format, &e);
+    let summary_html = match e.base.as_deref() {
+        Some(entry_base) => sanitize::html(&source, entry_base),
+        None => feed_sanitizer.html(&source),
+    };
     let summary_text = sanitize::text_of_html(&summary_html);
     let mut title = e
         .title
