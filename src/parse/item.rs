@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use feed_rs::model::{Entry, Link, Text};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -11,6 +11,9 @@ use super::{FUTURE_TOLERANCE_MINUTES, FeedFormat};
 use crate::canonical::canonicalize;
 use crate::model::{Item, Lang, Media, TimeSource};
 use crate::sanitize;
+
+/// Dates before web feeds existed are placeholders (`Thu, 01 Jan 1970 00:00:00 GMT`).
+const EARLIEST_TRUSTED_YEAR: i32 = 1995;
 
 /// Longest synthesized title (characters) for items that have none.
 const SYNTH_TITLE_CHARS: usize = 140;
@@ -77,17 +80,15 @@ fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) 
         format!("sha256:{content_hash}")
     };
 
-    let (published, time_source) = match (e.published, e.updated) {
+    // Future dates (local time labelled UTC) and placeholders (the Unix epoch) are not evidence.
+    let latest = ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES);
+    let trusted =
+        |d: Option<DateTime<Utc>>| d.filter(|d| d.year() >= EARLIEST_TRUSTED_YEAR && *d <= latest);
+    let (published, time_source) = match (trusted(e.published), trusted(e.updated)) {
         (Some(p), _) => (p, TimeSource::Published),
         (None, Some(u)) => (u, TimeSource::Updated),
         (None, None) => (ctx.fetched_at, TimeSource::Fetched),
     };
-    let (published, time_source) =
-        if published > ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-            (ctx.fetched_at, TimeSource::Fetched)
-        } else {
-            (published, time_source)
-        };
 
     Some(Item {
         source_id: ctx.source_id.to_string(),

@@ -457,6 +457,7 @@ fn future_missing_and_localized_dates() {
             (at("2015-07-20T22:15:00Z"), TimeSource::Published), // الاثنين ٢٠ يوليو ٢٠١٥ - ١٠:١٥ م
             (at("2024-05-04T04:30:00Z"), TimeSource::Published), // ۱۵ اردیبهشت ۱۴۰۳ - ۰۸:۰۰ Tehran
             (fetched(), TimeSource::Fetched), // "sometime soon"
+            (fetched(), TimeSource::Fetched), // Unix-epoch placeholder
         ]
     );
 }
