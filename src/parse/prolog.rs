@@ -162,17 +162,18 @@ fn escape_bare_ampersands(body: &str) -> Option<String> {
             let end = tail.find("]]>").map_or(tail.len(), |e| e + 3);
             out.push_str(&tail[..end]);
             rest = &tail[end..];
-        } else if tail.starts_with('<') {
+        } else if let Some(after) = tail.strip_prefix('<') {
             out.push('<');
-            rest = &tail[1..];
+            rest = after;
         } else {
-            if starts_reference(&tail[1..]) {
+            let after = &tail[1..];
+            if starts_reference(after) {
                 out.push('&');
             } else {
                 out.push_str("&amp;");
                 changed = true;
             }
-            rest = &tail[1..];
+            rest = after;
         }
     }
     out.push_str(rest);
