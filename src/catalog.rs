@@ -469,49 +469,40 @@ feeds = [{ url = "https://sana.sy/?feed=rss2" }]
 
     #[test]
     fn rejects_bad_entries_with_reason() {
+        // (text to replace in GOOD, replacement, expected words in the error)
         let cases = [
-            (GOOD.replace("\"bbc-persian\"", "\"BBC Persian\""), "slug"),
+            ("\"bbc-persian\"", "\"BBC Persian\"", "slug"),
             (
-                GOOD.replace("language = \"fa\"", "language = \"persian\""),
+                "language = \"fa\"",
+                "language = \"persian\"",
                 "unknown language",
             ),
             (
-                GOOD.replace("language = \"fa\"", "language = \"und\""),
+                "language = \"fa\"",
+                "language = \"und\"",
                 "unknown language",
             ),
+            ("https://sana.sy", "ftp://sana.sy", "http or https"),
             (
-                GOOD.replace("https://sana.sy", "ftp://sana.sy"),
-                "http or https",
-            ),
-            (
-                GOOD.replace("https://sana.sy/?feed=rss2", "sana.sy/rss"),
+                "https://sana.sy/?feed=rss2",
+                "sana.sy/rss",
                 "not a valid URL",
             ),
+            ("country = \"gb\"", "country = \"GBR\"", "alpha-2"),
+            ("refresh_secs = 1800", "refresh_secs = 15", "refresh_secs"),
             (
-                GOOD.replace("country = \"gb\"", "country = \"GBR\""),
-                "alpha-2",
-            ),
-            (
-                GOOD.replace("refresh_secs = 1800", "refresh_secs = 15"),
-                "refresh_secs",
-            ),
-            (
-                GOOD.replace(
-                    "feeds = [{ url = \"https://sana.sy/?feed=rss2\" }]",
-                    "feeds = []",
-                ),
+                "feeds = [{ url = \"https://sana.sy/?feed=rss2\" }]",
+                "feeds = []",
                 "no feeds",
             ),
             (
-                GOOD.replace(
-                    "https://sana.sy/?feed=rss2",
-                    "https://feeds.bbci.co.uk/persian/rss.xml",
-                ),
+                "https://sana.sy/?feed=rss2",
+                "https://feeds.bbci.co.uk/persian/rss.xml",
                 "listed twice",
             ),
         ];
-        for (text, needle) in cases {
-            let msg = err_of(&text);
+        for (from, to, needle) in cases {
+            let msg = err_of(&GOOD.replace(from, to));
             assert!(msg.starts_with("catalog: line "), "{msg}");
             assert!(msg.contains(needle), "expected `{needle}` in: {msg}");
         }
