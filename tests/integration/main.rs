@@ -1,3 +1,3 @@
 //! Engine integration tests, one module per theme.
 
-mod sources;
+mod catalog;

@@ -1,20 +1,20 @@
-//! `parallax sources ...`: the bundled catalog, OPML files and feed autodiscovery, offline.
+//! `parallax catalog ...`: the bundled catalog, OPML files and feed autodiscovery, offline.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use parallax::{catalog, discover, opml};
 
-#[derive(Debug, Args)]
-pub struct SourcesArgs {
+#[derive(Debug, clap::Args)]
+pub struct Args {
     #[command(subcommand)]
-    cmd: SourcesCmd,
+    cmd: CatalogCmd,
 }
 
 #[derive(Debug, Subcommand)]
-enum SourcesCmd {
+enum CatalogCmd {
     /// List the bundled catalog (or a catalog file) as tab-separated lines or JSON.
     List {
         /// Only this language (ar, fa, en).
@@ -54,7 +54,7 @@ enum SourcesCmd {
     },
 }
 
-pub fn run(args: SourcesArgs) -> anyhow::Result<()> {
+pub fn run(args: Args) -> anyhow::Result<()> {
     let mut out = String::new();
     execute(args.cmd, &mut out)?;
     emit(&out)
@@ -73,10 +73,10 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn execute(cmd: SourcesCmd, out: &mut String) -> anyhow::Result<()> {
+fn execute(cmd: CatalogCmd, out: &mut String) -> anyhow::Result<()> {
     use std::fmt::Write;
     match cmd {
-        SourcesCmd::List { lang, json, file } => {
+        CatalogCmd::List { lang, json, file } => {
             let mut sources = load(file.as_ref())?;
             if let Some(l) = lang {
                 let want = parallax::model::Lang::from_tag(&l)
@@ -106,7 +106,7 @@ fn execute(cmd: SourcesCmd, out: &mut String) -> anyhow::Result<()> {
                 }
             }
         }
-        SourcesCmd::Check { file } => {
+        CatalogCmd::Check { file } => {
             let sources = load(file.as_ref())?;
             let mut per_lang: BTreeMap<String, usize> = BTreeMap::new();
             let (mut verified, mut unverified) = (0, 0);
@@ -130,7 +130,7 @@ fn execute(cmd: SourcesCmd, out: &mut String) -> anyhow::Result<()> {
                 verified + unverified
             )?;
         }
-        SourcesCmd::ExportOpml { file, out: dest } => {
+        CatalogCmd::ExportOpml { file, out: dest } => {
             let xml = opml::export(&load(file.as_ref())?);
             match dest {
                 Some(p) => {
@@ -139,7 +139,7 @@ fn execute(cmd: SourcesCmd, out: &mut String) -> anyhow::Result<()> {
                 None => out.push_str(&xml),
             }
         }
-        SourcesCmd::ImportOpml { file, json } => {
+        CatalogCmd::ImportOpml { file, json } => {
             let text = read(&file)?;
             let report = opml::import_report(&text)?;
             if json {
@@ -166,7 +166,7 @@ fn execute(cmd: SourcesCmd, out: &mut String) -> anyhow::Result<()> {
                 report.skipped.len()
             );
         }
-        SourcesCmd::Discover { html, page_url } => {
+        CatalogCmd::Discover { html, page_url } => {
             let feeds = discover::feed_links(&read(&html)?, &page_url);
             if feeds.is_empty() {
                 eprintln!("no feed announced; fallback URLs to try:");

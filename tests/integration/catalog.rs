@@ -1,4 +1,4 @@
-//! The `parallax sources` CLI end to end: catalog check, OPML export → import through files,
+//! The `parallax catalog` CLI end to end: catalog check, OPML export → import through files,
 //! discovery from a saved page, and a clear failure on a broken catalog.
 
 use std::process::{Command, Output};
@@ -17,7 +17,7 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn check_reports_counts_of_bundled_catalog() {
-    let o = parallax(&["sources", "check"]);
+    let o = parallax(&["catalog", "check"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = stdout(&o);
     let sources = parallax::catalog::bundled().expect("bundled");
@@ -36,10 +36,10 @@ fn opml_export_then_import_through_files_keeps_every_source() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("sources.opml");
     let path_s = path.to_str().expect("utf-8 path");
-    let o = parallax(&["sources", "export-opml", "--out", path_s]);
+    let o = parallax(&["catalog", "export-opml", "--out", path_s]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let o = parallax(&["sources", "import-opml", "--json", path_s]);
+    let o = parallax(&["catalog", "import-opml", "--json", path_s]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let imported: Vec<parallax::model::Source> =
         serde_json::from_slice(&o.stdout).expect("json sources");
@@ -57,7 +57,7 @@ fn discover_reads_a_saved_page_and_falls_back_to_common_paths() {
     )
     .expect("write page");
     let o = parallax(&[
-        "sources",
+        "catalog",
         "discover",
         page.to_str().expect("path"),
         "https://www.example.ir/fa/news/1",
@@ -70,7 +70,7 @@ fn discover_reads_a_saved_page_and_falls_back_to_common_paths() {
 
     std::fs::write(&page, "<html><head><title>none</title></head></html>").expect("write page");
     let o = parallax(&[
-        "sources",
+        "catalog",
         "discover",
         page.to_str().expect("path"),
         "https://www.example.ir/",
@@ -92,7 +92,7 @@ fn broken_catalog_fails_with_line_and_entry() {
         "[[source]]\nid = \"irna\"\nname = \"IRNA\"\nlanguage = \"fa\"\nownership = \"state\"\nfeeds = [{ url = \"https://www.irna.ir/rss\" }]\n\n[[source]]\nid = \"irna\"\nname = \"IRNA again\"\nlanguage = \"fa\"\nownership = \"state\"\nfeeds = [{ url = \"https://www.irna.ir/rss/2\" }]\n",
     )
     .expect("write catalog");
-    let o = parallax(&["sources", "check", file.to_str().expect("path")]);
+    let o = parallax(&["catalog", "check", file.to_str().expect("path")]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
