@@ -47,40 +47,38 @@ fn opml_export_then_import_through_files_keeps_every_source() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(", 0 skipped"));
 }
 
-#[test]
-fn discover_reads_a_saved_page_and_falls_back_to_common_paths() {
+/// Save `html` as a page and run `parallax catalog discover` on it.
+fn discover_cli(html: &str, page_url: &str) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("page.html");
-    std::fs::write(
-        &page,
-        r#"<html lang="fa" dir="rtl"><head><base href="/fa/"><link rel="alternate" type="application/rss+xml" title="آخرین اخبار" href="rss/allnews"></head><body>خبر</body></html>"#,
-    )
-    .expect("write page");
+    std::fs::write(&page, html).expect("write page");
     let o = parallax(&[
         "catalog",
         "discover",
         page.to_str().expect("path"),
-        "https://www.example.ir/fa/news/1",
+        page_url,
     ]);
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    stdout(&o)
+}
+
+#[test]
+fn discover_reads_a_saved_page_and_falls_back_to_common_paths() {
+    let found = discover_cli(
+        r#"<html lang="fa" dir="rtl"><head><base href="/fa/"><link rel="alternate" type="application/rss+xml" title="آخرین اخبار" href="rss/allnews"></head><body>خبر</body></html>"#,
+        "https://www.example.ir/fa/news/1",
+    );
     assert_eq!(
-        stdout(&o),
+        found,
         "Rss\thttps://www.example.ir/fa/rss/allnews\tآخرین اخبار\n"
     );
 
-    std::fs::write(&page, "<html><head><title>none</title></head></html>").expect("write page");
-    let o = parallax(&[
-        "catalog",
-        "discover",
-        page.to_str().expect("path"),
+    let fallback = discover_cli(
+        "<html><head><title>none</title></head></html>",
         "https://www.example.ir/",
-    ]);
-    assert!(o.status.success());
-    assert_eq!(
-        stdout(&o).lines().next(),
-        Some("https://www.example.ir/feed")
     );
-    assert_eq!(stdout(&o).lines().count(), 6);
+    assert_eq!(fallback.lines().next(), Some("https://www.example.ir/feed"));
+    assert_eq!(fallback.lines().count(), 6);
 }
 
 #[test]
