@@ -59,12 +59,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
-    let open = || -> anyhow::Result<Engine> {
-        Ok(Engine::open(EngineConfig {
-            db_path: db.clone(),
-            model_path: None,
-        })?)
-    };
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
         Command::Catalog(a) => catalog::run(a),
         Command::Sources(a) => sources::run(open()?, a),
