@@ -1,2 +1,4 @@
 //! Engine integration tests, one module per theme.
+
+mod catalog;
 mod parse;
