@@ -1,1 +1,3 @@
-//! TODO(owner): eval stage.
+//! Evaluations over the shared data sets (`parallax eval ...`).
+
+pub mod lang;
