@@ -372,6 +372,25 @@ pub fn throughput(c: &Contender, texts: &[&str], min: Duration) -> Speed {
     }
 }
 
+/// Up to `limit` misclassified samples of `c` per (data set, subset, language) cell, with what it
+/// said: for error analysis (`parallax eval lang --errors N`).
+pub fn errors<'a>(samples: &'a [Sample], c: &Contender, limit: usize) -> Vec<(&'a Sample, String)> {
+    let mut seen: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for s in samples {
+        let pred = (c.detect)(&s.text);
+        if pred == c.expected(&s.lang) {
+            continue;
+        }
+        let n = seen.entry((&s.dataset, &s.subset, &s.lang)).or_default();
+        if *n < limit {
+            *n += 1;
+            out.push((s, pred));
+        }
+    }
+    out
+}
+
 /// Score every contender on every sample, and measure speed on the headline set.
 pub fn run(samples: &[Sample], contenders: &[Contender], min_time: Duration) -> LangEval {
     let mut results = Vec::new();

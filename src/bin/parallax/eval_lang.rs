@@ -20,6 +20,9 @@ pub struct Args {
     /// Only evaluate detectors whose name contains this.
     #[arg(long)]
     only: Option<String>,
+    /// Also print up to N misclassified texts per cell (to stderr) for each detector.
+    #[arg(long, value_name = "N")]
+    errors: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -29,6 +32,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .into_iter()
         .filter(|c| args.only.as_deref().is_none_or(|o| c.name.contains(o)))
         .collect();
+    if let Some(limit) = args.errors {
+        for c in &contenders {
+            for (s, pred) in lang::errors(&samples, c, limit) {
+                eprintln!(
+                    "{}\t{}/{}\t{}→{}\t{}",
+                    c.name, s.dataset, s.subset, s.lang, pred, s.text
+                );
+            }
+        }
+    }
     let min = Duration::from_secs_f64(args.seconds.max(0.0));
     let report = lang::run(&samples, &contenders, min);
     if args.json {
