@@ -173,7 +173,11 @@ impl Detector {
             Strategy::PrePass => self.pre_pass(text),
             Strategy::LinguaOnly { .. } => self.lingua_only(text),
         };
-        let Some(Scored { mut probs, discount }) = scored else {
+        let Some(Scored {
+            mut probs,
+            discount,
+        }) = scored
+        else {
             return Detection::und(0.0);
         };
         if let Some(p) = prior.filter(|p| probs.iter().any(|(l, _)| l == *p)) {
@@ -270,10 +274,7 @@ fn lingua_probs(
     langs
         .iter()
         .map(|(lang, l)| {
-            let v = values
-                .iter()
-                .find(|(x, _)| x == l)
-                .map_or(0.0, |(_, v)| *v);
+            let v = values.iter().find(|(x, _)| x == l).map_or(0.0, |(_, v)| *v);
             (lang.clone(), v)
         })
         .collect()

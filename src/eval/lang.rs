@@ -103,10 +103,7 @@ impl Contender {
         let detector: LanguageDetector = LanguageDetectorBuilder::from_all_languages()
             .with_preloaded_language_models()
             .build();
-        let repertoire = all
-            .iter()
-            .map(|l| l.iso_code_639_1().to_string())
-            .collect();
+        let repertoire = all.iter().map(|l| l.iso_code_639_1().to_string()).collect();
         Contender {
             name: format!("lingua-broad({} langs)", all.len()),
             repertoire,
@@ -283,7 +280,12 @@ fn story_eval(dir: &Path, out: &mut Vec<Sample>) -> Result<(), LangEvalError> {
                 })?;
             let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
             let lang = field("lang");
-            out.extend(sample("story-eval", &format!("{short}:title"), lang, field("title")));
+            out.extend(sample(
+                "story-eval",
+                &format!("{short}:title"),
+                lang,
+                field("title"),
+            ));
             let body = field("text");
             if !body.is_empty() {
                 let both = format!("{} {}", field("title"), body);
@@ -404,9 +406,7 @@ pub fn run(samples: &[Sample], contenders: &[Contender], min_time: Duration) -> 
         let mut conf: BTreeMap<(&str, &str), BTreeMap<String, usize>> = BTreeMap::new();
         for s in samples {
             let pred = (c.detect)(&s.text);
-            let cell = cells
-                .entry((&s.dataset, &s.subset, &s.lang))
-                .or_default();
+            let cell = cells.entry((&s.dataset, &s.subset, &s.lang)).or_default();
             cell.0 += 1;
             if pred == c.expected(&s.lang) {
                 cell.1 += 1;
@@ -463,26 +463,15 @@ impl LangEval {
     /// matrices, and speed.
     pub fn to_table(&self) -> String {
         use std::fmt::Write;
-        let detectors: Vec<&str> = self
-            .per_second
-            .keys()
-            .map(String::as_str)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let order: Vec<&str> = {
-            // Keep the run's order (ours first) rather than alphabetical.
-            let mut seen = Vec::new();
-            for r in &self.results {
-                if !seen.contains(&r.detector.as_str()) {
-                    seen.push(r.detector.as_str());
-                }
+        // Detectors in run order (ours first).
+        let mut order: Vec<&str> = Vec::new();
+        for r in &self.results {
+            if !order.contains(&r.detector.as_str()) {
+                order.push(&r.detector);
             }
-            seen.retain(|d| detectors.contains(d));
-            seen
-        };
-        let mut cells: BTreeMap<(&str, &str, &str), (usize, BTreeMap<&str, f64>)> =
-            BTreeMap::new();
+        }
+        type Cell<'a> = (usize, BTreeMap<&'a str, f64>);
+        let mut cells: BTreeMap<(&str, &str, &str), Cell> = BTreeMap::new();
         for r in &self.results {
             let e = cells
                 .entry((&r.dataset, &r.subset, &r.lang))
@@ -490,7 +479,11 @@ impl LangEval {
             e.1.insert(&r.detector, r.accuracy);
         }
         let mut s = String::new();
-        let _ = write!(s, "{:<16} {:<22} {:<4} {:>5}", "dataset", "subset", "lang", "n");
+        let _ = write!(
+            s,
+            "{:<16} {:<22} {:<4} {:>5}",
+            "dataset", "subset", "lang", "n"
+        );
         for d in &order {
             let _ = write!(s, " {:>22}", d);
         }
@@ -540,13 +533,15 @@ impl LangEval {
             "\nDetections per second on one thread over {} headline-length texts",
             self.headlines
         );
-        let _ = writeln!(s, "  {:<24} {:>12} {:>12}", "detector", "per CPU-s", "per wall-s");
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>12} {:>12}",
+            "detector", "per CPU-s", "per wall-s"
+        );
         for d in &order {
-            let _ = writeln!(
-                s,
-                "  {:<24} {:>12.0} {:>12.0}",
-                d, self.per_second[*d], self.per_second_wall[*d]
-            );
+            let cpu = self.per_second.get(*d).copied().unwrap_or(0.0);
+            let wall = self.per_second_wall.get(*d).copied().unwrap_or(0.0);
+            let _ = writeln!(s, "  {d:<24} {cpu:>12.0} {wall:>12.0}");
         }
         s
     }

@@ -21,12 +21,10 @@ impl Script {
             | '\u{0750}'..='\u{077F}'
             | '\u{08A0}'..='\u{08FF}'
             | '\u{FB50}'..='\u{FDFF}'
-            | '\u{FE70}'..='\u{FEFF}' => {
-                if c.is_alphabetic() {
-                    Script::Arabic
-                } else {
-                    return None;
-                }
+            | '\u{FE70}'..='\u{FEFF}'
+                if c.is_alphabetic() =>
+            {
+                Script::Arabic
             }
             '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' if c.is_alphabetic() => Script::Latin,
             '\u{0400}'..='\u{052F}' if c.is_alphabetic() => Script::Cyrillic,
@@ -101,9 +99,7 @@ impl ScriptCounts {
         if total == 0.0 {
             return None;
         }
-        let (script, n) = weighted
-            .into_iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let (script, n) = weighted.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
         Some((script, n / total))
     }
 

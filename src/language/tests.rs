@@ -71,7 +71,10 @@ fn real_headlines_from_the_coverage_set() {
     for (gold, title) in &items {
         let d = detect(title);
         if d.lang.code() != gold {
-            wrong.push(format!("{gold} → {} ({:.2}): {title}", d.lang, d.confidence));
+            wrong.push(format!(
+                "{gold} → {} ({:.2}): {title}",
+                d.lang, d.confidence
+            ));
         }
     }
     // 388 real headlines and lead sentences in ar, fa, en.
@@ -92,7 +95,10 @@ fn persian_headlines_with_latin_brand_names_stay_persian() {
     };
     let mixed: Vec<&String> = titles
         .iter()
-        .filter(|t| t.split_whitespace().any(|w| w.chars().all(|c| c.is_ascii_uppercase())))
+        .filter(|t| {
+            t.split_whitespace()
+                .any(|w| w.chars().all(|c| c.is_ascii_uppercase()))
+        })
         .collect();
     // e.g. "جدیدترین واکنش ترامپ به وضعیت رهبر کره شمالی | دعوای مجدد با خبرنگار CNN"
     assert!(mixed.len() >= 3, "real mixed headlines present");
@@ -164,7 +170,10 @@ fn turkish_is_not_called_english() {
         .take(200)
         .filter(|l| detect(l).lang == Lang::Und)
         .count();
-    assert!(und >= 150, "only {und} of 200 Turkish sentences undetermined");
+    assert!(
+        und >= 150,
+        "only {und} of 200 Turkish sentences undetermined"
+    );
 }
 
 #[test]

@@ -13,7 +13,9 @@ fn shared_data() -> Option<PathBuf> {
 
 /// Real Persian feed items (title + summary) from Hamshahri or Radio Farda.
 fn persian_items(file: &str) -> Option<Vec<(String, String)>> {
-    let path = shared_data()?.join("fa-hamshahri-radiofarda-2020").join(file);
+    let path = shared_data()?
+        .join("fa-hamshahri-radiofarda-2020")
+        .join(file);
     let raw = std::fs::read_to_string(&path).expect("read Persian feed items");
     let items: Vec<serde_json::Value> = serde_json::from_str(&raw).expect("parse Persian items");
     Some(

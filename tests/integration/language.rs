@@ -36,7 +36,10 @@ fn shared_detector_labels_real_persian_feed_items_from_several_threads() {
         })
         .collect();
     let detector = Arc::new(Detector::new(&LanguageConfig::default()));
-    let halves: Vec<Vec<String>> = texts.chunks(texts.len() / 2 + 1).map(<[_]>::to_vec).collect();
+    let halves: Vec<Vec<String>> = texts
+        .chunks(texts.len() / 2 + 1)
+        .map(<[_]>::to_vec)
+        .collect();
     let handles: Vec<_> = halves
         .into_iter()
         .map(|chunk| {
@@ -50,13 +53,19 @@ fn shared_detector_labels_real_persian_feed_items_from_several_threads() {
         })
         .collect();
     let persian: usize = handles.into_iter().map(|h| h.join().expect("thread")).sum();
-    assert!(persian * 100 >= texts.len() * 99, "{persian} of {}", texts.len());
+    assert!(
+        persian * 100 >= texts.len() * 99,
+        "{persian} of {}",
+        texts.len()
+    );
 }
 
 #[test]
 fn folded_tokens_of_radio_farda_and_hamshahri_share_words_across_keyboards() {
-    let (Some(rf), Some(hs)) = (shared_items("radiofarda.json"), shared_items("hamshahri.json"))
-    else {
+    let (Some(rf), Some(hs)) = (
+        shared_items("radiofarda.json"),
+        shared_items("hamshahri.json"),
+    ) else {
         return;
     };
     let vocab = |items: &[serde_json::Value]| -> std::collections::HashSet<String> {
@@ -68,5 +77,8 @@ fn folded_tokens_of_radio_farda_and_hamshahri_share_words_across_keyboards() {
     let (a, b) = (vocab(&rf), vocab(&hs));
     // Both spell "that" as كه after folding, whatever keyboard each outlet used.
     assert!(a.contains(&fold("که")) && b.contains(&fold("كه")));
-    assert!(a.iter().all(|t| !t.contains('\u{200C}') && !t.contains('ی')));
+    assert!(
+        a.iter()
+            .all(|t| !t.contains('\u{200C}') && !t.contains('ی'))
+    );
 }

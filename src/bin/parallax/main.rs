@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 mod eval_lang;
 
 #[derive(Parser)]
-#[command(name = "parallax", version, about = "Cross-lingual news story tracking")]
+#[command(
+    name = "parallax",
+    version,
+    about = "Cross-lingual news story tracking"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
