@@ -551,15 +551,7 @@ impl LangEval {
 mod tests {
     use super::*;
 
-    fn data() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipping: ../shared/data is absent");
-            None
-        }
-    }
+    use crate::eval::fixtures::shared_data as data;
 
     #[test]
     fn loads_every_data_set_with_gold_labels() {

@@ -1,20 +1,5 @@
 use super::*;
-use std::path::PathBuf;
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/data is absent (real-text fixtures live there)");
-        None
-    }
-}
-
-fn lines(rel: &str) -> Option<Vec<String>> {
-    let raw = std::fs::read_to_string(shared_data()?.join(rel)).expect("read shared text");
-    Some(raw.lines().map(str::to_owned).collect())
-}
+use crate::eval::fixtures::{lines, persian_items};
 
 /// (lang, title) of every item of a story-eval file.
 fn story_titles(file: &str) -> Option<Vec<(String, String)>> {
@@ -31,13 +16,10 @@ fn story_titles(file: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn persian_titles() -> Option<Vec<String>> {
-    let path = shared_data()?.join("fa-hamshahri-radiofarda-2020/hamshahri.json");
-    let raw = std::fs::read_to_string(path).expect("read Hamshahri items");
-    let items: Vec<serde_json::Value> = serde_json::from_str(&raw).expect("parse");
     Some(
-        items
-            .iter()
-            .filter_map(|v| v["title"].as_str().map(str::to_owned))
+        persian_items("hamshahri.json")?
+            .into_iter()
+            .map(|(t, _)| t)
             .collect(),
     )
 }
