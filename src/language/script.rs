@@ -55,6 +55,9 @@ impl Script {
 pub(crate) struct ScriptCounts {
     arabic: usize,
     latin: usize,
+    /// Latin letters in Capitalised or ALL-CAPS words: names and brands, which a Persian or
+    /// Arabic headline quotes as they are.
+    latin_in_names: usize,
     latin_non_ascii: usize,
     cyrillic: usize,
     devanagari: usize,
@@ -65,14 +68,29 @@ pub(crate) struct ScriptCounts {
 /// the same word in Latin letters; weigh its letters up when comparing scripts.
 const ARABIC_LETTER_WEIGHT: f64 = 1.4;
 
+/// Latin names count half when scripts are weighed: "Livingston 1 - 0 Rangers: گل Menga باعث
+/// شکست یاران Gerrard شد" is a Persian headline (NTREX).
+const NAME_DISCOUNT: f64 = 0.5;
+
 impl ScriptCounts {
     pub(crate) fn of(text: &str) -> Self {
         let mut c = ScriptCounts::default();
+        // Whether the current Latin word started with a capital letter.
+        let mut in_name = false;
+        let mut prev_latin = false;
         for ch in text.chars() {
-            match Script::of_char(ch) {
+            let script = Script::of_char(ch);
+            if script == Some(Script::Latin) && !prev_latin {
+                in_name = ch.is_uppercase();
+            }
+            prev_latin = script == Some(Script::Latin);
+            match script {
                 Some(Script::Arabic) => c.arabic += 1,
                 Some(Script::Latin) => {
                     c.latin += 1;
+                    if in_name {
+                        c.latin_in_names += 1;
+                    }
                     if !ch.is_ascii() {
                         c.latin_non_ascii += 1;
                     }
@@ -90,7 +108,10 @@ impl ScriptCounts {
     pub(crate) fn dominant(&self) -> Option<(Script, f64)> {
         let weighted = [
             (Script::Arabic, self.arabic as f64 * ARABIC_LETTER_WEIGHT),
-            (Script::Latin, self.latin as f64),
+            (
+                Script::Latin,
+                self.latin as f64 - NAME_DISCOUNT * self.latin_in_names as f64,
+            ),
             (Script::Cyrillic, self.cyrillic as f64),
             (Script::Devanagari, self.devanagari as f64),
             (Script::Other, self.other as f64),
