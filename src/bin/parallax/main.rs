@@ -1,6 +1,7 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
 mod catalog;
+mod eval_lang;
 mod items;
 mod sources;
 mod status;
@@ -37,6 +38,17 @@ enum Command {
     Stories(stories::Args),
     /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
     Catalog(catalog::Args),
+    /// Evaluations over the shared data sets.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Language-identification accuracy and speed.
+    Lang(eval_lang::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -68,6 +80,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
         Command::Catalog(a) => catalog::run(a),
+        Command::Eval { what } => match what {
+            EvalCommand::Lang(a) => eval_lang::run(a),
+        },
         Command::Sources(a) => sources::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
