@@ -149,7 +149,7 @@ impl Tokenizer {
     /// Metaspace pre-tokenizer: spaces become `▁`, and a leading `▁` is ensured.
     fn metaspace(&self, s: &str) -> String {
         let mut out = String::with_capacity(s.len() + 3);
-        if !s.starts_with(' ') {
+        if !s.is_empty() && !s.starts_with(' ') {
             out.push(META);
         }
         out.extend(s.chars().map(|c| if c == ' ' { META } else { c }));

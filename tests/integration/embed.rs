@@ -117,7 +117,12 @@ fn tokens_match_the_reference_tokenizer_json() {
     let mut mismatches = Vec::new();
     for (t, w) in texts.iter().zip(&want) {
         let got = model.tokenize(t);
-        let w: Vec<u32> = w.iter().copied().take(embed::MAX_TOKENS - 1).chain(w.last().copied()).collect();
+        // HF does not truncate here; the model keeps the first 511 and </s>
+        let mut w = w.clone();
+        if w.len() > embed::MAX_TOKENS {
+            w.truncate(embed::MAX_TOKENS - 1);
+            w.push(2);
+        }
         if got != w {
             mismatches.push(format!("{t:?}\n  ours {got:?}\n  ref  {w:?}"));
         }
