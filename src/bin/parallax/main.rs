@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 mod model;
 
 #[derive(Parser)]
-#[command(name = "parallax", version, about = "Cross-lingual news story tracking (ar/fa/en)")]
+#[command(
+    name = "parallax",
+    version,
+    about = "Cross-lingual news story tracking (ar/fa/en)"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -34,6 +38,8 @@ enum Bench {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::Model { cmd } => model::model(cmd),
-        Cmd::Bench { what: Bench::Embed(a) } => model::bench_embed(a),
+        Cmd::Bench {
+            what: Bench::Embed(a),
+        } => model::bench_embed(a),
     }
 }
