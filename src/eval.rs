@@ -1,1 +1,3 @@
-//! TODO(owner): eval stage.
+//! Eval stage: measure pipeline stages against the labelled sets in `../shared`.
+
+pub mod stories;

