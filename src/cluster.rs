@@ -55,6 +55,9 @@ pub struct GroupingConfig {
     pub weights: PairWeights,
     /// Story score = (1 - top_k_mix) * best link + top_k_mix * mean of the best three links.
     pub top_k_mix: f32,
+    /// Share of the story centroid in the embedding evidence: the cosine used for a story is
+    /// `(1 - centroid_mix) * cos(best item) + centroid_mix * cos(story centroid)`.
+    pub centroid_mix: f32,
     /// Two stories merge when a new item scores above this against both.
     pub merge_threshold: f32,
     /// Subtract each language's running mean vector before comparing embeddings.
@@ -85,6 +88,7 @@ impl Default for GroupingConfig {
                 tokens_no_embedding: 1.0,
             },
             top_k_mix: 0.0,
+            centroid_mix: 0.0,
             merge_threshold: f32::INFINITY,
             centring: true,
             background_means: true,
@@ -175,6 +179,8 @@ struct Member {
 #[derive(Debug, Clone, Default)]
 struct Story {
     members: Vec<usize>,
+    /// Sum of the members' centred embeddings (empty until one has an embedding).
+    sum: Vec<f32>,
     first_seen: Option<DateTime<Utc>>,
     last_seen: Option<DateTime<Utc>>,
 }
@@ -348,8 +354,12 @@ impl Grouper {
         if old == story_id {
             return;
         }
+        let emb = self.members[idx].emb.clone();
         if let Some(s) = self.stories.get_mut(&old) {
             s.members.retain(|&i| i != idx);
+            if let Some(e) = &emb {
+                s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
+            }
             if s.members.is_empty() {
                 self.stories.remove(&old);
             }
@@ -452,8 +462,12 @@ impl Grouper {
         if let Some(old) = self.by_item.insert(m.item_id, idx) {
             // The same item id placed twice: the newer copy wins, the old one leaves its story.
             let old_story = self.members[old].story;
+            let emb = self.members[old].emb.clone();
             if let Some(s) = self.stories.get_mut(&old_story) {
                 s.members.retain(|&i| i != old);
+                if let Some(e) = &emb {
+                    s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
+                }
             }
             self.index.remove(old);
         }
@@ -465,8 +479,12 @@ impl Grouper {
 
     fn attach(&mut self, idx: usize, story_id: i64) {
         let time = self.members[idx].time;
+        let emb = self.members[idx].emb.as_deref();
         let s = self.stories.entry(story_id).or_default();
         s.members.push(idx);
+        if let Some(e) = emb {
+            add_into(&mut s.sum, e);
+        }
         if let Some(t) = time {
             s.first_seen = Some(s.first_seen.map_or(t, |f| f.min(t)));
             s.last_seen = Some(s.last_seen.map_or(t, |l| l.max(t)));
@@ -480,6 +498,9 @@ impl Grouper {
         }
         let s = self.stories.entry(keep).or_default();
         s.members.extend(gone.members);
+        if !gone.sum.is_empty() {
+            add_into(&mut s.sum, &gone.sum);
+        }
         s.first_seen = match (s.first_seen, gone.first_seen) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -490,34 +511,41 @@ impl Grouper {
         };
     }
 
-    fn idf(&self, id: u32) -> f32 {
-        let n = self.members.len() as f32 + 1.0;
-        let df = self.df.get(id as usize).copied().unwrap_or(0) as f32;
-        ((n + 1.0) / (df + 1.0)).ln() + 1.0
+    /// Inverse document frequency over the items held: `ln((n + 1) / (df + 1)) + 1`.
+    fn idf_table(&self) -> IdfTable {
+        IdfTable { ln_n: (self.members.len() as f32 + 2.0).ln() }
     }
 
-    fn word_overlap(&self, a: &[u32], b: &[u32]) -> f32 {
+    fn idf(&self, t: &IdfTable, id: u32) -> f32 {
+        let df = self.df.get(id as usize).copied().unwrap_or(0);
+        t.ln_n - ln_1p(df) + 1.0
+    }
+
+    fn word_overlap(&self, t: &IdfTable, a: &[u32], b: &[u32]) -> f32 {
         if a.is_empty() || b.is_empty() {
             return 0.0;
         }
-        let norm = |v: &[u32]| v.iter().map(|&t| self.idf(t).powi(2)).sum::<f32>();
+        let norm = |v: &[u32]| v.iter().map(|&w| self.idf(t, w).powi(2)).sum::<f32>();
         let (mut i, mut j, mut shared) = (0, 0, 0.0f32);
         while i < a.len() && j < b.len() {
             match a[i].cmp(&b[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    shared += self.idf(a[i]).powi(2);
+                    shared += self.idf(t, a[i]).powi(2);
                     i += 1;
                     j += 1;
                 }
             }
         }
+        if shared == 0.0 {
+            return 0.0;
+        }
         shared / (norm(a) * norm(b)).sqrt()
     }
 
     /// Evidence between a prepared (uncommitted) item and a stored member.
-    fn evidence(&self, m: &Member, other: &Member) -> PairEvidence {
+    fn evidence(&self, t: &IdfTable, m: &Member, other: &Member) -> PairEvidence {
         let cosine = match (&m.emb, &other.emb) {
             (Some(a), Some(b)) => Some(dot(a, b)),
             _ => None,
@@ -526,7 +554,7 @@ impl Grouper {
         PairEvidence {
             cross_language: m.lang != other.lang,
             cosine,
-            tokens: self.word_overlap(&m.words, &other.words),
+            tokens: self.word_overlap(t, &m.words, &other.words),
             numbers: (shared_numbers as f32 / 2.0).min(1.0),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
@@ -546,19 +574,35 @@ impl Grouper {
     fn rank_stories(&self, m: &Member) -> Vec<Ranked> {
         let candidates = self.index.shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
+        let idf = self.idf_table();
         for idx in candidates {
             let other = &self.members[idx];
             let Some(story) = self.stories.get(&other.story) else { continue };
             if !self.is_live(story, m.time) {
                 continue;
             }
-            let ev = self.evidence(m, other);
+            let ev = self.evidence(&idf, m, other);
             per_story.entry(other.story).or_default().push((ev.score(&self.cfg.weights), idx, ev));
         }
         let mix = self.cfg.top_k_mix;
+        let cmix = self.cfg.centroid_mix;
+        let w = &self.cfg.weights;
         let mut ranked: Vec<Ranked> = per_story
             .into_iter()
             .map(|(story, mut links)| {
+                if cmix > 0.0 {
+                    // Blend each link's cosine with the cosine to the story centroid.
+                    let centroid = self.stories.get(&story).map(|s| &s.sum).filter(|s| !s.is_empty());
+                    if let (Some(c), Some(e)) = (centroid, m.emb.as_deref()) {
+                        let cc = dot(c, e) / dot(c, c).sqrt().max(1e-12);
+                        for l in links.iter_mut() {
+                            if let Some(cos) = l.2.cosine {
+                                l.2.cosine = Some((1.0 - cmix) * cos + cmix * cc);
+                                l.0 = l.2.score(w);
+                            }
+                        }
+                    }
+                }
                 links.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let best = links[0];
                 let top: Vec<f32> = links.iter().take(3).map(|l| l.0).collect();
@@ -569,6 +613,17 @@ impl Grouper {
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
         ranked
     }
+}
+
+struct IdfTable {
+    ln_n: f32,
+}
+
+/// `ln(1 + df)`, from a table for the small counts that dominate.
+fn ln_1p(df: u32) -> f32 {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..4096u32).map(|d| (d as f32 + 1.0).ln()).collect());
+    table.get(df as usize).copied().unwrap_or_else(|| (df as f32 + 1.0).ln())
 }
 
 struct Ranked {
@@ -586,6 +641,13 @@ fn decision_only(decision: &str) -> Explanation {
         best_other: None,
         decision: decision.to_string(),
     }
+}
+
+fn add_into(sum: &mut Vec<f32>, v: &[f32]) {
+    if sum.len() != v.len() {
+        *sum = vec![0.0; v.len()];
+    }
+    sum.iter_mut().zip(v).for_each(|(a, b)| *a += b);
 }
 
 fn count_shared(a: &[u32], b: &[u32]) -> usize {

@@ -90,10 +90,15 @@ pub fn embed_items(items: &[EvalItem], embedder: &dyn Embedder) -> Result<Vec<Ve
     let inputs: Vec<String> = items.iter().map(EvalItem::embedding_input).collect();
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(refs.len());
+    let mut first_error = None;
     for chunk in refs.chunks(32) {
-        out.extend(embedder.embed(chunk)?);
+        // Keep going after a failure so one run reports every text that failed.
+        match embedder.embed(chunk) {
+            Ok(v) => out.extend(v),
+            Err(e) => first_error = first_error.or(Some(e)),
+        }
     }
-    Ok(out)
+    first_error.map_or(Ok(out), Err)
 }
 
 /// Features for the grouper; `embeddings` may be `None` to measure the no-model fallback.

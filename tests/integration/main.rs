@@ -1,1 +1,2 @@
 //! Engine integration tests, one module per theme.
+mod cluster;

@@ -60,13 +60,19 @@ fn range(from: f32, to: f32, step: f32) -> Vec<f32> {
 /// The knobs tuned by default; the biases are the same- and cross-language thresholds.
 pub fn knobs() -> Vec<Knob> {
     vec![
-        Knob { name: "bias_same", values: range(-0.70, -0.20, 0.025), set: |c, v| c.weights.bias_same = v },
-        Knob { name: "bias_cross", values: range(-0.70, -0.20, 0.025), set: |c, v| c.weights.bias_cross = v },
+        Knob { name: "bias_same", values: range(-0.95, -0.20, 0.025), set: |c, v| c.weights.bias_same = v },
+        Knob { name: "bias_cross", values: range(-0.95, -0.20, 0.025), set: |c, v| c.weights.bias_cross = v },
+        Knob {
+            name: "background_weight",
+            values: vec![0.0, 5.0, 20.0, 50.0, 200.0],
+            set: |c, v| c.background_weight = v,
+        },
         Knob { name: "tokens", values: range(0.0, 0.5, 0.05), set: |c, v| c.weights.tokens = v },
         Knob { name: "numbers", values: range(0.0, 0.15, 0.025), set: |c, v| c.weights.numbers = v },
         Knob { name: "time_near", values: range(0.0, 0.15, 0.025), set: |c, v| c.weights.time_near = v },
         Knob { name: "time_far", values: range(0.0, 0.5, 0.1), set: |c, v| c.weights.time_far = v },
         Knob { name: "top_k_mix", values: range(0.0, 1.0, 0.25), set: |c, v| c.top_k_mix = v },
+        Knob { name: "centroid_mix", values: range(0.0, 1.0, 0.25), set: |c, v| c.centroid_mix = v },
     ]
 }
 
@@ -170,6 +176,7 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
         ("full (tuned on all sets)", |_| {}),
         ("no centring", |c| c.centring = false),
         ("running means only (no background seed)", |c| c.background_means = false),
+        ("background means only (weight 1e9)", |c| c.background_weight = 1e9),
         ("no word overlap", |c| c.weights.tokens = 0.0),
         ("no numbers", |c| c.weights.numbers = 0.0),
         ("no time prior", |c| {
@@ -179,6 +186,8 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
         ("no headline clean-up (tokens)", |c| c.clean_headlines = false),
         ("best link only (top_k_mix = 0)", |c| c.top_k_mix = 0.0),
         ("mean of top-3 links (top_k_mix = 1)", |c| c.top_k_mix = 1.0),
+        ("centroid only (centroid_mix = 1)", |c| c.centroid_mix = 1.0),
+        ("item links only (centroid_mix = 0)", |c| c.centroid_mix = 0.0),
         ("one threshold for same and cross language", |c| c.weights.bias_cross = c.weights.bias_same),
     ];
     variants
@@ -191,7 +200,7 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
             } else if name.starts_with("one threshold") {
                 let one = Knob {
                     name: "bias_both",
-                    values: range(-0.70, -0.20, 0.025),
+                    values: range(-0.95, -0.20, 0.025),
                     set: |c, v| {
                         c.weights.bias_same = v;
                         c.weights.bias_cross = v;
