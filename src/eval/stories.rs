@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{self, GroupingConfig, Grouper, ItemFeatures};
 use crate::model::Lang;
 
-pub use embedder::{CacheEmbedder, Embedder};
+pub use embedder::{CacheEmbedder, Embedder, ModelEmbedder};
 pub use metrics::{Prf, Scores, score};
 
 #[derive(Debug, thiserror::Error)]
@@ -207,4 +207,13 @@ pub fn evaluate(path: &Path, embedder: &dyn Embedder, cfg: &GroupingConfig) -> R
         embedder: embedder.name(),
         baselines,
     })
+}
+
+/// Agreement of two embedders on the items' inputs: (mean, minimum) cosine.
+pub fn compare_embedders(items: &[EvalItem], a: &dyn Embedder, b: &dyn Embedder) -> Result<(f32, f32), EvalError> {
+    let ea = embed_items(items, a)?;
+    let eb = embed_items(items, b)?;
+    let cos: Vec<f32> = ea.iter().zip(&eb).map(|(x, y)| cluster::dot(x, y)).collect();
+    let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
+    Ok((mean, cos.iter().copied().fold(f32::INFINITY, f32::min)))
 }

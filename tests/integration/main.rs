@@ -1,2 +1,3 @@
 //! Engine integration tests, one module per theme.
 mod cluster;
+mod embed;

