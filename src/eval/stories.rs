@@ -120,21 +120,98 @@ pub fn features(items: &[EvalItem], embeddings: Option<&[Vec<f32>]>) -> Vec<Item
 
 /// Run the grouper over items in order; returns one story id per item and the seconds spent.
 pub fn group(features: &[ItemFeatures], cfg: &GroupingConfig) -> (Vec<i64>, f64) {
+    let (g, secs) = run_grouper(features, cfg);
+    // Read back at the end: merges may have moved earlier items.
+    let labels = features.iter().map(|f| g.story_of(f.item_id).unwrap_or(-1)).collect();
+    (labels, secs)
+}
+
+/// The grouper after feeding every item, and the seconds spent assigning.
+pub fn run_grouper(features: &[ItemFeatures], cfg: &GroupingConfig) -> (Grouper, f64) {
     let mut g = Grouper::new(cfg.clone());
     let start = Instant::now();
     for f in features {
         g.assign(f.clone());
     }
-    let secs = start.elapsed().as_secs_f64();
-    // Read back at the end: merges may have moved earlier items.
-    let labels = features.iter().map(|f| g.story_of(f.item_id).unwrap_or(-1)).collect();
-    (labels, secs)
+    (g, start.elapsed().as_secs_f64())
+}
+
+/// One known near-miss pair of gold stories and what the grouper did with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearMiss {
+    pub stories: (String, String),
+    /// True when some predicted story holds items of both.
+    pub merged: bool,
+    /// Items of either story placed in a predicted story that holds the other one's items.
+    pub items_mixed: usize,
+    /// The closest approach: an item whose best match was in the other story, with that score
+    /// (above zero means it joined) and the score parts.
+    pub closest: Option<Closest>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Closest {
+    pub item: String,
+    pub matched: String,
+    pub score: f32,
+    pub parts: Vec<cluster::ScorePart>,
+}
+
+/// Read near-miss pairs from a SOURCE.md list ("1. `a` ↔ `b` ...").
+pub fn parse_near_misses(markdown: &str) -> Vec<(String, String)> {
+    markdown
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (num, rest) = l.split_once(". ")?;
+            if !num.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let mut ticks = rest.split('`');
+            let (_, a, mid, b) = (ticks.next()?, ticks.next()?, ticks.next()?, ticks.next()?);
+            mid.contains('↔').then(|| (a.to_string(), b.to_string()))
+        })
+        .collect()
+}
+
+/// What happened to each near-miss pair.
+pub fn near_misses(items: &[EvalItem], features: &[ItemFeatures], g: &Grouper, pairs: &[(String, String)]) -> Vec<NearMiss> {
+    let by_id: HashMap<i64, usize> = features.iter().enumerate().map(|(i, f)| (f.item_id, i)).collect();
+    let label = |i: usize| g.story_of(features[i].item_id).unwrap_or(-1);
+    pairs
+        .iter()
+        .map(|(a, b)| {
+            let of = |s: &str| -> Vec<usize> { (0..items.len()).filter(|&i| items[i].story == s).collect() };
+            let (ia, ib) = (of(a), of(b));
+            let la: std::collections::HashSet<i64> = ia.iter().map(|&i| label(i)).collect();
+            let lb: std::collections::HashSet<i64> = ib.iter().map(|&i| label(i)).collect();
+            let items_mixed = ia.iter().filter(|&&i| lb.contains(&label(i))).count()
+                + ib.iter().filter(|&&i| la.contains(&label(i))).count();
+            let mut closest: Option<Closest> = None;
+            for &i in ia.iter().chain(&ib) {
+                let Some(e) = g.explain(features[i].item_id) else { continue };
+                let Some(m) = e.matched_item.and_then(|m| by_id.get(&m).copied()) else { continue };
+                let other = if items[i].story == *a { b } else { a };
+                if items[m].story == *other && closest.as_ref().is_none_or(|c| e.score > c.score) {
+                    closest = Some(Closest {
+                        item: items[i].id.clone(),
+                        matched: items[m].id.clone(),
+                        score: e.score,
+                        parts: e.parts.clone(),
+                    });
+                }
+            }
+            NearMiss { stories: (a.clone(), b.clone()), merged: items_mixed > 0, items_mixed, closest }
+        })
+        .collect()
 }
 
 /// The `--json` report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub file: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub near_misses: Vec<NearMiss>,
     pub bcubed: Prf,
     pub pairwise: Prf,
     pub same_language: Prf,
@@ -161,13 +238,20 @@ pub struct BaselineReport {
 }
 
 /// Evaluate one file with our method and the baselines.
-pub fn evaluate(path: &Path, embedder: &dyn Embedder, cfg: &GroupingConfig) -> Result<Report, EvalError> {
+pub fn evaluate(
+    path: &Path,
+    embedder: &dyn Embedder,
+    cfg: &GroupingConfig,
+    near_miss_pairs: &[(String, String)],
+) -> Result<Report, EvalError> {
     let items = load(path)?;
     let start = Instant::now();
     let embeddings = embed_items(&items, embedder)?;
     let embed_secs = start.elapsed().as_secs_f64();
     let feats = features(&items, Some(&embeddings));
-    let (labels, secs) = group(&feats, cfg);
+    let (g, secs) = run_grouper(&feats, cfg);
+    let labels: Vec<i64> = feats.iter().map(|f| g.story_of(f.item_id).unwrap_or(-1)).collect();
+    let near_misses = near_misses(&items, &feats, &g, near_miss_pairs);
     let s = score(&items, &labels);
     let mut baselines = HashMap::new();
     let b = |description: &str, labels: &[i64]| {
@@ -195,6 +279,7 @@ pub fn evaluate(path: &Path, embedder: &dyn Embedder, cfg: &GroupingConfig) -> R
     baselines.insert("ours_without_embeddings".to_string(), b("this grouper with no embedding model", &no_emb));
     Ok(Report {
         file: path.display().to_string(),
+        near_misses,
         bcubed: s.bcubed,
         pairwise: s.pairwise,
         same_language: s.same_language,

