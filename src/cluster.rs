@@ -41,6 +41,9 @@ pub struct PairWeights {
     pub time_near: f32,
     /// Penalty for items far apart: `time_far * clamp((hours - 72)/96, 0, 1)`.
     pub time_far: f32,
+    /// Penalty on the pair's hubness: the mean of both items' average cosine to their nearest
+    /// earlier items. Items in a crowded region of the space (a corpus on one topic) need more.
+    pub hub: f32,
     /// Bias used when an embedding is missing on either side (model not installed).
     pub bias_no_embedding: f32,
     /// Token weight used when an embedding is missing.
@@ -84,6 +87,7 @@ impl Default for GroupingConfig {
                 numbers: 0.05,
                 time_near: 0.05,
                 time_far: 0.3,
+                hub: 0.0,
                 bias_no_embedding: -0.35,
                 tokens_no_embedding: 1.0,
             },
@@ -171,6 +175,8 @@ struct Member {
     emb: Option<Vec<f32>>,
     words: Vec<u32>,
     numbers: Vec<u32>,
+    /// Mean cosine to the nearest earlier items at arrival.
+    hub: f32,
     source: String,
     title: String,
     explanation: Explanation,
@@ -193,6 +199,8 @@ pub struct PairEvidence {
     pub tokens: f32,
     pub numbers: f32,
     pub hours_apart: Option<f32>,
+    /// Mean hubness of the two items (see [`PairWeights::hub`]).
+    pub hub: f32,
 }
 
 impl PairEvidence {
@@ -201,20 +209,36 @@ impl PairEvidence {
     }
 
     fn time_far(&self) -> f32 {
-        self.hours_apart.map_or(0.0, |h| ((h - 72.0) / 96.0).clamp(0.0, 1.0))
+        self.hours_apart
+            .map_or(0.0, |h| ((h - 72.0) / 96.0).clamp(0.0, 1.0))
     }
 
     /// The score parts under `w`; the score is the sum of `value * weight`.
     pub fn parts(&self, w: &PairWeights) -> Vec<ScorePart> {
-        let part = |name: &str, value: f32, weight: f32| ScorePart { name: name.to_string(), value, weight };
+        let part = |name: &str, value: f32, weight: f32| ScorePart {
+            name: name.to_string(),
+            value,
+            weight,
+        };
         let mut parts = Vec::with_capacity(6);
         match self.cosine {
             Some(c) => {
-                let bias = if self.cross_language { w.bias_cross } else { w.bias_same };
-                let name = if self.cross_language { "bias_cross_language" } else { "bias_same_language" };
+                let bias = if self.cross_language {
+                    w.bias_cross
+                } else {
+                    w.bias_same
+                };
+                let name = if self.cross_language {
+                    "bias_cross_language"
+                } else {
+                    "bias_same_language"
+                };
                 parts.push(part(name, 1.0, bias));
                 parts.push(part("embedding_cosine", c, w.cos));
                 parts.push(part("shared_words", self.tokens, w.tokens));
+                if w.hub != 0.0 {
+                    parts.push(part("crowded_neighbourhood", self.hub, -w.hub));
+                }
             }
             None => {
                 parts.push(part("bias_no_embedding", 1.0, w.bias_no_embedding));
@@ -232,12 +256,17 @@ impl PairEvidence {
     pub fn score(&self, w: &PairWeights) -> f32 {
         let base = match self.cosine {
             Some(c) => {
-                let bias = if self.cross_language { w.bias_cross } else { w.bias_same };
-                bias + w.cos * c + w.tokens * self.tokens
+                let bias = if self.cross_language {
+                    w.bias_cross
+                } else {
+                    w.bias_same
+                };
+                bias + w.cos * c + w.tokens * self.tokens - w.hub * self.hub
             }
             None => w.bias_no_embedding + w.tokens_no_embedding * self.tokens,
         };
-        base + w.numbers * self.numbers + w.time_near * self.time_near() - w.time_far * self.time_far()
+        base + w.numbers * self.numbers + w.time_near * self.time_near()
+            - w.time_far * self.time_far()
     }
 }
 
@@ -295,9 +324,15 @@ impl Grouper {
         if let Some(&story_id) = self.pins.get(&f.item_id) {
             let explanation = decision_only("pinned");
             self.insert(f, story_id, explanation.clone());
-            return Assignment { story_id, new_story: false, explanation, merged: Vec::new() };
+            return Assignment {
+                story_id,
+                new_story: false,
+                explanation,
+                merged: Vec::new(),
+            };
         }
-        let m = self.prepare(&f);
+        let mut m = self.prepare(&f);
+        m.hub = self.hubness(&m);
         let ranked = self.rank_stories(&m);
         let w = &self.cfg.weights;
         let (story_id, new_story, explanation) = match ranked.first() {
@@ -338,7 +373,12 @@ impl Grouper {
             }
         }
         self.commit(m, f.embedding.as_deref(), story_id, explanation.clone());
-        Assignment { story_id, new_story, explanation, merged }
+        Assignment {
+            story_id,
+            new_story,
+            explanation,
+            merged,
+        }
     }
 
     /// Rebuild live state after a restart: add an item to a known story without scoring.
@@ -349,7 +389,9 @@ impl Grouper {
     /// A manual correction: move the item to `story_id` now and keep it there on re-runs.
     pub fn pin(&mut self, item_id: i64, story_id: i64) {
         self.pins.insert(item_id, story_id);
-        let Some(&idx) = self.by_item.get(&item_id) else { return };
+        let Some(&idx) = self.by_item.get(&item_id) else {
+            return;
+        };
         let old = self.members[idx].story;
         if old == story_id {
             return;
@@ -371,7 +413,9 @@ impl Grouper {
 
     /// The explanation recorded when an item was placed.
     pub fn explain(&self, item_id: i64) -> Option<&Explanation> {
-        self.by_item.get(&item_id).map(|&i| &self.members[i].explanation)
+        self.by_item
+            .get(&item_id)
+            .map(|&i| &self.members[i].explanation)
     }
 
     /// Story of an item.
@@ -392,7 +436,9 @@ impl Grouper {
             if !m.source.is_empty() {
                 outlets.insert(m.source.clone());
             }
-            headlines.entry(m.lang.code().to_string()).or_insert_with(|| m.title.clone());
+            headlines
+                .entry(m.lang.code().to_string())
+                .or_insert_with(|| m.title.clone());
         }
         Some(StorySummary {
             story_id,
@@ -411,13 +457,20 @@ impl Grouper {
     }
 
     fn insert(&mut self, f: ItemFeatures, story_id: i64, explanation: Explanation) {
-        let m = self.prepare(&f);
+        let mut m = self.prepare(&f);
+        if self.cfg.weights.hub != 0.0 {
+            m.hub = self.hubness(&m);
+        }
         self.commit(m, f.embedding.as_deref(), story_id, explanation);
     }
 
     /// Turn features into a member (not yet stored); interns new words with document frequency 0.
     fn prepare(&mut self, f: &ItemFeatures) -> Member {
-        let title = if self.cfg.clean_headlines { clean_title(&f.title) } else { f.title.trim().to_string() };
+        let title = if self.cfg.clean_headlines {
+            clean_title(&f.title)
+        } else {
+            f.title.trim().to_string()
+        };
         let mut words = Vec::new();
         let mut numbers = Vec::new();
         for t in text::tokens(&format!("{title} {}", f.text)) {
@@ -426,14 +479,22 @@ impl Grouper {
             if id as usize == self.df.len() {
                 self.df.push(0);
             }
-            if text::is_number(&t) { numbers.push(id) } else { words.push(id) }
+            if text::is_number(&t) {
+                numbers.push(id)
+            } else {
+                words.push(id)
+            }
         }
         words.sort_unstable();
         words.dedup();
         numbers.sort_unstable();
         numbers.dedup();
         let emb = f.embedding.as_ref().map(|v| {
-            if self.cfg.centring { self.means.centre(&f.lang, v) } else { normalised(v) }
+            if self.cfg.centring {
+                self.means.centre(&f.lang, v)
+            } else {
+                normalised(v)
+            }
         });
         Member {
             item_id: f.item_id,
@@ -443,13 +504,20 @@ impl Grouper {
             emb,
             words,
             numbers,
+            hub: 0.0,
             source: f.source.clone(),
             title,
             explanation: decision_only("pending"),
         }
     }
 
-    fn commit(&mut self, mut m: Member, raw: Option<&[f32]>, story_id: i64, explanation: Explanation) {
+    fn commit(
+        &mut self,
+        mut m: Member,
+        raw: Option<&[f32]>,
+        story_id: i64,
+        explanation: Explanation,
+    ) {
         for &id in m.words.iter().chain(m.numbers.iter()) {
             self.df[id as usize] += 1;
         }
@@ -492,7 +560,9 @@ impl Grouper {
     }
 
     fn merge(&mut self, keep: i64, absorb: i64) {
-        let Some(gone) = self.stories.remove(&absorb) else { return };
+        let Some(gone) = self.stories.remove(&absorb) else {
+            return;
+        };
         for &i in &gone.members {
             self.members[i].story = keep;
         }
@@ -513,7 +583,9 @@ impl Grouper {
 
     /// Inverse document frequency over the items held: `ln((n + 1) / (df + 1)) + 1`.
     fn idf_table(&self) -> IdfTable {
-        IdfTable { ln_n: (self.members.len() as f32 + 2.0).ln() }
+        IdfTable {
+            ln_n: (self.members.len() as f32 + 2.0).ln(),
+        }
     }
 
     fn idf(&self, t: &IdfTable, id: u32) -> f32 {
@@ -556,6 +628,7 @@ impl Grouper {
             cosine,
             tokens: self.word_overlap(t, &m.words, &other.words),
             numbers: (shared_numbers as f32 / 2.0).min(1.0),
+            hub: 0.5 * (m.hub + other.hub),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
                 _ => None,
@@ -565,24 +638,52 @@ impl Grouper {
 
     fn is_live(&self, story: &Story, now: Option<DateTime<Utc>>) -> bool {
         match (now, story.last_seen) {
-            (Some(now), Some(last)) => (now - last).num_seconds() as f64 <= self.cfg.window_hours * 3600.0,
+            (Some(now), Some(last)) => {
+                (now - last).num_seconds() as f64 <= self.cfg.window_hours * 3600.0
+            }
             _ => true,
         }
     }
 
+    /// Mean cosine of an item to its nearest held items (0 until there are enough of them).
+    fn hubness(&self, m: &Member) -> f32 {
+        const K: usize = 5;
+        let Some(e) = m.emb.as_deref() else {
+            return 0.0;
+        };
+        if self.cfg.weights.hub == 0.0 || self.members.len() < K {
+            return 0.0;
+        }
+        let mut cos: Vec<f32> = self
+            .index
+            .shortlist(Some(e), &[], self.cfg.shortlist, &self.df)
+            .into_iter()
+            .filter_map(|i| self.members[i].emb.as_deref().map(|o| dot(e, o)))
+            .collect();
+        cos.sort_by(|a, b| b.total_cmp(a));
+        cos.iter().take(K).sum::<f32>() / K as f32
+    }
+
     /// Live stories ranked by score, best first (ties by story id).
     fn rank_stories(&self, m: &Member) -> Vec<Ranked> {
-        let candidates = self.index.shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
+        let candidates =
+            self.index
+                .shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
         for idx in candidates {
             let other = &self.members[idx];
-            let Some(story) = self.stories.get(&other.story) else { continue };
+            let Some(story) = self.stories.get(&other.story) else {
+                continue;
+            };
             if !self.is_live(story, m.time) {
                 continue;
             }
             let ev = self.evidence(&idf, m, other);
-            per_story.entry(other.story).or_default().push((ev.score(&self.cfg.weights), idx, ev));
+            per_story
+                .entry(other.story)
+                .or_default()
+                .push((ev.score(&self.cfg.weights), idx, ev));
         }
         let mix = self.cfg.top_k_mix;
         let cmix = self.cfg.centroid_mix;
@@ -592,7 +693,11 @@ impl Grouper {
             .map(|(story, mut links)| {
                 if cmix > 0.0 {
                     // Blend each link's cosine with the cosine to the story centroid.
-                    let centroid = self.stories.get(&story).map(|s| &s.sum).filter(|s| !s.is_empty());
+                    let centroid = self
+                        .stories
+                        .get(&story)
+                        .map(|s| &s.sum)
+                        .filter(|s| !s.is_empty());
                     if let (Some(c), Some(e)) = (centroid, m.emb.as_deref()) {
                         let cc = dot(c, e) / dot(c, c).sqrt().max(1e-12);
                         for l in links.iter_mut() {
@@ -607,7 +712,12 @@ impl Grouper {
                 let best = links[0];
                 let top: Vec<f32> = links.iter().take(3).map(|l| l.0).collect();
                 let mean_top = top.iter().sum::<f32>() / top.len() as f32;
-                Ranked { story, score: (1.0 - mix) * best.0 + mix * mean_top, member: best.1, evidence: best.2 }
+                Ranked {
+                    story,
+                    score: (1.0 - mix) * best.0 + mix * mean_top,
+                    member: best.1,
+                    evidence: best.2,
+                }
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
@@ -623,7 +733,10 @@ struct IdfTable {
 fn ln_1p(df: u32) -> f32 {
     static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| (0..4096u32).map(|d| (d as f32 + 1.0).ln()).collect());
-    table.get(df as usize).copied().unwrap_or_else(|| (df as f32 + 1.0).ln())
+    table
+        .get(df as usize)
+        .copied()
+        .unwrap_or_else(|| (df as f32 + 1.0).ln())
 }
 
 struct Ranked {
@@ -671,7 +784,12 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let chunks_a = a.chunks_exact(8);
     let chunks_b = b.chunks_exact(8);
-    let tail: f32 = chunks_a.remainder().iter().zip(chunks_b.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f32 = chunks_a
+        .remainder()
+        .iter()
+        .zip(chunks_b.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     for (ca, cb) in chunks_a.zip(chunks_b) {
         for k in 0..8 {
             acc[k] += ca[k] * cb[k];
@@ -682,5 +800,9 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 pub(crate) fn normalised(v: &[f32]) -> Vec<f32> {
     let n = dot(v, v).sqrt();
-    if n > 0.0 { v.iter().map(|x| x / n).collect() } else { v.to_vec() }
+    if n > 0.0 {
+        v.iter().map(|x| x / n).collect()
+    } else {
+        v.to_vec()
+    }
 }

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::{GroupingConfig, Grouper, ItemFeatures, normalised};
+use super::{Grouper, GroupingConfig, ItemFeatures, normalised};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -32,10 +32,18 @@ fn jitter(v: &[f32], rng: &mut StdRng, scale: f32) -> Vec<f32> {
 
 /// Restore `live` items built from `base`, then assign `queries` items (also from `base`, with
 /// fresh perturbations) one at a time and time each assignment.
-pub fn assign(base: &[ItemFeatures], live: usize, queries: usize, seed: u64, cfg: &GroupingConfig) -> BenchReport {
+pub fn assign(
+    base: &[ItemFeatures],
+    live: usize,
+    queries: usize,
+    seed: u64,
+    cfg: &GroupingConfig,
+) -> BenchReport {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut g = Grouper::new(cfg.clone());
-    let now = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").map(|t| t.to_utc()).unwrap_or_default();
+    let now = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default();
     let start = Instant::now();
     let mut story = 1i64;
     for i in 0..live {
@@ -62,7 +70,12 @@ pub fn assign(base: &[ItemFeatures], live: usize, queries: usize, seed: u64, cfg
         digest = (digest ^ a.story_id as u64).wrapping_mul(0x100_0000_01b3);
     }
     times.sort_by(f64::total_cmp);
-    let pick = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    let pick = |q: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     BenchReport {
         live_items: live,
         live_stories: g.story_ids().len(),

@@ -85,7 +85,10 @@ impl LangMeans {
     }
 
     pub fn add(&mut self, lang: &Lang, raw: &[f32]) {
-        self.running.entry(Self::key(lang).to_string()).or_default().add(raw);
+        self.running
+            .entry(Self::key(lang).to_string())
+            .or_default()
+            .add(raw);
         if Self::key(lang) != "*" {
             self.running.entry("*".to_string()).or_default().add(raw);
         }
@@ -96,14 +99,23 @@ impl LangMeans {
         let key = Self::key(lang);
         let bg = self.background.get(key);
         let run = self.running.get(key);
-        let (bw, rn) = (if bg.is_some() { self.background_weight } else { 0.0 }, run.map_or(0.0, |r| r.n));
+        let (bw, rn) = (
+            if bg.is_some() {
+                self.background_weight
+            } else {
+                0.0
+            },
+            run.map_or(0.0, |r| r.n),
+        );
         if bw + rn <= 0.0 {
             return None;
         }
         let dim = bg.map(Vec::len).or(run.map(|r| r.sum.len()))?;
         let mut mean = vec![0.0f32; dim];
         for (d, m) in mean.iter_mut().enumerate() {
-            let b = bg.and_then(|b| b.get(d)).map_or(0.0, |x| f64::from(*x) * bw);
+            let b = bg
+                .and_then(|b| b.get(d))
+                .map_or(0.0, |x| f64::from(*x) * bw);
             let r = run.and_then(|r| r.sum.get(d)).copied().unwrap_or(0.0);
             *m = ((b + r) / (bw + rn)) as f32;
         }
@@ -143,6 +155,9 @@ mod tests {
         assert_eq!(m.mean(&Lang::Ar), Some(vec![0.5, 0.5]));
         // Centring removes the shared component.
         let c = m.centre(&Lang::Ar, &[1.0, 0.0]);
-        assert!((c[0] - 0.70710677).abs() < 1e-5 && (c[1] + 0.70710677).abs() < 1e-5, "{c:?}");
+        assert!(
+            (c[0] - 0.70710677).abs() < 1e-5 && (c[1] + 0.70710677).abs() < 1e-5,
+            "{c:?}"
+        );
     }
 }

@@ -60,7 +60,13 @@ impl Index {
     }
 
     /// Items worth scoring exactly for a query, ascending. All items when there are at most `k`.
-    pub fn shortlist(&self, emb: Option<&[f32]>, words: &[u32], k: usize, df: &[u32]) -> Vec<usize> {
+    pub fn shortlist(
+        &self,
+        emb: Option<&[f32]>,
+        words: &[u32],
+        k: usize,
+        df: &[u32],
+    ) -> Vec<usize> {
         let n = self.has_sig.len();
         if n <= k {
             return (0..n).filter(|&i| !self.removed[i]).collect();
@@ -98,7 +104,10 @@ impl Index {
         let mut rare: Vec<u32> = words
             .iter()
             .copied()
-            .filter(|&w| df.get(w as usize).is_some_and(|&d| d > 0 && d <= RARE_WORD_MAX_DF))
+            .filter(|&w| {
+                df.get(w as usize)
+                    .is_some_and(|&d| d > 0 && d <= RARE_WORD_MAX_DF)
+            })
             .collect();
         rare.sort_by_key(|&w| (df[w as usize], w));
         let mut added = 0;

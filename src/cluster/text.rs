@@ -5,9 +5,31 @@
 
 /// Markers that say how an item is presented, not what happened.
 const NOISE_PREFIXES: &[&str] = &[
-    "live:", "live updates:", "live -", "breaking:", "breaking news:", "breaking -", "video:",
-    "watch:", "update:", "updated:", "exclusive:", "عاجل:", "عاجل -", "عاجل|", "عاجل", "فيديو:",
-    "بالفيديو:", "بالفيديو", "فوری:", "فوری", "ویدئو:", "ویدیو:", "فیلم:", "(menafn)", "shafaqna-",
+    "live:",
+    "live updates:",
+    "live -",
+    "breaking:",
+    "breaking news:",
+    "breaking -",
+    "video:",
+    "watch:",
+    "update:",
+    "updated:",
+    "exclusive:",
+    "عاجل:",
+    "عاجل -",
+    "عاجل|",
+    "عاجل",
+    "فيديو:",
+    "بالفيديو:",
+    "بالفيديو",
+    "فوری:",
+    "فوری",
+    "ویدئو:",
+    "ویدیو:",
+    "فیلم:",
+    "(menafn)",
+    "shafaqna-",
 ];
 
 /// Remove presentation noise from a headline: "Live:"-style markers, a dateline or agency
@@ -21,7 +43,9 @@ pub fn clean_title(title: &str) -> String {
             if lower.starts_with(p) {
                 // `p` is lowercase ASCII or script without case: byte lengths agree.
                 if let Some(rest) = t.get(p.len()..) {
-                    t = rest.trim_start_matches([' ', ':', '-', '|', '–', '—']).to_string();
+                    t = rest
+                        .trim_start_matches([' ', ':', '-', '|', '–', '—'])
+                        .to_string();
                     stripped = true;
                     break;
                 }
@@ -135,6 +159,9 @@ mod tests {
             clean_title("به گزارش ایرنا، پاپ فرانسیس درگذشت"),
             "پاپ فرانسیس درگذشت"
         );
-        assert_eq!(clean_title("عاجل: وفاة البابا فرنسيس"), "وفاة البابا فرنسيس");
+        assert_eq!(
+            clean_title("عاجل: وفاة البابا فرنسيس"),
+            "وفاة البابا فرنسيس"
+        );
     }
 }

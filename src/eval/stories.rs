@@ -17,7 +17,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::{self, GroupingConfig, Grouper, ItemFeatures};
+use crate::cluster::{self, Grouper, GroupingConfig, ItemFeatures};
 use crate::model::Lang;
 
 pub use embedder::{CacheEmbedder, Embedder, ModelEmbedder};
@@ -26,9 +26,16 @@ pub use metrics::{Prf, Scores, score};
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("eval: cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("eval: {path} line {line}: {message}")]
-    Parse { path: String, line: usize, message: String },
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("eval: {0} is empty")]
     Empty(String),
     #[error("eval: embedding failed: {0}")]
@@ -64,7 +71,10 @@ impl EvalItem {
 /// Read a story-eval JSONL file and put it in feeding order.
 pub fn load(path: &Path) -> Result<Vec<EvalItem>, EvalError> {
     let shown = path.display().to_string();
-    let raw = std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: shown.clone(), source })?;
+    let raw = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     let mut items = Vec::new();
     for (n, line) in raw.lines().enumerate() {
         if line.trim().is_empty() {
@@ -86,7 +96,10 @@ pub fn load(path: &Path) -> Result<Vec<EvalItem>, EvalError> {
 }
 
 /// Embed every item's input text, in order.
-pub fn embed_items(items: &[EvalItem], embedder: &dyn Embedder) -> Result<Vec<Vec<f32>>, EvalError> {
+pub fn embed_items(
+    items: &[EvalItem],
+    embedder: &dyn Embedder,
+) -> Result<Vec<Vec<f32>>, EvalError> {
     let inputs: Vec<String> = items.iter().map(EvalItem::embedding_input).collect();
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(refs.len());
@@ -122,7 +135,10 @@ pub fn features(items: &[EvalItem], embeddings: Option<&[Vec<f32>]>) -> Vec<Item
 pub fn group(features: &[ItemFeatures], cfg: &GroupingConfig) -> (Vec<i64>, f64) {
     let (g, secs) = run_grouper(features, cfg);
     // Read back at the end: merges may have moved earlier items.
-    let labels = features.iter().map(|f| g.story_of(f.item_id).unwrap_or(-1)).collect();
+    let labels = features
+        .iter()
+        .map(|f| g.story_of(f.item_id).unwrap_or(-1))
+        .collect();
     (labels, secs)
 }
 
@@ -175,13 +191,24 @@ pub fn parse_near_misses(markdown: &str) -> Vec<(String, String)> {
 }
 
 /// What happened to each near-miss pair.
-pub fn near_misses(items: &[EvalItem], features: &[ItemFeatures], g: &Grouper, pairs: &[(String, String)]) -> Vec<NearMiss> {
-    let by_id: HashMap<i64, usize> = features.iter().enumerate().map(|(i, f)| (f.item_id, i)).collect();
+pub fn near_misses(
+    items: &[EvalItem],
+    features: &[ItemFeatures],
+    g: &Grouper,
+    pairs: &[(String, String)],
+) -> Vec<NearMiss> {
+    let by_id: HashMap<i64, usize> = features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.item_id, i))
+        .collect();
     let label = |i: usize| g.story_of(features[i].item_id).unwrap_or(-1);
     pairs
         .iter()
         .map(|(a, b)| {
-            let of = |s: &str| -> Vec<usize> { (0..items.len()).filter(|&i| items[i].story == s).collect() };
+            let of = |s: &str| -> Vec<usize> {
+                (0..items.len()).filter(|&i| items[i].story == s).collect()
+            };
             let (ia, ib) = (of(a), of(b));
             let la: std::collections::HashSet<i64> = ia.iter().map(|&i| label(i)).collect();
             let lb: std::collections::HashSet<i64> = ib.iter().map(|&i| label(i)).collect();
@@ -189,8 +216,12 @@ pub fn near_misses(items: &[EvalItem], features: &[ItemFeatures], g: &Grouper, p
                 + ib.iter().filter(|&&i| la.contains(&label(i))).count();
             let mut closest: Option<Closest> = None;
             for &i in ia.iter().chain(&ib) {
-                let Some(e) = g.explain(features[i].item_id) else { continue };
-                let Some(m) = e.matched_item.and_then(|m| by_id.get(&m).copied()) else { continue };
+                let Some(e) = g.explain(features[i].item_id) else {
+                    continue;
+                };
+                let Some(m) = e.matched_item.and_then(|m| by_id.get(&m).copied()) else {
+                    continue;
+                };
                 let other = if items[i].story == *a { b } else { a };
                 if items[m].story == *other && closest.as_ref().is_none_or(|c| e.score > c.score) {
                     closest = Some(Closest {
@@ -201,7 +232,12 @@ pub fn near_misses(items: &[EvalItem], features: &[ItemFeatures], g: &Grouper, p
                     });
                 }
             }
-            NearMiss { stories: (a.clone(), b.clone()), merged: items_mixed > 0, items_mixed, closest }
+            NearMiss {
+                stories: (a.clone(), b.clone()),
+                merged: items_mixed > 0,
+                items_mixed,
+                closest,
+            }
         })
         .collect()
 }
@@ -250,7 +286,10 @@ pub fn evaluate(
     let embed_secs = start.elapsed().as_secs_f64();
     let feats = features(&items, Some(&embeddings));
     let (g, secs) = run_grouper(&feats, cfg);
-    let labels: Vec<i64> = feats.iter().map(|f| g.story_of(f.item_id).unwrap_or(-1)).collect();
+    let labels: Vec<i64> = feats
+        .iter()
+        .map(|f| g.story_of(f.item_id).unwrap_or(-1))
+        .collect();
     let near_misses = near_misses(&items, &feats, &g, near_miss_pairs);
     let s = score(&items, &labels);
     let mut baselines = HashMap::new();
@@ -273,10 +312,16 @@ pub fn evaluate(
     let tfidf = baselines::tfidf_monolingual(&items, baselines::TFIDF_THRESHOLD);
     baselines.insert(
         "tfidf_monolingual".to_string(),
-        b("TF-IDF char 3-5-grams, online centroid per language (Miranda et al. 2018 style)", &tfidf),
+        b(
+            "TF-IDF char 3-5-grams, online centroid per language (Miranda et al. 2018 style)",
+            &tfidf,
+        ),
     );
     let (no_emb, _) = group(&features(&items, None), cfg);
-    baselines.insert("ours_without_embeddings".to_string(), b("this grouper with no embedding model", &no_emb));
+    baselines.insert(
+        "ours_without_embeddings".to_string(),
+        b("this grouper with no embedding model", &no_emb),
+    );
     Ok(Report {
         file: path.display().to_string(),
         near_misses,
@@ -295,10 +340,18 @@ pub fn evaluate(
 }
 
 /// Agreement of two embedders on the items' inputs: (mean, minimum) cosine.
-pub fn compare_embedders(items: &[EvalItem], a: &dyn Embedder, b: &dyn Embedder) -> Result<(f32, f32), EvalError> {
+pub fn compare_embedders(
+    items: &[EvalItem],
+    a: &dyn Embedder,
+    b: &dyn Embedder,
+) -> Result<(f32, f32), EvalError> {
     let ea = embed_items(items, a)?;
     let eb = embed_items(items, b)?;
-    let cos: Vec<f32> = ea.iter().zip(&eb).map(|(x, y)| cluster::dot(x, y)).collect();
+    let cos: Vec<f32> = ea
+        .iter()
+        .zip(&eb)
+        .map(|(x, y)| cluster::dot(x, y))
+        .collect();
     let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
     Ok((mean, cos.iter().copied().fold(f32::INFINITY, f32::min)))
 }

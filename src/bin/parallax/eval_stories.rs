@@ -46,7 +46,10 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         let reference = CacheEmbedder::open(c)?;
         let items = stories::load(&args.file)?;
         let (mean, min) = stories::compare_embedders(&items, e.as_ref(), &reference)?;
-        eprintln!("embedder vs reference cache: mean cosine {mean:.5}, min {min:.5} over {} items", items.len());
+        eprintln!(
+            "embedder vs reference cache: mean cosine {mean:.5}, min {min:.5} over {} items",
+            items.len()
+        );
     }
     let pairs = match &args.near_misses {
         Some(p) => stories::parse_near_misses(
@@ -59,9 +62,17 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    println!("{}: {} items, {} stories (gold {})", r.file, r.items, r.stories, r.gold_stories);
+    println!(
+        "{}: {} items, {} stories (gold {})",
+        r.file, r.items, r.stories, r.gold_stories
+    );
     println!("{:<28} {:>6} {:>6} {:>6}", "", "P", "R", "F1");
-    let row = |name: &str, p: &stories::Prf| println!("{name:<28} {:>6.3} {:>6.3} {:>6.3}", p.precision, p.recall, p.f1);
+    let row = |name: &str, p: &stories::Prf| {
+        println!(
+            "{name:<28} {:>6.3} {:>6.3} {:>6.3}",
+            p.precision, p.recall, p.f1
+        )
+    };
     row("BCubed", &r.bcubed);
     row("pairwise", &r.pairwise);
     row("pairwise same-language", &r.same_language);
@@ -74,13 +85,35 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         row(&format!("  cross-language"), &b.cross_language);
     }
     for n in &r.near_misses {
-        let closest = n.closest.as_ref().map_or("no cross match".to_string(), |c| {
-            let parts: Vec<String> = c.parts.iter().map(|p| format!("{}={:.2}x{:.2}", p.name, p.value, p.weight)).collect();
-            format!("{} -> {} score {:.3} [{}]", c.item, c.matched, c.score, parts.join(" "))
-        });
-        println!("near miss {} / {}: {} ({} items mixed); closest {closest}", n.stories.0, n.stories.1, if n.merged { "MERGED" } else { "kept apart" }, n.items_mixed);
+        let closest = n
+            .closest
+            .as_ref()
+            .map_or("no cross match".to_string(), |c| {
+                let parts: Vec<String> = c
+                    .parts
+                    .iter()
+                    .map(|p| format!("{}={:.2}x{:.2}", p.name, p.value, p.weight))
+                    .collect();
+                format!(
+                    "{} -> {} score {:.3} [{}]",
+                    c.item,
+                    c.matched,
+                    c.score,
+                    parts.join(" ")
+                )
+            });
+        println!(
+            "near miss {} / {}: {} ({} items mixed); closest {closest}",
+            n.stories.0,
+            n.stories.1,
+            if n.merged { "MERGED" } else { "kept apart" },
+            n.items_mixed
+        );
     }
-    println!("grouping {:.0} items/s, embedding {:.1} items/s ({})", r.items_per_second, r.embed_items_per_second, r.embedder);
+    println!(
+        "grouping {:.0} items/s, embedding {:.1} items/s ({})",
+        r.items_per_second, r.embed_items_per_second, r.embedder
+    );
     Ok(())
 }
 
@@ -91,6 +124,9 @@ pub struct TuneArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub embed: EmbedArgs,
+    /// Tune on all sets and print per-set figures only (skip leave-one-out and ablations).
+    #[arg(long)]
+    pub quick: bool,
 }
 
 pub fn run_tune(args: &TuneArgs) -> Result<()> {
@@ -98,11 +134,22 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
     let sets = args
         .files
         .iter()
-        .map(|p| tune::DevSet::load(p, e.as_ref()).with_context(|| format!("loading {}", p.display())))
+        .map(|p| {
+            tune::DevSet::load(p, e.as_ref()).with_context(|| format!("loading {}", p.display()))
+        })
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<&tune::DevSet> = sets.iter().collect();
     let start = GroupingConfig::default();
     let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 4);
+    if args.quick {
+        let per_set: std::collections::BTreeMap<_, _> = sets
+            .iter()
+            .map(|s| (s.name.clone(), s.run(&tuned)))
+            .collect();
+        let out = serde_json::json!({ "tuned_on_all": { "mean_bcubed_f1": f, "config": tuned }, "per_set": per_set });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
     let no_emb: Vec<tune::DevSet> = sets.iter().map(tune::DevSet::without_embeddings).collect();
     let no_emb_refs: Vec<&tune::DevSet> = no_emb.iter().collect();
     let (fallback, ff) = tune::tune(&no_emb_refs, &tuned, &tune::fallback_knobs(), 2);
@@ -121,7 +168,10 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
 #[derive(Args, Debug)]
 pub struct BenchAssignArgs {
     /// Items to take text and embeddings from (a story-eval file).
-    #[arg(long, default_value = "../shared/data/story-eval/coverage-dev-ar-fa-en.jsonl")]
+    #[arg(
+        long,
+        default_value = "../shared/data/story-eval/coverage-dev-ar-fa-en.jsonl"
+    )]
     pub from: PathBuf,
     #[arg(long, default_value_t = 100_000)]
     pub live: usize,
@@ -138,7 +188,13 @@ pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     let items = stories::load(Path::new(&a.from))?;
     let embeddings = stories::embed_items(&items, e.as_ref())?;
     let feats = stories::features(&items, Some(&embeddings));
-    let r = cluster::bench::assign(&feats, a.live, a.queries, a.seed, &GroupingConfig::default());
+    let r = cluster::bench::assign(
+        &feats,
+        a.live,
+        a.queries,
+        a.seed,
+        &GroupingConfig::default(),
+    );
     println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(())
 }

@@ -6,7 +6,11 @@ mod eval_stories;
 mod model;
 
 #[derive(Parser)]
-#[command(name = "parallax", version, about = "Cross-lingual news story tracking (ar/fa/en)")]
+#[command(
+    name = "parallax",
+    version,
+    about = "Cross-lingual news story tracking (ar/fa/en)"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -50,9 +54,17 @@ enum Eval {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::Model { cmd } => model::model(cmd),
-        Cmd::Bench { what: Bench::Embed(a) } => model::bench_embed(a),
-        Cmd::Bench { what: Bench::Assign(a) } => eval_stories::run_bench(&a),
-        Cmd::Eval { what: Eval::Stories(a) } => eval_stories::run_stories(&a),
-        Cmd::Eval { what: Eval::Tune(a) } => eval_stories::run_tune(&a),
+        Cmd::Bench {
+            what: Bench::Embed(a),
+        } => model::bench_embed(a),
+        Cmd::Bench {
+            what: Bench::Assign(a),
+        } => eval_stories::run_bench(&a),
+        Cmd::Eval {
+            what: Eval::Stories(a),
+        } => eval_stories::run_stories(&a),
+        Cmd::Eval {
+            what: Eval::Tune(a),
+        } => eval_stories::run_tune(&a),
     }
 }

@@ -41,7 +41,9 @@ pub fn cosine_only(items: &[EvalItem], embeddings: &[Vec<f32>], threshold: f32) 
 type Sparse = HashMap<String, f32>;
 
 fn char_ngrams(text: &str) -> HashMap<String, f32> {
-    let chars: Vec<char> = format!(" {} ", crate::normalize::fold(text)).chars().collect();
+    let chars: Vec<char> = format!(" {} ", crate::normalize::fold(text))
+        .chars()
+        .collect();
     let mut tf = HashMap::new();
     for n in 3..=5 {
         for w in chars.windows(n) {
@@ -53,7 +55,10 @@ fn char_ngrams(text: &str) -> HashMap<String, f32> {
 
 fn sparse_dot(a: &Sparse, b: &Sparse) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small.iter().filter_map(|(k, x)| large.get(k).map(|y| x * y)).sum()
+    small
+        .iter()
+        .filter_map(|(k, x)| large.get(k).map(|y| x * y))
+        .sum()
 }
 
 fn sparse_norm(a: &Sparse) -> f32 {
@@ -79,10 +84,13 @@ pub fn tfidf_monolingual(items: &[EvalItem], threshold: f32) -> Vec<i64> {
         for g in tf.keys() {
             *ldf.entry(g.clone()).or_insert(0.0) += 1.0;
         }
-        let mut v: Sparse = tf.into_iter().map(|(g, c)| {
-            let idf = ((*n + 1.0) / (ldf[&g] + 1.0)).ln() + 1.0;
-            (g, c * idf)
-        }).collect();
+        let mut v: Sparse = tf
+            .into_iter()
+            .map(|(g, c)| {
+                let idf = ((*n + 1.0) / (ldf[&g] + 1.0)).ln() + 1.0;
+                (g, c * idf)
+            })
+            .collect();
         let norm = sparse_norm(&v).max(1e-12);
         v.values_mut().for_each(|x| *x /= norm);
         let cs = clusters.entry(lang).or_default();

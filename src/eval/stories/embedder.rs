@@ -19,18 +19,24 @@ pub struct ModelEmbedder {
 
 impl ModelEmbedder {
     pub fn load_default() -> Result<Self, EvalError> {
-        let model = crate::embed::Model::load_default().map_err(|e| EvalError::Embed(e.to_string()))?;
+        let model =
+            crate::embed::Model::load_default().map_err(|e| EvalError::Embed(e.to_string()))?;
         Ok(ModelEmbedder { model })
     }
 }
 
 impl Embedder for ModelEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EvalError> {
-        self.model.embed(texts).map_err(|e| EvalError::Embed(e.to_string()))
+        self.model
+            .embed(texts)
+            .map_err(|e| EvalError::Embed(e.to_string()))
     }
 
     fn name(&self) -> String {
-        format!("parallax::embed (multilingual-e5-small, {:?})", self.model.isa())
+        format!(
+            "parallax::embed (multilingual-e5-small, {:?})",
+            self.model.isa()
+        )
     }
 }
 
@@ -51,7 +57,10 @@ struct CacheLine {
 impl CacheEmbedder {
     pub fn open(path: &Path) -> Result<Self, EvalError> {
         let shown = path.display().to_string();
-        let raw = std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: shown.clone(), source })?;
+        let raw = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         let mut vectors = HashMap::new();
         for (n, line) in raw.lines().enumerate() {
             let l: CacheLine = serde_json::from_str(line).map_err(|e| EvalError::Parse {
@@ -61,7 +70,10 @@ impl CacheEmbedder {
             })?;
             vectors.insert(l.t, l.v);
         }
-        Ok(CacheEmbedder { path: path.to_path_buf(), vectors })
+        Ok(CacheEmbedder {
+            path: path.to_path_buf(),
+            vectors,
+        })
     }
 
     fn missing_path(&self) -> PathBuf {
@@ -71,17 +83,27 @@ impl CacheEmbedder {
 
 impl Embedder for CacheEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EvalError> {
-        let missing: Vec<&str> = texts.iter().copied().filter(|t| !self.vectors.contains_key(*t)).collect();
+        let missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !self.vectors.contains_key(*t))
+            .collect();
         if !missing.is_empty() {
             let path = self.missing_path();
             let mut f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&path)
-                .map_err(|source| EvalError::Read { path: path.display().to_string(), source })?;
+                .map_err(|source| EvalError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
             for t in &missing {
                 let line = serde_json::to_string(t).map_err(|e| EvalError::Embed(e.to_string()))?;
-                writeln!(f, "{line}").map_err(|source| EvalError::Read { path: path.display().to_string(), source })?;
+                writeln!(f, "{line}").map_err(|source| EvalError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
             }
             return Err(EvalError::Embed(format!(
                 "{} texts not in the cache {}; listed in {} (run scripts/embed_cache.py on it)",

@@ -15,14 +15,30 @@ pub struct Prf {
 
 impl Prf {
     fn new(precision: f64, recall: f64) -> Self {
-        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-        Prf { precision, recall, f1 }
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Prf {
+            precision,
+            recall,
+            f1,
+        }
     }
 
     /// From pair counts; an empty denominator counts as perfect (nothing claimed, nothing missed).
     fn from_pairs(tp: u64, predicted: u64, gold: u64) -> Self {
-        let p = if predicted == 0 { 1.0 } else { tp as f64 / predicted as f64 };
-        let r = if gold == 0 { 1.0 } else { tp as f64 / gold as f64 };
+        let p = if predicted == 0 {
+            1.0
+        } else {
+            tp as f64 / predicted as f64
+        };
+        let r = if gold == 0 {
+            1.0
+        } else {
+            tp as f64 / gold as f64
+        };
         Prf::new(p, r)
     }
 }
@@ -100,7 +116,12 @@ mod tests {
 
     #[test]
     fn perfect_and_split_clusterings() {
-        let items = vec![item("en", "a"), item("ar", "a"), item("en", "b"), item("fa", "b")];
+        let items = vec![
+            item("en", "a"),
+            item("ar", "a"),
+            item("en", "b"),
+            item("fa", "b"),
+        ];
         let s = score(&items, &[1, 1, 2, 2]);
         assert_eq!(s.bcubed.f1, 1.0);
         assert_eq!(s.cross_language.recall, 1.0);

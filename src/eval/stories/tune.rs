@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{EvalError, EvalItem, Embedder, Scores, embed_items, features, group, load, score};
+use super::{Embedder, EvalError, EvalItem, Scores, embed_items, features, group, load, score};
 use crate::cluster::{GroupingConfig, ItemFeatures, LangMeans, PairWeights, dot, normalised};
 
 /// One dev set with its features precomputed.
@@ -21,7 +21,9 @@ impl DevSet {
         let items = load(path)?;
         let embeddings = embed_items(&items, embedder)?;
         let feats = features(&items, Some(&embeddings));
-        let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let name = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         Ok(DevSet { name, items, feats })
     }
 
@@ -36,7 +38,11 @@ impl DevSet {
             f.embedding = None;
             f
         });
-        DevSet { name: self.name.clone(), items: self.items.clone(), feats: feats.collect() }
+        DevSet {
+            name: self.name.clone(),
+            items: self.items.clone(),
+            feats: feats.collect(),
+        }
     }
 }
 
@@ -60,36 +66,76 @@ fn range(from: f32, to: f32, step: f32) -> Vec<f32> {
 /// The knobs tuned by default; the biases are the same- and cross-language thresholds.
 pub fn knobs() -> Vec<Knob> {
     vec![
-        Knob { name: "bias_same", values: range(-0.95, -0.20, 0.025), set: |c, v| c.weights.bias_same = v },
-        Knob { name: "bias_cross", values: range(-0.95, -0.20, 0.025), set: |c, v| c.weights.bias_cross = v },
+        Knob {
+            name: "bias_same",
+            values: range(-0.95, -0.20, 0.025),
+            set: |c, v| c.weights.bias_same = v,
+        },
+        Knob {
+            name: "bias_cross",
+            values: range(-0.95, -0.20, 0.025),
+            set: |c, v| c.weights.bias_cross = v,
+        },
         Knob {
             name: "background_weight",
             values: vec![0.0, 5.0, 20.0, 50.0, 200.0],
             set: |c, v| c.background_weight = v,
         },
-        Knob { name: "tokens", values: range(0.0, 0.5, 0.05), set: |c, v| c.weights.tokens = v },
-        Knob { name: "numbers", values: range(0.0, 0.15, 0.025), set: |c, v| c.weights.numbers = v },
-        Knob { name: "time_near", values: range(0.0, 0.15, 0.025), set: |c, v| c.weights.time_near = v },
-        Knob { name: "time_far", values: range(0.0, 0.5, 0.1), set: |c, v| c.weights.time_far = v },
-        Knob { name: "top_k_mix", values: range(0.0, 1.0, 0.25), set: |c, v| c.top_k_mix = v },
-        Knob { name: "centroid_mix", values: range(0.0, 1.0, 0.25), set: |c, v| c.centroid_mix = v },
+        Knob {
+            name: "tokens",
+            values: range(0.0, 0.5, 0.05),
+            set: |c, v| c.weights.tokens = v,
+        },
+        Knob {
+            name: "numbers",
+            values: range(0.0, 0.15, 0.025),
+            set: |c, v| c.weights.numbers = v,
+        },
+        Knob {
+            name: "time_near",
+            values: range(0.0, 0.15, 0.025),
+            set: |c, v| c.weights.time_near = v,
+        },
+        Knob {
+            name: "time_far",
+            values: range(0.0, 0.5, 0.1),
+            set: |c, v| c.weights.time_far = v,
+        },
+        Knob {
+            name: "hub",
+            values: range(0.0, 1.0, 0.125),
+            set: |c, v| c.weights.hub = v,
+        },
+        Knob {
+            name: "top_k_mix",
+            values: range(0.0, 1.0, 0.25),
+            set: |c, v| c.top_k_mix = v,
+        },
+        Knob {
+            name: "centroid_mix",
+            values: range(0.0, 1.0, 0.25),
+            set: |c, v| c.centroid_mix = v,
+        },
     ]
 }
 
 /// Knobs of the no-embedding fallback.
 pub fn fallback_knobs() -> Vec<Knob> {
-    vec![
-        Knob {
-            name: "bias_no_embedding",
-            values: range(-0.6, -0.05, 0.025),
-            set: |c, v| c.weights.bias_no_embedding = v,
-        },
-    ]
+    vec![Knob {
+        name: "bias_no_embedding",
+        values: range(-0.6, -0.05, 0.025),
+        set: |c, v| c.weights.bias_no_embedding = v,
+    }]
 }
 
 /// Coordinate descent from `start`: each knob in turn takes its best value (ties keep the
 /// current one, so the result is deterministic), for `rounds` passes.
-pub fn tune(sets: &[&DevSet], start: &GroupingConfig, knobs: &[Knob], rounds: usize) -> (GroupingConfig, f64) {
+pub fn tune(
+    sets: &[&DevSet],
+    start: &GroupingConfig,
+    knobs: &[Knob],
+    rounds: usize,
+) -> (GroupingConfig, f64) {
     let mut best = start.clone();
     let mut best_score = objective(sets, &best);
     for _ in 0..rounds {
@@ -145,11 +191,20 @@ pub struct LosoRow {
 }
 
 /// Leave-one-set-out: for each set, tune on the others and score it.
-pub fn leave_one_out(sets: &[DevSet], start: &GroupingConfig, all_tuned: &GroupingConfig) -> Vec<LosoRow> {
+pub fn leave_one_out(
+    sets: &[DevSet],
+    start: &GroupingConfig,
+    all_tuned: &GroupingConfig,
+) -> Vec<LosoRow> {
     let knobs = knobs();
     (0..sets.len())
         .map(|h| {
-            let train: Vec<&DevSet> = sets.iter().enumerate().filter(|(i, _)| *i != h).map(|(_, s)| s).collect();
+            let train: Vec<&DevSet> = sets
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != h)
+                .map(|(_, s)| s)
+                .collect();
             let (cfg, _) = tune(&train, start, &knobs, 3);
             LosoRow {
                 held_out: sets[h].name.clone(),
@@ -171,24 +226,37 @@ pub struct AblationRow {
 /// Each component switched off (biases re-tuned on all sets so the comparison is fair).
 pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
     let all: Vec<&DevSet> = sets.iter().collect();
-    let thresholds: Vec<Knob> = knobs().into_iter().filter(|k| k.name.starts_with("bias")).collect();
+    let thresholds: Vec<Knob> = knobs()
+        .into_iter()
+        .filter(|k| k.name.starts_with("bias"))
+        .collect();
     let variants: Vec<(&str, fn(&mut GroupingConfig))> = vec![
         ("full (tuned on all sets)", |_| {}),
         ("no centring", |c| c.centring = false),
-        ("running means only (no background seed)", |c| c.background_means = false),
-        ("background means only (weight 1e9)", |c| c.background_weight = 1e9),
+        ("running means only (no background seed)", |c| {
+            c.background_means = false
+        }),
+        ("background means only (weight 1e9)", |c| {
+            c.background_weight = 1e9
+        }),
         ("no word overlap", |c| c.weights.tokens = 0.0),
         ("no numbers", |c| c.weights.numbers = 0.0),
         ("no time prior", |c| {
             c.weights.time_near = 0.0;
             c.weights.time_far = 0.0;
         }),
-        ("no headline clean-up (tokens)", |c| c.clean_headlines = false),
+        ("no headline clean-up (tokens)", |c| {
+            c.clean_headlines = false
+        }),
         ("best link only (top_k_mix = 0)", |c| c.top_k_mix = 0.0),
         ("mean of top-3 links (top_k_mix = 1)", |c| c.top_k_mix = 1.0),
         ("centroid only (centroid_mix = 1)", |c| c.centroid_mix = 1.0),
-        ("item links only (centroid_mix = 0)", |c| c.centroid_mix = 0.0),
-        ("one threshold for same and cross language", |c| c.weights.bias_cross = c.weights.bias_same),
+        ("item links only (centroid_mix = 0)", |c| {
+            c.centroid_mix = 0.0
+        }),
+        ("one threshold for same and cross language", |c| {
+            c.weights.bias_cross = c.weights.bias_same
+        }),
     ];
     variants
         .into_iter()
@@ -210,7 +278,10 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
             } else {
                 tune(&all, &c, &thresholds, 2).0
             };
-            AblationRow { variant: name.to_string(), figures: sets.iter().map(|s| figures(s, &c)).collect() }
+            AblationRow {
+                variant: name.to_string(),
+                figures: sets.iter().map(|s| figures(s, &c)).collect(),
+            }
         })
         .collect()
 }
@@ -229,16 +300,28 @@ pub struct SettleRow {
 pub fn mean_settling(set: &DevSet) -> Vec<SettleRow> {
     let mut rows = Vec::new();
     let background = LangMeans::with_background(1.0);
-    for lang in [crate::model::Lang::Ar, crate::model::Lang::Fa, crate::model::Lang::En] {
-        let vecs: Vec<&Vec<f32>> =
-            set.feats.iter().filter(|f| f.lang == lang).filter_map(|f| f.embedding.as_ref()).collect();
+    for lang in [
+        crate::model::Lang::Ar,
+        crate::model::Lang::Fa,
+        crate::model::Lang::En,
+    ] {
+        let vecs: Vec<&Vec<f32>> = set
+            .feats
+            .iter()
+            .filter(|f| f.lang == lang)
+            .filter_map(|f| f.embedding.as_ref())
+            .collect();
         if vecs.is_empty() {
             continue;
         }
         let mut all = LangMeans::empty();
         vecs.iter().for_each(|v| all.add(&lang, v));
-        let Some(full) = all.mean(&lang).map(|m| normalised(&m)) else { continue };
-        let bg = background.mean(&lang).map_or(0.0, |m| dot(&normalised(&m), &full));
+        let Some(full) = all.mean(&lang).map(|m| normalised(&m)) else {
+            continue;
+        };
+        let bg = background
+            .mean(&lang)
+            .map_or(0.0, |m| dot(&normalised(&m), &full));
         let mut run = LangMeans::empty();
         for (i, v) in vecs.iter().enumerate() {
             run.add(&lang, v);
