@@ -1,6 +1,7 @@
 //! Evaluations over the shared data sets (`parallax eval ...`).
 
 pub mod lang;
+pub mod stories;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
