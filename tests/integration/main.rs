@@ -1,1 +1,6 @@
 //! Engine integration tests, one module per theme.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod ingest_fetch;
