@@ -120,10 +120,8 @@ impl Store {
                 let prev: Option<(i64, bool)> = old
                     .query_row([a.item_id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
-                if let Some((_, true)) = prev {
-                    if !a.pinned {
-                        continue;
-                    }
+                if matches!(prev, Some((_, true))) && !a.pinned {
+                    continue;
                 }
                 if let Some((s, _)) = prev {
                     touched.insert(s);
