@@ -81,7 +81,9 @@ pub fn canonicalize(url: &str, base: &str) -> Option<String> {
     }
     let mut parsed = match Url::parse(raw) {
         Ok(u) => u,
-        Err(url::ParseError::RelativeUrlWithoutBase) => Url::parse(base.trim()).ok()?.join(raw).ok()?,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            Url::parse(base.trim()).ok()?.join(raw).ok()?
+        }
         Err(_) => return None,
     };
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
@@ -148,9 +150,18 @@ mod tests {
 
     #[test]
     fn resolves_relative_links_against_the_base() {
-        assert_eq!(c("/news/503910").as_deref(), Some("https://www.hamshahrionline.ir/news/503910"));
-        assert_eq!(c("news/1?a=1").as_deref(), Some("https://www.hamshahrionline.ir/news/1?a=1"));
-        assert_eq!(c("//cdn.example.org/x").as_deref(), Some("https://cdn.example.org/x"));
+        assert_eq!(
+            c("/news/503910").as_deref(),
+            Some("https://www.hamshahrionline.ir/news/503910")
+        );
+        assert_eq!(
+            c("news/1?a=1").as_deref(),
+            Some("https://www.hamshahrionline.ir/news/1?a=1")
+        );
+        assert_eq!(
+            c("//cdn.example.org/x").as_deref(),
+            Some("https://cdn.example.org/x")
+        );
     }
 
     #[test]
@@ -159,12 +170,18 @@ mod tests {
             c("HTTPS://WWW.BBC.com:443/persian/iran-123#comments").as_deref(),
             Some("https://www.bbc.com/persian/iran-123")
         );
-        assert_eq!(c("http://Example.org:80/a/B").as_deref(), Some("http://example.org/a/B"));
+        assert_eq!(
+            c("http://Example.org:80/a/B").as_deref(),
+            Some("http://example.org/a/B")
+        );
     }
 
     #[test]
     fn keeps_hashbang_routes() {
-        assert_eq!(c("https://example.org/#!/story/5").as_deref(), Some("https://example.org/#!/story/5"));
+        assert_eq!(
+            c("https://example.org/#!/story/5").as_deref(),
+            Some("https://example.org/#!/story/5")
+        );
     }
 
     #[test]
@@ -182,7 +199,10 @@ mod tests {
             Some("https://example.org/a")
         );
         // `ref` naming a traffic channel is tracking; a `ref` that selects content stays.
-        assert_eq!(c("https://example.org/a?ref=rss").as_deref(), Some("https://example.org/a"));
+        assert_eq!(
+            c("https://example.org/a?ref=rss").as_deref(),
+            Some("https://example.org/a")
+        );
         assert_eq!(
             c("https://example.org/diff?ref=main&q=x").as_deref(),
             Some("https://example.org/diff?ref=main&q=x")
@@ -192,7 +212,9 @@ mod tests {
     #[test]
     fn percent_encodes_persian_paths_identically_whatever_the_input_form() {
         let raw = c("https://www.hamshahrionline.ir/news/503441/نخستین-کاروان-حج");
-        let lower = c("https://www.hamshahrionline.ir/news/503441/%d9%86%d8%ae%d8%b3%d8%aa%db%8c%d9%86-%da%a9%d8%a7%d8%b1%d9%88%d8%a7%d9%86-%d8%ad%d8%ac");
+        let lower = c(
+            "https://www.hamshahrionline.ir/news/503441/%d9%86%d8%ae%d8%b3%d8%aa%db%8c%d9%86-%da%a9%d8%a7%d8%b1%d9%88%d8%a7%d9%86-%d8%ad%d8%ac",
+        );
         assert!(raw.is_some());
         assert_eq!(raw, lower);
         assert!(raw.as_deref().is_some_and(|u| u.contains("%D9%86%D8%AE")));

@@ -68,12 +68,18 @@ pub enum ParseError {
     #[error("parse: malformed feed: {reason}")]
     Malformed { reason: String },
     /// A DTD that defines entities: refused outright, never expanded (billion laughs, XXE).
-    #[error("parse: refused a document type declaration that defines entities (entity expansion attack?)")]
+    #[error(
+        "parse: refused a document type declaration that defines entities (entity expansion attack?)"
+    )]
     EntityExpansion,
 }
 
 fn links_note(links: &[String]) -> String {
-    if links.is_empty() { String::new() } else { format!("; it links to feed(s): {}", links.join(", ")) }
+    if links.is_empty() {
+        String::new()
+    } else {
+        format!("; it links to feed(s): {}", links.join(", "))
+    }
 }
 
 impl ParseError {
@@ -85,7 +91,12 @@ impl ParseError {
 
 /// Parses one feed body (already decoded to UTF-8 by the fetch stage). `base_url` is the feed's
 /// URL, used to resolve relative links; `fetched_at` stands in for missing or untrustworthy dates.
-pub fn parse_feed(body: &str, base_url: &str, source_id: &str, fetched_at: DateTime<Utc>) -> Result<ParsedFeed, ParseError> {
+pub fn parse_feed(
+    body: &str,
+    base_url: &str,
+    source_id: &str,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, ParseError> {
     let prepared = prolog::prepare(body, base_url)?;
     let feed = run_feed_rs(&prepared, base_url)?;
     let ctx = item::Context {
@@ -93,10 +104,18 @@ pub fn parse_feed(body: &str, base_url: &str, source_id: &str, fetched_at: DateT
         source_id,
         fetched_at,
         format: prepared.format,
-        feed_lang: feed.language.clone().or_else(|| prepared.lang.clone()).and_then(|t| Lang::from_tag(&t)),
+        feed_lang: feed
+            .language
+            .clone()
+            .or_else(|| prepared.lang.clone())
+            .and_then(|t| Lang::from_tag(&t)),
     };
     Ok(ParsedFeed {
-        title: feed.title.as_ref().map(|t| crate::sanitize::plain_title(&t.content)).filter(|t| !t.is_empty()),
+        title: feed
+            .title
+            .as_ref()
+            .map(|t| crate::sanitize::plain_title(&t.content))
+            .filter(|t| !t.is_empty()),
         declared_lang: ctx.feed_lang.clone(),
         ttl_minutes: feed.ttl,
         items: item::map_entries(&ctx, feed.entries),
@@ -104,7 +123,10 @@ pub fn parse_feed(body: &str, base_url: &str, source_id: &str, fetched_at: DateT
     })
 }
 
-fn run_feed_rs(prepared: &prolog::Prepared<'_>, base_url: &str) -> Result<feed_rs::model::Feed, ParseError> {
+fn run_feed_rs(
+    prepared: &prolog::Prepared<'_>,
+    base_url: &str,
+) -> Result<feed_rs::model::Feed, ParseError> {
     let parse = |body: &str| {
         feed_rs::parser::Builder::new()
             .base_uri(url::Url::parse(base_url).ok().map(|_| base_url))
@@ -118,7 +140,9 @@ fn run_feed_rs(prepared: &prolog::Prepared<'_>, base_url: &str) -> Result<feed_r
     match parse(&prepared.body) {
         Ok(feed) => Ok(feed),
         // Atom 1.0 feeds with MIME-style text types (`type="text/plain"`) fail as a whole in feed-rs.
-        Err(feed_rs::parser::ParseFeedError::ParseError(_)) if prepared.format == FeedFormat::Atom => {
+        Err(feed_rs::parser::ParseFeedError::ParseError(_))
+            if prepared.format == FeedFormat::Atom =>
+        {
             let fixed = prolog::normalize_atom(&prepared.body, false)?;
             parse(&fixed).map_err(|e| malformed(e, prepared))
         }
@@ -132,7 +156,9 @@ fn malformed(e: feed_rs::parser::ParseFeedError, prepared: &prolog::Prepared<'_>
         (E::XmlReader(_), Some(root)) if !ends_with_close_tag(&prepared.body, root) => {
             format!("truncated document: it does not end with the closing </{root}> ({e})")
         }
-        (E::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot), _) => "no channel or feed element".to_string(),
+        (E::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot), _) => {
+            "no channel or feed element".to_string()
+        }
         _ => e.to_string(),
     };
     ParseError::Malformed { reason }
@@ -140,7 +166,13 @@ fn malformed(e: feed_rs::parser::ParseFeedError, prepared: &prolog::Prepared<'_>
 
 fn ends_with_close_tag(body: &str, root_local: &str) -> bool {
     let tail = body.trim_end();
-    tail.ends_with('>') && tail.rfind("</").is_some_and(|i| tail[i + 2..].trim_end_matches('>').trim().ends_with(root_local))
+    tail.ends_with('>')
+        && tail.rfind("</").is_some_and(|i| {
+            tail[i + 2..]
+                .trim_end_matches('>')
+                .trim()
+                .ends_with(root_local)
+        })
 }
 
 #[cfg(test)]

@@ -15,12 +15,44 @@ use url::Url;
 const REMOTE_LOAD_TAGS: &[&str] = &["img", "area", "map"];
 
 /// Elements whose content is never text a reader sees.
-const INVISIBLE: &[&str] = &["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head", "title"];
+const INVISIBLE: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head",
+    "title",
+];
 
 /// Elements that break a line when rendered (so words on both sides do not glue together).
 const BLOCK: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td", "th", "hr",
-    "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt", "dl", "aside", "nav", "caption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "hr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "dl",
+    "aside",
+    "nav",
+    "caption",
 ];
 
 /// Sanitizes feed HTML: no scripts, event handlers, iframes, objects, forms, styles or images;
@@ -102,7 +134,11 @@ fn walk(node: ElementRef<'_>, out: &mut String) {
 }
 
 fn collapse_lines(raw: &str) -> String {
-    raw.lines().map(collapse_whitespace).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    raw.lines()
+        .map(collapse_whitespace)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -120,10 +156,19 @@ mod tests {
 
     #[test]
     fn javascript_links_lose_their_target_and_http_links_get_rel() {
-        let clean = html(r#"<a href="javascript:alert(1)">x</a> <a href="JaVaScRiPt:alert(1)">y</a> <a href="/a/30567.html">z</a> <a href="mailto:desk@example.org">m</a>"#, BASE);
-        assert!(!clean.to_ascii_lowercase().contains("javascript"), "{clean}");
+        let clean = html(
+            r#"<a href="javascript:alert(1)">x</a> <a href="JaVaScRiPt:alert(1)">y</a> <a href="/a/30567.html">z</a> <a href="mailto:desk@example.org">m</a>"#,
+            BASE,
+        );
+        assert!(
+            !clean.to_ascii_lowercase().contains("javascript"),
+            "{clean}"
+        );
         assert!(clean.contains(r#"<a href="https://www.radiofarda.com/a/30567.html" rel="noopener noreferrer">z</a>"#), "{clean}");
-        assert!(clean.contains(r#"href="mailto:desk@example.org""#), "{clean}");
+        assert!(
+            clean.contains(r#"href="mailto:desk@example.org""#),
+            "{clean}"
+        );
     }
 
     #[test]
@@ -134,7 +179,8 @@ mod tests {
 
     #[test]
     fn text_keeps_block_breaks_and_zwnj() {
-        let t = text_of_html("<p>ریزش‌کرده   قدیمی</p><p>دوم&nbsp;&amp; سوم</p><script>x()</script>");
+        let t =
+            text_of_html("<p>ریزش‌کرده   قدیمی</p><p>دوم&nbsp;&amp; سوم</p><script>x()</script>");
         assert_eq!(t, "ریزش\u{200C}کرده قدیمی\nدوم & سوم");
     }
 
@@ -146,7 +192,10 @@ mod tests {
 
     #[test]
     fn double_encoded_entities_are_decoded() {
-        assert_eq!(plain_title("&amp;#39;AT&amp;amp;T&amp;#39; &amp;lt;b&amp;gt;news&amp;lt;/b&amp;gt;"), "'AT&T' news");
+        assert_eq!(
+            plain_title("&amp;#39;AT&amp;amp;T&amp;#39; &amp;lt;b&amp;gt;news&amp;lt;/b&amp;gt;"),
+            "'AT&T' news"
+        );
         assert_eq!(plain_title("5 &lt; 6 and 7 > 3"), "5 < 6 and 7 > 3");
     }
 

@@ -45,9 +45,17 @@ impl std::fmt::Display for BenchReport {
 pub fn real_items(shared: &Path, n: usize) -> Result<Vec<(String, String, String)>, BenchError> {
     let fa_path = shared.join("data/fa-hamshahri-radiofarda-2020/hamshahri.json");
     let ar_path = shared.join("data/ar-saudinewsnet-2015/headlines_all_days.tsv");
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| BenchError::Data { path: p.to_path_buf(), err: e.to_string() });
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| BenchError::Data {
+            path: p.to_path_buf(),
+            err: e.to_string(),
+        })
+    };
     let fa: serde_json::Value =
-        serde_json::from_str(&read(&fa_path)?).map_err(|e| BenchError::Data { path: fa_path.clone(), err: e.to_string() })?;
+        serde_json::from_str(&read(&fa_path)?).map_err(|e| BenchError::Data {
+            path: fa_path.clone(),
+            err: e.to_string(),
+        })?;
     let mut out = Vec::with_capacity(n);
     for v in fa.as_array().into_iter().flatten().take(n / 2) {
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
@@ -59,7 +67,11 @@ pub fn real_items(shared: &Path, n: usize) -> Result<Vec<(String, String, String
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if let [_, _, _, title, url] = cols.as_slice() {
-            out.push((title.to_string(), format!("<p>{title}</p>"), url.to_string()));
+            out.push((
+                title.to_string(),
+                format!("<p>{title}</p>"),
+                url.to_string(),
+            ));
         }
     }
     Ok(out)
@@ -67,8 +79,15 @@ pub fn real_items(shared: &Path, n: usize) -> Result<Vec<(String, String, String
 
 /// An RSS 2.0 document carrying `items`, one minute apart.
 pub fn rss_document(items: &[(String, String, String)]) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let start = Utc.with_ymd_and_hms(2020, 4, 19, 8, 0, 0).single().unwrap_or_default();
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let start = Utc
+        .with_ymd_and_hms(2020, 4, 19, 8, 0, 0)
+        .single()
+        .unwrap_or_default();
     let mut doc = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>bench</title><link>https://www.hamshahrionline.ir/</link><language>fa</language>\n",
     );

@@ -70,31 +70,98 @@ const MONTH_PHRASES: &[(&str, &str)] = &[
 fn month_word(w: &str) -> Option<(u32, Calendar)> {
     use Calendar::{Gregorian as G, Jalali as J};
     const TABLE: &[(&str, u32, Calendar)] = &[
-        ("jan", 1, G), ("january", 1, G), ("feb", 2, G), ("february", 2, G), ("mar", 3, G), ("march", 3, G),
-        ("apr", 4, G), ("april", 4, G), ("may", 5, G), ("jun", 6, G), ("june", 6, G), ("jul", 7, G), ("july", 7, G),
-        ("aug", 8, G), ("august", 8, G), ("sep", 9, G), ("sept", 9, G), ("september", 9, G), ("oct", 10, G),
-        ("october", 10, G), ("nov", 11, G), ("november", 11, G), ("dec", 12, G), ("december", 12, G),
+        ("jan", 1, G),
+        ("january", 1, G),
+        ("feb", 2, G),
+        ("february", 2, G),
+        ("mar", 3, G),
+        ("march", 3, G),
+        ("apr", 4, G),
+        ("april", 4, G),
+        ("may", 5, G),
+        ("jun", 6, G),
+        ("june", 6, G),
+        ("jul", 7, G),
+        ("july", 7, G),
+        ("aug", 8, G),
+        ("august", 8, G),
+        ("sep", 9, G),
+        ("sept", 9, G),
+        ("september", 9, G),
+        ("oct", 10, G),
+        ("october", 10, G),
+        ("nov", 11, G),
+        ("november", 11, G),
+        ("dec", 12, G),
+        ("december", 12, G),
         // Arabic (Egypt, Gulf)
-        ("يناير", 1, G), ("فبراير", 2, G), ("مارس", 3, G), ("أبريل", 4, G), ("إبريل", 4, G), ("مايو", 5, G),
-        ("يونيو", 6, G), ("يونية", 6, G), ("يوليو", 7, G), ("يوليه", 7, G), ("أغسطس", 8, G), ("سبتمبر", 9, G),
-        ("أكتوبر", 10, G), ("نوفمبر", 11, G), ("ديسمبر", 12, G),
+        ("يناير", 1, G),
+        ("فبراير", 2, G),
+        ("مارس", 3, G),
+        ("أبريل", 4, G),
+        ("إبريل", 4, G),
+        ("مايو", 5, G),
+        ("يونيو", 6, G),
+        ("يونية", 6, G),
+        ("يوليو", 7, G),
+        ("يوليه", 7, G),
+        ("أغسطس", 8, G),
+        ("سبتمبر", 9, G),
+        ("أكتوبر", 10, G),
+        ("نوفمبر", 11, G),
+        ("ديسمبر", 12, G),
         // Levantine and Iraqi single-word names
-        ("شباط", 2, G), ("آذار", 3, G), ("نيسان", 4, G), ("أيار", 5, G), ("حزيران", 6, G), ("تموز", 7, G),
-        ("آب", 8, G), ("أيلول", 9, G),
+        ("شباط", 2, G),
+        ("آذار", 3, G),
+        ("نيسان", 4, G),
+        ("أيار", 5, G),
+        ("حزيران", 6, G),
+        ("تموز", 7, G),
+        ("آب", 8, G),
+        ("أيلول", 9, G),
         // Maghrebi
-        ("جانفي", 1, G), ("فيفري", 2, G), ("أفريل", 4, G), ("ماي", 5, G), ("جوان", 6, G), ("جويلية", 7, G),
+        ("جانفي", 1, G),
+        ("فيفري", 2, G),
+        ("أفريل", 4, G),
+        ("ماي", 5, G),
+        ("جوان", 6, G),
+        ("جويلية", 7, G),
         ("أوت", 8, G),
         // Persian names of Gregorian months
-        ("ژانویه", 1, G), ("فوریه", 2, G), ("آوریل", 4, G), ("مه", 5, G), ("می", 5, G), ("ژوئن", 6, G),
-        ("ژوئیه", 7, G), ("جولای", 7, G), ("اوت", 8, G), ("آگوست", 8, G), ("سپتامبر", 9, G), ("اکتبر", 10, G),
-        ("نوامبر", 11, G), ("دسامبر", 12, G),
+        ("ژانویه", 1, G),
+        ("فوریه", 2, G),
+        ("آوریل", 4, G),
+        ("مه", 5, G),
+        ("می", 5, G),
+        ("ژوئن", 6, G),
+        ("ژوئیه", 7, G),
+        ("جولای", 7, G),
+        ("اوت", 8, G),
+        ("آگوست", 8, G),
+        ("سپتامبر", 9, G),
+        ("اکتبر", 10, G),
+        ("نوامبر", 11, G),
+        ("دسامبر", 12, G),
         // Solar Hijri
-        ("فروردین", 1, J), ("اردیبهشت", 2, J), ("خرداد", 3, J), ("تیر", 4, J), ("مرداد", 5, J), ("امرداد", 5, J),
-        ("شهریور", 6, J), ("مهر", 7, J), ("آبان", 8, J), ("آذر", 9, J), ("دی", 10, J), ("بهمن", 11, J),
+        ("فروردین", 1, J),
+        ("اردیبهشت", 2, J),
+        ("خرداد", 3, J),
+        ("تیر", 4, J),
+        ("مرداد", 5, J),
+        ("امرداد", 5, J),
+        ("شهریور", 6, J),
+        ("مهر", 7, J),
+        ("آبان", 8, J),
+        ("آذر", 9, J),
+        ("دی", 10, J),
+        ("بهمن", 11, J),
         ("اسفند", 12, J),
     ];
     let w = fold(w.trim_end_matches('.'));
-    TABLE.iter().find(|(name, _, _)| fold(name) == w).map(|&(_, m, c)| (m, c))
+    TABLE
+        .iter()
+        .find(|(name, _, _)| fold(name) == w)
+        .map(|&(_, m, c)| (m, c))
 }
 
 /// Offset in minutes east of UTC for the zone names feeds use. `AST` is Arabia Standard Time
@@ -196,7 +263,8 @@ fn loose(s: &str) -> Option<DateTime<Utc>> {
     let mut offset: Option<i32> = None;
     let mut i = 0;
     while i + 2 < toks.len() {
-        if let (Tok::Num(h, hl), Tok::Colon, Tok::Num(m, 2)) = (&toks[i], &toks[i + 1], &toks[i + 2])
+        if let (Tok::Num(h, hl), Tok::Colon, Tok::Num(m, 2)) =
+            (&toks[i], &toks[i + 1], &toks[i + 2])
             && *hl <= 2
         {
             let mut t = Time { h: *h, m: *m, s: 0 };
@@ -280,8 +348,18 @@ fn loose(s: &str) -> Option<DateTime<Utc>> {
                 return None;
             }
             let (a, b, c) = (nums[0], nums[1], nums[2]);
-            let (y, m, d) = if a.1 == 4 { (a.0, b.0, c.0) } else if c.1 == 4 { (c.0, b.0, a.0) } else { return None };
-            let cal = if (1300..=1430).contains(&y) { Calendar::Jalali } else { Calendar::Gregorian };
+            let (y, m, d) = if a.1 == 4 {
+                (a.0, b.0, c.0)
+            } else if c.1 == 4 {
+                (c.0, b.0, a.0)
+            } else {
+                return None;
+            };
+            let cal = if (1300..=1430).contains(&y) {
+                Calendar::Jalali
+            } else {
+                Calendar::Gregorian
+            };
             (y, m, d, cal)
         }
     };
@@ -300,7 +378,9 @@ fn loose(s: &str) -> Option<DateTime<Utc>> {
         (None, Calendar::Gregorian) => 0,
     };
     let tz = FixedOffset::east_opt(minutes * 60)?;
-    tz.from_local_datetime(&local).single().map(|d| d.with_timezone(&Utc))
+    tz.from_local_datetime(&local)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 fn expand_year((v, len): (u32, usize)) -> u32 {
@@ -329,7 +409,9 @@ fn read_zone(toks: &[Tok]) -> (Option<i32>, usize) {
     };
     let (mins, n) = match (toks.get(used + 1), toks.get(used + 2), toks.get(used + 3)) {
         (Some(Tok::Num(v, 4)), _, _) => ((v / 100 * 60 + v % 100) as i32, 1),
-        (Some(Tok::Num(h, 1 | 2)), Some(Tok::Colon), Some(Tok::Num(m, 2))) => ((h * 60 + m) as i32, 3),
+        (Some(Tok::Num(h, 1 | 2)), Some(Tok::Colon), Some(Tok::Num(m, 2))) => {
+            ((h * 60 + m) as i32, 3)
+        }
         (Some(Tok::Num(h, 1 | 2)), _, _) => ((h * 60) as i32, 1),
         _ => return (base, used),
     };
@@ -343,7 +425,8 @@ fn read_zone(toks: &[Tok]) -> (Option<i32>, usize) {
 /// (Borkowski's algorithm), valid for years -61..3177.
 pub fn jalali_to_gregorian(jy: i32, jm: u32, jd: u32) -> Option<NaiveDate> {
     const BREAKS: [i32; 20] = [
-        -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178,
+        -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324,
+        2394, 2456, 3178,
     ];
     if !(1..=12).contains(&jm) || jd == 0 || jd > if jm <= 6 { 31 } else { 30 } {
         return None;
@@ -365,14 +448,24 @@ pub fn jalali_to_gregorian(jy: i32, jm: u32, jd: u32) -> Option<NaiveDate> {
     let n = jy - jp;
     leap_j += n / 33 * 8 + (n % 33 + 3) / 4;
     // The jalaali-js correction for a 4-year tail of a cycle.
-    let jump = BREAKS.iter().copied().find(|&b| b > jy).map_or(0, |b| b - jp);
+    let jump = BREAKS
+        .iter()
+        .copied()
+        .find(|&b| b > jy)
+        .map_or(0, |b| b - jp);
     if jump % 33 == 4 && jump - n == 4 {
         leap_j += 1;
     }
     let leap_g = gy / 4 - (gy / 100 + 1) * 3 / 4 - 150;
     let march = 20 + leap_j - leap_g;
-    let nowruz = NaiveDate::from_ymd_opt(gy, 3, 1)?.checked_add_signed(Duration::days(i64::from(march - 1)))?;
-    let day_of_year = if jm <= 6 { (jm - 1) * 31 } else { 186 + (jm - 7) * 30 } + jd - 1;
+    let nowruz = NaiveDate::from_ymd_opt(gy, 3, 1)?
+        .checked_add_signed(Duration::days(i64::from(march - 1)))?;
+    let day_of_year = if jm <= 6 {
+        (jm - 1) * 31
+    } else {
+        186 + (jm - 7) * 30
+    } + jd
+        - 1;
     nowruz.checked_add_signed(Duration::days(i64::from(day_of_year)))
 }
 
@@ -389,7 +482,9 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("test literal").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("test literal")
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -405,7 +500,11 @@ mod tests {
             ((1398, 10, 11), (2020, 1, 1)),
         ];
         for ((jy, jm, jd), (gy, gm, gd)) in cases {
-            assert_eq!(jalali_to_gregorian(jy, jm, jd), NaiveDate::from_ymd_opt(gy, gm, gd), "{jy}/{jm}/{jd}");
+            assert_eq!(
+                jalali_to_gregorian(jy, jm, jd),
+                NaiveDate::from_ymd_opt(gy, gm, gd),
+                "{jy}/{jm}/{jd}"
+            );
         }
         assert_eq!(jalali_to_gregorian(1403, 7, 31), None);
         assert_eq!(jalali_to_gregorian(1403, 13, 1), None);
@@ -413,46 +512,111 @@ mod tests {
 
     #[test]
     fn standard_formats() {
-        assert_eq!(parse_date("Sun, 19 Apr 2020 08:30:00 GMT"), Some(utc("2020-04-19T08:30:00Z")));
-        assert_eq!(parse_date("2020-04-19T12:00:00+04:30"), Some(utc("2020-04-19T07:30:00Z")));
-        assert_eq!(parse_date("2020-04-19T12:00:00.250Z").map(|d| d.timestamp()), Some(utc("2020-04-19T12:00:00Z").timestamp()));
+        assert_eq!(
+            parse_date("Sun, 19 Apr 2020 08:30:00 GMT"),
+            Some(utc("2020-04-19T08:30:00Z"))
+        );
+        assert_eq!(
+            parse_date("2020-04-19T12:00:00+04:30"),
+            Some(utc("2020-04-19T07:30:00Z"))
+        );
+        assert_eq!(
+            parse_date("2020-04-19T12:00:00.250Z").map(|d| d.timestamp()),
+            Some(utc("2020-04-19T12:00:00Z").timestamp())
+        );
     }
 
     #[test]
     fn rfc822_with_odd_zones_and_sloppy_fields() {
-        assert_eq!(parse_date("Sun, 19 Apr 2020 12:00:00 IRST"), Some(utc("2020-04-19T08:30:00Z")));
-        assert_eq!(parse_date("Sun, 19 Apr 2020 12:00:00 +0330"), Some(utc("2020-04-19T08:30:00Z")));
-        assert_eq!(parse_date("Sunday, 19 April 2020 9:05 UTC"), Some(utc("2020-04-19T09:05:00Z")));
-        assert_eq!(parse_date("Tue, 21 Jul 2015 02:51:32 AST"), Some(utc("2015-07-20T23:51:32Z")));
-        assert_eq!(parse_date("21 Jul 15 02:51 GMT+3"), Some(utc("2015-07-20T23:51:00Z")));
-        assert_eq!(parse_date("Thurs, 13 Jul 2011 07:38:00 -0000"), Some(utc("2011-07-13T07:38:00Z")));
+        assert_eq!(
+            parse_date("Sun, 19 Apr 2020 12:00:00 IRST"),
+            Some(utc("2020-04-19T08:30:00Z"))
+        );
+        assert_eq!(
+            parse_date("Sun, 19 Apr 2020 12:00:00 +0330"),
+            Some(utc("2020-04-19T08:30:00Z"))
+        );
+        assert_eq!(
+            parse_date("Sunday, 19 April 2020 9:05 UTC"),
+            Some(utc("2020-04-19T09:05:00Z"))
+        );
+        assert_eq!(
+            parse_date("Tue, 21 Jul 2015 02:51:32 AST"),
+            Some(utc("2015-07-20T23:51:32Z"))
+        );
+        assert_eq!(
+            parse_date("21 Jul 15 02:51 GMT+3"),
+            Some(utc("2015-07-20T23:51:00Z"))
+        );
+        assert_eq!(
+            parse_date("Thurs, 13 Jul 2011 07:38:00 -0000"),
+            Some(utc("2011-07-13T07:38:00Z"))
+        );
     }
 
     #[test]
     fn iso_variants() {
-        assert_eq!(parse_date("2015-07-21 02:51:32"), Some(utc("2015-07-21T02:51:32Z")));
-        assert_eq!(parse_date("2015-07-21T02:51:32+0300"), Some(utc("2015-07-20T23:51:32Z")));
+        assert_eq!(
+            parse_date("2015-07-21 02:51:32"),
+            Some(utc("2015-07-21T02:51:32Z"))
+        );
+        assert_eq!(
+            parse_date("2015-07-21T02:51:32+0300"),
+            Some(utc("2015-07-20T23:51:32Z"))
+        );
         assert_eq!(parse_date("2015-07-21"), Some(utc("2015-07-21T00:00:00Z")));
-        assert_eq!(parse_date("2015/07/21 02:51 PM"), Some(utc("2015-07-21T14:51:00Z")));
+        assert_eq!(
+            parse_date("2015/07/21 02:51 PM"),
+            Some(utc("2015-07-21T14:51:00Z"))
+        );
     }
 
     #[test]
     fn persian_and_arabic_digits_and_month_names() {
         // Solar Hijri with Persian digits: Tehran time, +03:30 since DST was abolished.
-        assert_eq!(parse_date("۱۴۰۳/۰۲/۱۵ - ۱۲:۳۰"), Some(utc("2024-05-04T09:00:00Z")));
+        assert_eq!(
+            parse_date("۱۴۰۳/۰۲/۱۵ - ۱۲:۳۰"),
+            Some(utc("2024-05-04T09:00:00Z"))
+        );
         // 1399 observed DST: +04:30 in Farvardin.
-        assert_eq!(parse_date("یک‌شنبه ۳۱ فروردین ۱۳۹۹ ساعت ۱۰:۳۰"), Some(utc("2020-04-19T06:00:00Z")));
-        assert_eq!(parse_date("۱۵ اردیبهشت ۱۴۰۳"), Some(utc("2024-05-03T20:30:00Z")));
+        assert_eq!(
+            parse_date("یک‌شنبه ۳۱ فروردین ۱۳۹۹ ساعت ۱۰:۳۰"),
+            Some(utc("2020-04-19T06:00:00Z"))
+        );
+        assert_eq!(
+            parse_date("۱۵ اردیبهشت ۱۴۰۳"),
+            Some(utc("2024-05-03T20:30:00Z"))
+        );
         // Arabic-Indic digits with an Arabic Gregorian month.
-        assert_eq!(parse_date("٢١ يوليو ٢٠١٥ ٠٢:٥١"), Some(utc("2015-07-21T02:51:00Z")));
-        assert_eq!(parse_date("الثلاثاء 21 تموز 2015 - 10:15 م"), Some(utc("2015-07-21T22:15:00Z")));
-        assert_eq!(parse_date("21 تشرين الأول 2015"), Some(utc("2015-10-21T00:00:00Z")));
-        assert_eq!(parse_date("۱۹ آوریل ۲۰۲۰"), Some(utc("2020-04-19T00:00:00Z")));
+        assert_eq!(
+            parse_date("٢١ يوليو ٢٠١٥ ٠٢:٥١"),
+            Some(utc("2015-07-21T02:51:00Z"))
+        );
+        assert_eq!(
+            parse_date("الثلاثاء 21 تموز 2015 - 10:15 م"),
+            Some(utc("2015-07-21T22:15:00Z"))
+        );
+        assert_eq!(
+            parse_date("21 تشرين الأول 2015"),
+            Some(utc("2015-10-21T00:00:00Z"))
+        );
+        assert_eq!(
+            parse_date("۱۹ آوریل ۲۰۲۰"),
+            Some(utc("2020-04-19T00:00:00Z"))
+        );
     }
 
     #[test]
     fn unreadable_dates_are_none() {
-        for s in ["", "yesterday", "12 رمضان 1445", "1445/09/12", "99/99/9999", "31 Feb 2020", "25:99"] {
+        for s in [
+            "",
+            "yesterday",
+            "12 رمضان 1445",
+            "1445/09/12",
+            "99/99/9999",
+            "31 Feb 2020",
+            "25:99",
+        ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
     }

@@ -36,15 +36,25 @@ pub(crate) fn map_entries(ctx: &Context<'_>, entries: Vec<Entry>) -> Vec<Item> {
 
 fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
     let base = e.base.as_deref().unwrap_or(ctx.doc_base);
-    let link = pick_link(&e.links).and_then(|l| canonicalize(&l.href, base)).or_else(|| {
-        // RSS: a guid that is a URL is a permalink unless marked otherwise.
-        let id = e.id.trim();
-        if id.starts_with("http://") || id.starts_with("https://") { canonicalize(id, base) } else { None }
-    });
+    let link = pick_link(&e.links)
+        .and_then(|l| canonicalize(&l.href, base))
+        .or_else(|| {
+            // RSS: a guid that is a URL is a permalink unless marked otherwise.
+            let id = e.id.trim();
+            if id.starts_with("http://") || id.starts_with("https://") {
+                canonicalize(id, base)
+            } else {
+                None
+            }
+        });
 
     let summary_html = sanitize::html(&summary_source(ctx.format, &e), base);
     let summary_text = sanitize::text_of_html(&summary_html);
-    let mut title = e.title.as_ref().map(|t| sanitize::plain_title(&t.content)).unwrap_or_default();
+    let mut title = e
+        .title
+        .as_ref()
+        .map(|t| sanitize::plain_title(&t.content))
+        .unwrap_or_default();
     if title.is_empty() {
         title = synth_title(&summary_text);
     }
@@ -66,11 +76,12 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
         (None, Some(u)) => (u, TimeSource::Updated),
         (None, None) => (ctx.fetched_at, TimeSource::Fetched),
     };
-    let (published, time_source) = if published > ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-        (ctx.fetched_at, TimeSource::Fetched)
-    } else {
-        (published, time_source)
-    };
+    let (published, time_source) =
+        if published > ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+            (ctx.fetched_at, TimeSource::Fetched)
+        } else {
+            (published, time_source)
+        };
 
     Some(Item {
         source_id: ctx.source_id.to_string(),
@@ -79,12 +90,20 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
         title,
         summary_html,
         summary_text,
-        author: e.authors.iter().map(|a| sanitize::plain_title(&a.name)).find(|n| !n.is_empty()),
+        author: e
+            .authors
+            .iter()
+            .map(|a| sanitize::plain_title(&a.name))
+            .find(|n| !n.is_empty()),
         published,
         time_source,
         categories: categories(&e),
         media: media(&e, base),
-        declared_lang: e.language.as_deref().and_then(Lang::from_tag).or_else(|| ctx.feed_lang.clone()),
+        declared_lang: e
+            .language
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .or_else(|| ctx.feed_lang.clone()),
         content_hash,
     })
 }
@@ -93,8 +112,15 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
 fn pick_link(links: &[Link]) -> Option<&Link> {
     links
         .iter()
-        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")) && l.media_type.as_deref().is_none_or(|m| m.contains("html")))
-        .or_else(|| links.iter().find(|l| l.rel.as_deref() != Some("enclosure") && l.media_type.is_none()))
+        .find(|l| {
+            matches!(l.rel.as_deref(), None | Some("alternate"))
+                && l.media_type.as_deref().is_none_or(|m| m.contains("html"))
+        })
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| l.rel.as_deref() != Some("enclosure") && l.media_type.is_none())
+        })
 }
 
 /// The HTML to show as summary: the description/summary, else the full content
@@ -115,7 +141,11 @@ fn summary_source(format: FeedFormat, e: &Entry) -> String {
         && let Some(body) = c.body.as_ref().filter(|b| !b.trim().is_empty())
     {
         let plain = c.content_type.essence().to_string() == "text/plain";
-        return if plain && format == FeedFormat::JsonFeed { escape_text(body) } else { body.clone() };
+        return if plain && format == FeedFormat::JsonFeed {
+            escape_text(body)
+        } else {
+            body.clone()
+        };
     }
     e.media
         .iter()
@@ -162,7 +192,11 @@ pub fn content_hash(title: &str, summary_text: &str) -> String {
 fn categories(e: &Entry) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in &e.categories {
-        let raw = c.label.as_deref().filter(|l| !l.trim().is_empty()).unwrap_or(&c.term);
+        let raw = c
+            .label
+            .as_deref()
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or(&c.term);
         let name = sanitize::plain_title(raw);
         if !name.is_empty() && !out.contains(&name) {
             out.push(name);
@@ -174,7 +208,10 @@ fn categories(e: &Entry) -> Vec<String> {
 /// Media URLs are resolved but not canonicalized: CDN query strings are often signatures.
 fn media(e: &Entry, base: &str) -> Vec<Media> {
     let resolve = |u: &str| -> Option<String> {
-        let url = url::Url::parse(base).ok().and_then(|b| b.join(u.trim()).ok()).or_else(|| url::Url::parse(u.trim()).ok())?;
+        let url = url::Url::parse(base)
+            .ok()
+            .and_then(|b| b.join(u.trim()).ok())
+            .or_else(|| url::Url::parse(u.trim()).ok())?;
         matches!(url.scheme(), "http" | "https").then(|| url.to_string())
     };
     let mut out: Vec<Media> = Vec::new();
@@ -187,14 +224,19 @@ fn media(e: &Entry, base: &str) -> Vec<Media> {
     };
     for m in &e.media {
         for c in &m.content {
-            push(c.url.as_ref().and_then(|u| resolve(u.as_str())), c.content_type.as_ref().map(|t| t.to_string()));
+            push(
+                c.url.as_ref().and_then(|u| resolve(u.as_str())),
+                c.content_type.as_ref().map(|t| t.to_string()),
+            );
         }
         for t in &m.thumbnails {
             push(resolve(&t.image.uri), None);
         }
     }
     for l in &e.links {
-        if l.rel.as_deref() == Some("enclosure") || l.media_type.as_deref().is_some_and(|m| !m.contains("html")) {
+        if l.rel.as_deref() == Some("enclosure")
+            || l.media_type.as_deref().is_some_and(|m| !m.contains("html"))
+        {
             push(resolve(&l.href), l.media_type.clone());
         }
     }

@@ -30,16 +30,24 @@ pub(crate) struct Prepared<'a> {
 pub(crate) fn prepare<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
     let trimmed = body.trim_start_matches('\u{FEFF}').trim_start();
     match trimmed.as_bytes().first() {
-        None => Err(ParseError::NotAFeed { what: "the response is empty".into(), feed_links: vec![] }),
+        None => Err(ParseError::NotAFeed {
+            what: "the response is empty".into(),
+            feed_links: vec![],
+        }),
         Some(b'{') => prepare_json(trimmed),
         Some(b'<') => prepare_xml(trimmed, base_url),
-        Some(_) => Err(ParseError::NotAFeed { what: "the response is plain text, not XML or JSON".into(), feed_links: vec![] }),
+        Some(_) => Err(ParseError::NotAFeed {
+            what: "the response is plain text, not XML or JSON".into(),
+            feed_links: vec![],
+        }),
     }
 }
 
 fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
     let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| ParseError::Malformed { reason: format!("bad JSON: {e}") })?;
+        serde_json::from_str(body).map_err(|e| ParseError::Malformed {
+            reason: format!("bad JSON: {e}"),
+        })?;
     let version = value.get("version").and_then(|v| v.as_str()).unwrap_or("");
     if !version.starts_with("https://jsonfeed.org/version/1") {
         let what = if version.is_empty() {
@@ -47,13 +55,27 @@ fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
         } else {
             format!("unsupported JSON Feed version {version:?}")
         };
-        return Err(ParseError::NotAFeed { what, feed_links: vec![] });
+        return Err(ParseError::NotAFeed {
+            what,
+            feed_links: vec![],
+        });
     }
     if !value.get("items").is_some_and(serde_json::Value::is_array) {
-        return Err(ParseError::Malformed { reason: "JSON Feed without an items array".into() });
+        return Err(ParseError::Malformed {
+            reason: "JSON Feed without an items array".into(),
+        });
     }
-    let lang = value.get("language").and_then(|v| v.as_str()).map(str::to_string);
-    Ok(Prepared { body: Cow::Borrowed(body), format: FeedFormat::JsonFeed, lang, root: None, xml_base: None })
+    let lang = value
+        .get("language")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    Ok(Prepared {
+        body: Cow::Borrowed(body),
+        format: FeedFormat::JsonFeed,
+        lang,
+        root: None,
+        xml_base: None,
+    })
 }
 
 /// What the head scan saw of the root element.
@@ -75,7 +97,12 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
             _ => FeedFormat::Rss2,
         },
         "RDF" => FeedFormat::Rss1,
-        "feed" if root.xmlns.as_deref() == Some(ATOM03_NS) || root.version.as_deref() == Some("0.3") => FeedFormat::Atom03,
+        "feed"
+            if root.xmlns.as_deref() == Some(ATOM03_NS)
+                || root.version.as_deref() == Some("0.3") =>
+        {
+            FeedFormat::Atom03
+        }
         "feed" => FeedFormat::Atom,
         other => {
             return Err(ParseError::NotAFeed {
@@ -93,10 +120,19 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
     }
     let lang = channel_lang.or(root.lang);
     let xml_base = root.xml_base.as_deref().and_then(|b| {
-        let joined = url::Url::parse(base_url).ok().and_then(|u| u.join(b).ok()).or_else(|| url::Url::parse(b).ok())?;
+        let joined = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| u.join(b).ok())
+            .or_else(|| url::Url::parse(b).ok())?;
         Some(joined.to_string())
     });
-    Ok(Prepared { body: out, format, lang, root: Some(root.local), xml_base })
+    Ok(Prepared {
+        body: out,
+        format,
+        lang,
+        root: Some(root.local),
+        xml_base,
+    })
 }
 
 /// The fetch stage already decoded the body to UTF-8; a declaration still naming another
@@ -122,7 +158,10 @@ fn with_rss_version(current: &str, original_len: usize, root: &Root) -> String {
     let tag = &current[start..end];
     let new_tag = match root.version {
         None => tag.replacen("<rss", "<rss version=\"2.0\"", 1),
-        Some(ref v) => tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1).replacen(&format!("'{v}'"), "'2.0'", 1),
+        Some(ref v) => {
+            tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1)
+                .replacen(&format!("'{v}'"), "'2.0'", 1)
+        }
     };
     format!("{}{}{}", &current[..start], new_tag, &current[end..])
 }
@@ -146,7 +185,9 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError
             Err(e) => {
                 return Err(match (&root, open.last()) {
                     (None, _) => not_xml(body, base_url, &e.to_string()),
-                    (Some(_), Some(inner)) if reader.buffer_position() as usize >= body.len() => truncated(inner),
+                    (Some(_), Some(inner)) if reader.buffer_position() as usize >= body.len() => {
+                        truncated(inner)
+                    }
                     _ => ParseError::Malformed {
                         reason: format!("bad XML at byte {}: {e}", reader.error_position()),
                     },
@@ -171,10 +212,20 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError
                     if local.eq_ignore_ascii_case("html") {
                         return Err(html_page(body, base_url));
                     }
-                    root = Some(read_root(e, reader.decoder(), local.clone(), (before, after)));
+                    root = Some(read_root(
+                        e,
+                        reader.decoder(),
+                        local.clone(),
+                        (before, after),
+                    ));
                 } else if matches!(local.as_str(), "item" | "entry") {
                     in_head = false;
-                } else if in_head && is_start && local == "language" && open.len() <= 2 && lang.is_none() {
+                } else if in_head
+                    && is_start
+                    && local == "language"
+                    && open.len() <= 2
+                    && lang.is_none()
+                {
                     in_language = true;
                 }
                 if is_start {
@@ -207,13 +258,30 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError
 }
 
 fn truncated(inner: &str) -> ParseError {
-    ParseError::Malformed { reason: format!("truncated document: it ends inside <{inner}>") }
+    ParseError::Malformed {
+        reason: format!("truncated document: it ends inside <{inner}>"),
+    }
 }
 
-fn read_root(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder, local: String, span: (usize, usize)) -> Root {
-    let mut root = Root { local, span, version: None, xmlns: None, lang: None, xml_base: None };
+fn read_root(
+    e: &BytesStart<'_>,
+    decoder: quick_xml::encoding::Decoder,
+    local: String,
+    span: (usize, usize),
+) -> Root {
+    let mut root = Root {
+        local,
+        span,
+        version: None,
+        xmlns: None,
+        lang: None,
+        xml_base: None,
+    };
     for attr in e.attributes().flatten() {
-        let value = attr.decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder).map(|v| v.trim().to_string()).unwrap_or_default();
+        let value = attr
+            .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
         match attr.key.as_ref() {
             b"version" => root.version = Some(value),
             b"xmlns" => root.xmlns = Some(value),
@@ -226,11 +294,17 @@ fn read_root(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder, local: S
 }
 
 fn not_xml(body: &str, base_url: &str, err: &str) -> ParseError {
-    let head: String = body.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let head: String = body
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") {
         html_page(body, base_url)
     } else {
-        ParseError::Malformed { reason: format!("not well-formed XML before the root element: {err}") }
+        ParseError::Malformed {
+            reason: format!("not well-formed XML before the root element: {err}"),
+        }
     }
 }
 
@@ -241,17 +315,27 @@ fn html_page(body: &str, base_url: &str) -> ParseError {
     if let Ok(sel) = Selector::parse("link[rel~=alternate][href], link[rel~=ALTERNATE][href]") {
         for el in doc.select(&sel) {
             let ty = el.value().attr("type").unwrap_or("").to_ascii_lowercase();
-            if !(ty.contains("rss") || ty.contains("atom") || ty.contains("feed+json") || ty.contains("rdf")) {
+            if !(ty.contains("rss")
+                || ty.contains("atom")
+                || ty.contains("feed+json")
+                || ty.contains("rdf"))
+            {
                 continue;
             }
-            if let Some(url) = el.value().attr("href").and_then(|h| crate::canonical::canonicalize(h, base_url))
+            if let Some(url) = el
+                .value()
+                .attr("href")
+                .and_then(|h| crate::canonical::canonicalize(h, base_url))
                 && !feed_links.contains(&url)
             {
                 feed_links.push(url);
             }
         }
     }
-    ParseError::NotAFeed { what: "an HTML page".into(), feed_links }
+    ParseError::NotAFeed {
+        what: "an HTML page".into(),
+        feed_links,
+    }
 }
 
 /// Rewrites Atom so feed-rs reads it: Atom 0.3 names (`issued`, `modified`, `tagline`,
@@ -277,7 +361,9 @@ pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseE
     let mut reader = Reader::from_str(body);
     reader.config_mut().trim_text(false);
     let mut writer = Writer::new(Vec::with_capacity(body.len()));
-    let malformed = |e: &dyn std::fmt::Display| ParseError::Malformed { reason: format!("bad XML: {e}") };
+    let malformed = |e: &dyn std::fmt::Display| ParseError::Malformed {
+        reason: format!("bad XML: {e}"),
+    };
     loop {
         let event = reader.read_event().map_err(|e| malformed(&e))?;
         let out = match event {
@@ -299,11 +385,17 @@ pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseE
                     // Values are still escaped as in the source: push them raw.
                     tag.push_attribute((key.as_bytes(), value.as_bytes()));
                 }
-                if matches!(event, Event::Start(_)) { Event::Start(tag) } else { Event::Empty(tag) }
+                if matches!(event, Event::Start(_)) {
+                    Event::Start(tag)
+                } else {
+                    Event::Empty(tag)
+                }
             }
             Event::End(ref e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
-                Event::End(BytesEnd::new(rename(&name).unwrap_or(name.as_str()).to_string()))
+                Event::End(BytesEnd::new(
+                    rename(&name).unwrap_or(name.as_str()).to_string(),
+                ))
             }
             other => other,
         };

@@ -175,7 +175,7 @@ async fn gzip_and_redirects_are_followed() {
     else {
         panic!()
     };
-    assert_eq!(moved.final_url, server.url("fa-rss2"));
+    assert_eq!(moved.final_url, server.url(crate::support::fixtures::MOVED));
 }
 
 #[tokio::test]

@@ -25,6 +25,9 @@ pub struct Fixture {
     pub expect: Expect,
 }
 
+/// Where `redirected` points: served, but not a source of its own in the ingest tests.
+pub const MOVED: &str = "moved/fa-rss2";
+
 /// Items per fixture feed.
 const PER_FEED: usize = 12;
 
@@ -123,13 +126,16 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
     };
     let ar_utf8 = entries_of(&c.ar);
     let en = entries_of(&c.en);
-    let ar_1256: Vec<Entry> = encodable(&c.ar, WINDOWS_1256)
+    // Disjoint slices per fixture: the store dedupes by URL across sources, and each fixture's
+    // items must be its own.
+    let entry = |it: &RawItem| Entry::from_raw(it, persian_base_time());
+    let ar_1256: Vec<Entry> = encodable(c.ar.get(100..).unwrap_or_default(), WINDOWS_1256)
         .into_iter()
-        .map(|it| Entry::from_raw(it, Utc::now()))
+        .map(entry)
         .collect();
-    let ar_8859: Vec<Entry> = encodable(&c.ar, ISO_8859_6)
+    let ar_8859: Vec<Entry> = encodable(c.ar.get(200..).unwrap_or_default(), ISO_8859_6)
         .into_iter()
-        .map(|it| Entry::from_raw(it, Utc::now()))
+        .map(entry)
         .collect();
 
     let mut fa_ttl = channel("Hamshahri Radiofarda", "fa", Some("UTF-8"));
@@ -230,7 +236,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
             "ar-rss2-8859-6",
             Format::Rss2,
             &channel("Saudi 8859-6", "ar", Some("ISO-8859-6")),
-            take(&ar_8859, 60),
+            take(&ar_8859, 0),
             ISO_8859_6,
             Some("text/xml; charset=ISO-8859-6"),
         ),
@@ -283,12 +289,18 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
             expect: Expect::Items(entries),
         });
     }
+    out.push(feed(
+        MOVED,
+        Format::Rss2,
+        &channel("Moved", "fa", Some("UTF-8")),
+        take(&fa, 84),
+        UTF_8,
+        None,
+    ));
     out.push(Fixture {
         name: "redirected".into(),
-        behaviour: Behaviour::Redirect {
-            to: "fa-rss2".into(),
-        },
-        expect: Expect::Items(take(&fa, 0)),
+        behaviour: Behaviour::Redirect { to: MOVED.into() },
+        expect: Expect::Items(take(&fa, 84)),
     });
 
     // Odd but valid feeds.
