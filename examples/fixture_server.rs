@@ -26,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
     let ports = arg(&args, "--ports").unwrap_or(1);
     let data = shared_data_dir()
         .ok_or_else(|| anyhow::anyhow!("../shared/data not found (set PARALLAX_SHARED)"))?;
-    let corpus = Corpus::load(&data, 2000).map_err(anyhow::Error::msg)?;
+    let corpus = Corpus::load(&data, 10_000).map_err(anyhow::Error::msg)?;
     let fixtures = catalogue(&corpus);
     let names: Vec<String> = fixtures.iter().map(|f| f.name.clone()).collect();
     let mut routes: Vec<_> = fixtures

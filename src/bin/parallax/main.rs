@@ -1,5 +1,7 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
+mod bench_fetch;
+mod fetch;
 mod items;
 mod sources;
 mod status;
@@ -26,6 +28,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Refresh sources now (all enabled ones, or one).
+    Fetch(fetch::FetchArgs),
+    /// Refresh each source on its interval until Ctrl-C.
+    Watch(fetch::WatchArgs),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(Bench),
     /// List, add, remove, import and export sources.
     Sources(sources::Args),
     /// List stored items.
@@ -34,6 +43,12 @@ enum Command {
     Status(status::Args),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Refresh N local feeds of real items, against newsboat on the same feeds.
+    Fetch(bench_fetch::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -63,6 +78,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         })?)
     };
     match cli.command {
+        Command::Fetch(a) => fetch::run_fetch(&db, a),
+        Command::Watch(a) => fetch::run_watch(&db, a),
+        Command::Bench(Bench::Fetch(a)) => bench_fetch::run(a),
         Command::Sources(a) => sources::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
