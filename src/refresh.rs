@@ -270,7 +270,7 @@ struct Attempt {
 
 enum Success {
     NotModified,
-    Parsed(crate::parse::ParsedFeed, crate::fetch::Body),
+    Parsed(Box<(crate::parse::ParsedFeed, crate::fetch::Body)>),
 }
 
 /// Parse, store, save state and log one fetch result (on a blocking thread).
@@ -297,7 +297,7 @@ fn settle(
                 &job.source_id,
                 started_at,
             ) {
-                Ok(parsed) => Ok(Success::Parsed(parsed, body)),
+                Ok(parsed) => Ok(Success::Parsed(Box::new((parsed, body)))),
                 Err(e) => Err((e.code(), e.to_string(), None)),
             },
         },
@@ -375,26 +375,29 @@ fn write(
         Ok(Success::NotModified) => store
             .save_feed_state(&job.url, &after_not_modified(prev, now))
             .map(|()| Written::NotModified),
-        Ok(Success::Parsed(parsed, body)) => match store.insert_items(&parsed.items) {
-            Ok(report) => {
-                let next =
-                    after_success(prev, now, body.etag, body.last_modified, parsed.ttl_minutes);
-                let written = match store.save_feed_state(&job.url, &next) {
-                    Ok(()) => Written::Updated {
-                        parsed: parsed.items.len(),
-                        inserted: report.inserted.len(),
-                    },
-                    // The items are in; only the validators were not saved, so the next
-                    // refresh downloads the feed again and finds them as duplicates.
-                    Err(e) => Written::Failed {
-                        code: e.code(),
-                        message: e.to_string(),
-                    },
-                };
-                return (written, report.inserted);
+        Ok(Success::Parsed(parsed_body)) => {
+            let (parsed, body) = *parsed_body;
+            match store.insert_items(&parsed.items) {
+                Ok(report) => {
+                    let next =
+                        after_success(prev, now, body.etag, body.last_modified, parsed.ttl_minutes);
+                    let written = match store.save_feed_state(&job.url, &next) {
+                        Ok(()) => Written::Updated {
+                            parsed: parsed.items.len(),
+                            inserted: report.inserted.len(),
+                        },
+                        // The items are in; only the validators were not saved, so the next
+                        // refresh downloads the feed again and finds them as duplicates.
+                        Err(e) => Written::Failed {
+                            code: e.code(),
+                            message: e.to_string(),
+                        },
+                    };
+                    return (written, report.inserted);
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        },
+        }
         Err((code, message, retry_after)) => {
             let next = after_failure(&mut rand::thread_rng(), prev, now, retry_after);
             store

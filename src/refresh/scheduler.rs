@@ -11,6 +11,9 @@ use std::time::Duration;
 /// Longest sleep between passes, so sources added or re-enabled meanwhile are picked up.
 const MAX_NAP: Duration = Duration::from_secs(30);
 
+/// Shortest sleep between passes.
+const MIN_NAP: Duration = Duration::from_secs(1);
+
 pub struct Scheduler {
     store: SharedStore,
     fetcher: Arc<Fetcher>,
@@ -44,7 +47,7 @@ impl Scheduler {
                     }
                 }
             }
-            Ok((due, nap.max(Duration::from_secs(1))))
+            Ok((due, nap.max(MIN_NAP)))
         })
         .await
     }
@@ -69,8 +72,13 @@ impl Scheduler {
                             () = &mut shutdown => return,
                         };
                         after_each(summary).await;
+                        // The nap was computed before this pass moved every due time: look again
+                        // shortly (not at once, so a feed whose state cannot be saved is not
+                        // refetched in a tight loop).
+                        MIN_NAP
+                    } else {
+                        nap
                     }
-                    nap
                 }
                 Err(e) => {
                     tracing::warn!("{e}");

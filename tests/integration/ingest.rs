@@ -2,7 +2,7 @@
 
 use crate::ingest_fetch::test_config;
 use crate::support::corpus::Corpus;
-use crate::support::fixtures::{Expect, Fixture, MOVED, catalogue};
+use crate::support::fixtures::{Expect, Fixture, MOVED};
 use crate::support::render::{Channel, Entry, Format, render};
 use crate::support::server::{Behaviour, FixtureServer, StaticFeed};
 use chrono::Utc;
@@ -32,15 +32,7 @@ pub fn source_id(name: &str) -> String {
 }
 
 pub async fn bed() -> Option<Bed> {
-    let corpus = Corpus::from_shared(400)?;
-    let fixtures = catalogue(&corpus);
-    let server = FixtureServer::start(
-        fixtures
-            .iter()
-            .map(|f| (f.name.clone(), f.behaviour.clone())),
-    )
-    .await
-    .expect("bind 127.0.0.1");
+    let (server, fixtures) = crate::ingest_fetch::serve().await?;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.db");
     let store = Store::open(&db).unwrap();
@@ -452,4 +444,78 @@ async fn odd_dates_never_land_in_the_future_and_bare_items_get_stable_guids() {
             .iter()
             .all(|e| e.started_at >= before - chrono::Duration::seconds(1))
     );
+}
+
+#[tokio::test]
+async fn scheduler_repeats_on_interval_never_below_ttl_and_stops_on_signal() {
+    let Some(bed) = bed().await else { return };
+    // ar-rss2 every second; fa-rss2 also asks for every second but its feed says <ttl>45</ttl>;
+    // not-found fails and backs off for minutes.
+    // A store of its own: user settings are clamped to a minute, catalog rows are not.
+    let dir = tempfile::tempdir().unwrap();
+    let own = Store::open(&dir.path().join("s.db")).unwrap();
+    for src in &bed.sources {
+        if let Some(enabled) = match src.id.as_str() {
+            "fx-ar-rss2" | "fx-fa-rss2" | "fx-not-found" => Some(true),
+            "fx-en-rdf" => Some(false),
+            _ => None,
+        } {
+            own.upsert_source(&Source {
+                enabled,
+                refresh_secs: 1,
+                ..src.clone()
+            })
+            .unwrap();
+        }
+    }
+    let store = Arc::new(Mutex::new(own));
+    let fetcher = Arc::new(Fetcher::new(test_config()).unwrap());
+    let scheduler = parallax::refresh::Scheduler::new(store, fetcher, RefreshOptions::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let passes = Arc::new(Mutex::new(Vec::new()));
+    let seen = passes.clone();
+    let task = tokio::spawn(scheduler.run(
+        async {
+            let _ = stopped.await;
+        },
+        move |summary| {
+            seen.lock().unwrap().push(summary);
+            async {}
+        },
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .expect("stops on signal")
+        .unwrap();
+    let passes = passes.lock().unwrap();
+    assert!(
+        passes.len() >= 2,
+        "{} passes: {passes:?} ar={:?}",
+        passes.len(),
+        bed.server.hits("ar-rss2")
+    );
+    assert!(
+        bed.server.hits("ar-rss2").requests >= 3,
+        "{:?}",
+        bed.server.hits("ar-rss2")
+    );
+    assert!(bed.server.hits("ar-rss2").not_modified >= 2);
+    assert_eq!(
+        bed.server.hits("fa-rss2").requests,
+        1,
+        "TTL 45 min holds it back"
+    );
+    assert_eq!(
+        bed.server.hits("not-found").requests,
+        1,
+        "backoff holds it back"
+    );
+    assert_eq!(
+        bed.server.hits("en-rdf").requests,
+        0,
+        "disabled sources are not fetched"
+    );
+    assert_eq!(passes[0].items_new(), 24);
 }

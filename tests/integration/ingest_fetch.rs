@@ -17,7 +17,8 @@ pub fn test_config() -> FetchConfig {
     }
 }
 
-async fn serve() -> Option<(FixtureServer, Vec<Fixture>)> {
+/// The fixture server with the whole catalogue (`None`: ../shared is absent, test skipped).
+pub async fn serve() -> Option<(FixtureServer, Vec<Fixture>)> {
     let corpus = Corpus::from_shared(400)?;
     let fixtures = catalogue(&corpus);
     let server = FixtureServer::start(
