@@ -41,7 +41,10 @@ pub struct Args {
 struct Run {
     secs: f64,
     feeds_ok: usize,
+    /// Items read from the feeds.
     items: usize,
+    /// Items stored after dedupe (identical items recur across the benchmark's feeds).
+    stored: usize,
 }
 
 /// The fixture server child; closing its stdin stops it.
@@ -135,10 +138,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let med = median(ours.iter().map(|r| r.secs).collect());
     let run = ours[0];
     println!(
-        "parallax: {} feeds ({} hosts), {} items, median {:.2}s over {} runs: {:.0} feeds/s, {:.0} items/s, peak RSS {} MB",
+        "parallax: {} feeds ({} hosts), {} items read ({} stored), median {:.2}s over {} runs: {:.0} feeds/s, {:.0} items/s, peak RSS {} MB",
         a.feeds,
         a.hosts,
         run.items,
+        run.stored,
         med,
         a.runs,
         run.feeds_ok as f64 / med,
@@ -148,7 +152,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if !theirs.is_empty() {
         let nb = median(theirs.iter().map(|r| r.secs).collect());
         println!(
-            "newsboat: {} feeds, {} items, median {:.2}s ({} reload-threads): {:.0} feeds/s, peak RSS {} MB",
+            "newsboat: {} feeds, {} items stored, median {:.2}s ({} reload-threads): {:.0} feeds/s, peak RSS {} MB",
             theirs[0].feeds_ok,
             theirs[0].items,
             nb,
@@ -214,6 +218,7 @@ async fn parallax_run(urls: &[String], dir: &Path, config: FetchConfig) -> anyho
         secs,
         feeds_ok: summary.updated(),
         items: summary.items_parsed(),
+        stored: summary.items_new(),
     })
 }
 
@@ -268,6 +273,7 @@ fn newsboat_run(
             secs,
             feeds_ok: feeds as usize,
             items: items as usize,
+            stored: items as usize,
         },
         rss_kb,
     ))
