@@ -89,7 +89,7 @@ pub fn fold_throughput(texts: &[&str], min: Duration) -> FoldSpeed {
     let folder = Contender {
         name: "fold".into(),
         repertoire: BTreeSet::new(),
-        detect: Box::new(|t| crate::normalize::fold(t)),
+        detect: Box::new(crate::normalize::fold),
     };
     let speed = throughput(&folder, texts, min);
     let per_text_bytes = bytes as f64 / texts.len().max(1) as f64;
