@@ -2,7 +2,7 @@
 // event handlers and user actions write it (no polling).
 import type { Backend } from "./backend/backend";
 import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
-import type { AppStatus, Change, Settings } from "./types";
+import type { Change, Settings, StatusLine, Theme } from "./types";
 
 export type ViewName = "stories" | "story" | "search" | "sources" | "settings";
 
@@ -24,7 +24,7 @@ export class AppState {
   view = $state<ViewName>("stories");
   previous = $state<ViewName>("stories");
   storyId = $state<number | null>(null);
-  status = $state<AppStatus | null>(null);
+  status = $state<StatusLine | null>(null);
   settings = $state<Settings | null>(null);
   progress = $state<Progress | null>(null);
   notices = $state<Notice[]>([]);
@@ -84,7 +84,7 @@ export class AppState {
   async loadSettings() {
     try {
       this.settings = await this.backend.settings();
-      applyTheme(this.settings.theme);
+      applyTheme(this.settings.theme as Theme);
     } catch (e) {
       this.fail(e);
     }
@@ -119,14 +119,22 @@ export class AppState {
         this.sourcesVersion++;
         this.scheduleStatus();
         break;
-      case "model_install":
-        this.progress = c.done >= c.total ? null : { label: "Installing model", done: c.done, total: c.total };
+      case "task": {
+        // Long tasks (grouping an archive, installing the model, loading the demo) report here.
+        const done = Number(c.done);
+        const total = Number(c.total);
+        this.progress = done >= total ? null : { label: c.message || c.task, done, total };
+        if (done >= total) {
+          this.storiesVersion++;
+          this.scheduleStatus();
+        }
         break;
+      }
     }
   }
 }
 
-export function applyTheme(theme: Settings["theme"]) {
+export function applyTheme(theme: Theme) {
   const root = document.documentElement;
   if (theme === "system") delete root.dataset.theme;
   else root.dataset.theme = theme;

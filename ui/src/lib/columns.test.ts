@@ -20,7 +20,7 @@ describe.skipIf(!HAS_SHARED)("side-by-side columns", () => {
 
   it("switches to one column per outlet, first reporter first", () => {
     const cols = groupColumns(items, "outlet");
-    expect(cols.length).toBe(new Set(items.map((i) => i.source_id)).size);
+    expect(cols.length).toBe(new Set(items.map((i) => i.source.id)).size);
     // ksl.com carried the deal on 8 October, a day before everyone else in the set.
     expect(cols[0].label).toBe("ksl.com");
     expect(cols[0].lang).toBe("en");

@@ -23,10 +23,10 @@ const byTime = (a: StoryItem, b: StoryItem) => Date.parse(a.published) - Date.pa
 export function groupColumns(items: StoryItem[], mode: ColumnMode): Column[] {
   const map = new Map<string, Column>();
   for (const it of items) {
-    const key = mode === "language" ? it.lang : it.source_id;
+    const key = mode === "language" ? it.lang : it.source.id;
     let col = map.get(key);
     if (!col) {
-      col = { key, label: mode === "language" ? it.lang : it.source_name, lang: it.lang, items: [] };
+      col = { key, label: mode === "language" ? it.lang : it.source.name, lang: it.lang, items: [] };
       map.set(key, col);
     }
     col.items.push(it);

@@ -34,15 +34,15 @@ export function storyItems(story: string): StoryItem[] {
     .filter((r) => r.story === story && r.published)
     .map((r, i) => ({
       id: i + 1,
-      story_id: 1,
-      source_id: r.source ?? `unknown-${i}`,
-      source_name: r.source ?? "unknown",
-      ownership: "unknown",
+      source: { id: r.source ?? `unknown-${i}`, name: r.source ?? "unknown", ownership: "unknown", language: r.lang, country: null },
       lang: r.lang,
+      lang_confidence: null,
       title: r.title,
       summary_html: "",
+      summary_text: r.text ?? "",
       url: r.url ?? null,
       published: new Date(r.published!).toISOString(),
       time_estimated: false,
+      explanation: null,
     }));
 }

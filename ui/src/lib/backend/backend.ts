@@ -1,26 +1,29 @@
 // The one interface the views talk to. `tauri.ts` implements it over IPC; tests use a fake.
 import type {
-  AppStatus,
   Change,
   Explanation,
   ImportReport,
-  SearchHit,
+  SearchGroup,
   SearchQuery,
   Settings,
   Source,
-  SourceHealth,
+  SourceView,
+  StatusLine,
   StoryDetail,
   StoryFilter,
   StorySummary,
 } from "../types";
 
 export interface Backend {
-  status(): Promise<AppStatus>;
+  status(): Promise<StatusLine>;
+  /** Where the archive lives (Settings shows it). */
+  dataLocation(): Promise<string>;
   listStories(filter: StoryFilter): Promise<StorySummary[]>;
   getStory(storyId: number): Promise<StoryDetail>;
-  explainItem(itemId: number): Promise<Explanation>;
-  search(query: SearchQuery): Promise<SearchHit[]>;
-  listSources(): Promise<SourceHealth[]>;
+  /** The story the item is in now, and why. */
+  explainItem(itemId: number): Promise<[number, Explanation]>;
+  search(query: SearchQuery): Promise<SearchGroup[]>;
+  listSources(): Promise<SourceView[]>;
   addSource(url: string): Promise<Source>;
   setSourceEnabled(sourceId: string, enabled: boolean): Promise<void>;
   removeSource(sourceId: string): Promise<void>;
@@ -46,6 +49,7 @@ export function defaultFilter(): StoryFilter {
     ownership: null,
     since: null,
     until: null,
+    ids: null,
     limit: 500,
     offset: 0,
   };

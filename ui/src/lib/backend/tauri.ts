@@ -17,7 +17,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const tauriBackend: Backend = {
-  status: () => call("app_status"),
+  status: () => call("status"),
+  dataLocation: () => call("data_location"),
   listStories: (filter) => call("list_stories", { filter }),
   getStory: (storyId) => call("get_story", { storyId }),
   explainItem: (itemId) => call("explain_item", { itemId }),
