@@ -1,5 +1,77 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
-fn main() -> anyhow::Result<()> {
+mod items;
+mod sources;
+mod status;
+mod stories;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use parallax::api::{Engine, EngineConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "parallax",
+    version,
+    about = "Follow one story across Arabic, Persian and English outlets"
+)]
+struct Cli {
+    /// Archive database (default: the platform data dir; env PARALLAX_DB).
+    #[arg(long, global = true, env = "PARALLAX_DB")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List, add, remove, import and export sources.
+    Sources(sources::Args),
+    /// List stored items.
+    Items(items::Args),
+    /// Per-source health.
+    Status(status::Args),
+    /// List stories, show one, explain an item's place.
+    Stories(stories::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("parallax: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
+    let open = || -> anyhow::Result<Engine> {
+        Ok(Engine::open(EngineConfig {
+            db_path: db.clone(),
+            model_path: None,
+        })?)
+    };
+    match cli.command {
+        Command::Sources(a) => sources::run(open()?, a),
+        Command::Items(a) => items::run(open()?, a),
+        Command::Status(a) => status::run(open()?, a),
+        Command::Stories(a) => stories::run(open()?, a),
+    }
+}
+
+/// Print a value as pretty JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
