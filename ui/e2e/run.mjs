@@ -77,7 +77,6 @@ const axeSource = readFileSync(resolve(here, "../node_modules/axe-core/axe.min.j
 async function axe(view) {
   await exec(axeSource);
   const res = await browser.executeAsync((done) => {
-    // eslint-disable-next-line no-undef
     axe
       .run(document, { resultTypes: ["violations"] })
       .then((r) =>
