@@ -1,1 +1,3 @@
 //! Engine integration tests, one module per theme.
+
+mod catalog;

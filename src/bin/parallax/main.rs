@@ -1,5 +1,6 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
+mod catalog;
 mod items;
 mod sources;
 mod status;
@@ -34,9 +35,17 @@ enum Command {
     Status(status::Args),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+    /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
+    Catalog(catalog::Args),
 }
 
 fn main() -> std::process::ExitCode {
+    // `parallax items | head` should end quietly, as other Unix tools do, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread is spawned.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG")
@@ -56,13 +65,9 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
-    let open = || -> anyhow::Result<Engine> {
-        Ok(Engine::open(EngineConfig {
-            db_path: db.clone(),
-            model_path: None,
-        })?)
-    };
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
+        Command::Catalog(a) => catalog::run(a),
         Command::Sources(a) => sources::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
