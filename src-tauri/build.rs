@@ -1,22 +1,6 @@
 //! Declares the app's commands so the capability file can grant exactly these and nothing else.
 
-/// Every command the UI calls; `src/commands.rs` implements them, `capabilities/default.json` grants them.
-const COMMANDS: &[&str] = &[
-    "status",
-    "data_location",
-    "list_stories",
-    "get_story",
-    "explain_item",
-    "search",
-    "list_sources",
-    "set_source_enabled",
-    "remove_source",
-    "settings",
-    "update_settings",
-    "move_item",
-    "split_story",
-    "merge_stories",
-];
+include!("src/command_names.rs");
 
 fn main() {
     tauri_build::try_build(

@@ -2,7 +2,7 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, Engine, Explanation, SearchGroup, SearchQuery, Settings, SourceView,
+    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings, SourceView,
     StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
@@ -21,6 +21,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         list_sources,
         set_source_enabled,
         remove_source,
+        import_opml,
+        export_opml,
         settings,
         update_settings,
         move_item,
@@ -82,6 +84,16 @@ async fn set_source_enabled(engine: State<'_, Engine>, source_id: String, enable
 #[tauri::command]
 async fn remove_source(engine: State<'_, Engine>, source_id: String) -> ApiResult<()> {
     blocking(&engine, move |e| e.remove_source(&source_id)).await
+}
+
+#[tauri::command]
+async fn import_opml(engine: State<'_, Engine>, text: String) -> ApiResult<ImportReport> {
+    blocking(&engine, move |e| e.import_opml(&text)).await
+}
+
+#[tauri::command]
+async fn export_opml(engine: State<'_, Engine>) -> ApiResult<String> {
+    blocking(&engine, |e| e.export_opml()).await
 }
 
 #[tauri::command]

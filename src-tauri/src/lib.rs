@@ -1,12 +1,14 @@
 //! Parallax desktop shell: opens the engine, forwards its events to the webview, and exposes one
 //! short list of commands, each a single call into `parallax::api`. No SQL and no logic here.
 
+mod command_names;
 mod commands;
 mod events;
 
 use parallax::api::{Engine, EngineConfig};
 use tauri::{Manager, Runtime};
 
+pub use command_names::COMMANDS;
 pub use commands::handler;
 pub use events::CHANGE_EVENT;
 
@@ -23,7 +25,13 @@ pub fn engine_config() -> EngineConfig {
 pub fn attach<R: Runtime>(app: &tauri::AppHandle<R>, config: EngineConfig) -> Result<(), parallax::api::ApiError> {
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
-    app.manage(engine);
+    app.manage(engine.clone());
+    // First run: offer the bundled catalog (outlets the user removed stay removed).
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = engine.seed_catalog() {
+            eprintln!("parallax: catalog: {e}");
+        }
+    });
     Ok(())
 }
 

@@ -225,3 +225,25 @@ fn commands_outside_the_capability_are_refused() {
     let err = invoke(&app, "plugin:shell|execute", json!({ "program": "sh" }));
     assert!(err.is_err(), "shell access must be refused: {err:?}");
 }
+
+#[test]
+fn the_capability_grants_exactly_the_app_commands() {
+    let cap: Value = serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+    let granted: Vec<String> = cap["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("allow-"))
+        .map(str::to_string)
+        .collect();
+    let expected: Vec<String> = parallax_app::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(granted, expected);
+    let all = cap["permissions"].to_string();
+    for forbidden in ["fs:", "shell:", "core:default", "http:"] {
+        assert!(!all.contains(forbidden), "capability must not grant {forbidden}");
+    }
+}
