@@ -15,23 +15,14 @@ pub use events::CHANGE_EVENT;
 /// The archive the app opens: `PARALLAX_DB` when set (E2E uses a temporary one), else the same
 /// platform location the CLI uses, so both see one archive.
 pub fn engine_config() -> EngineConfig {
-    EngineConfig {
-        db_path: EngineConfig::default_db_path(),
-        model_path: None,
-    }
+    EngineConfig::new(EngineConfig::default_db_path())
 }
 
 /// Open the engine, register it as state and start forwarding its events to the webview.
 pub fn attach<R: Runtime>(app: &tauri::AppHandle<R>, config: EngineConfig) -> Result<(), parallax::api::ApiError> {
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
-    app.manage(engine.clone());
-    // First run: offer the bundled catalog (outlets the user removed stay removed).
-    tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = engine.seed_catalog() {
-            eprintln!("parallax: catalog: {e}");
-        }
-    });
+    app.manage(engine);
     Ok(())
 }
 

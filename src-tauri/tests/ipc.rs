@@ -27,6 +27,8 @@ fn app() -> App {
         EngineConfig {
             db_path: dir.path().join("archive.db"),
             model_path: None,
+            // The catalog is the engine's concern; these tests start from an empty archive.
+            seed_catalog: false,
         },
     )
     .expect("engine opens");
