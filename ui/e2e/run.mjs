@@ -108,7 +108,9 @@ async function main() {
       hostname: "127.0.0.1",
       port: 4444,
       logLevel: "warn",
-      capabilities: { browserName: "wry", "tauri:options": { application: app } },
+      // No browserName (tauri-driver names the browser itself) and classic WebDriver: WebKitWebDriver
+      // here has no BiDi, which webdriverio 9 would otherwise request.
+      capabilities: { "tauri:options": { application: app }, "wdio:enforceWebDriverClassic": true },
     });
     timings.session_ms = Date.now() - tStart;
     await browser.setWindowSize?.(1400, 900).catch(() => {});
