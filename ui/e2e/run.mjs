@@ -44,6 +44,7 @@ function assert(cond, msg) {
 }
 
 async function shot(name) {
+  await sleep(400);
   const file = join(shots, `${name}.png`);
   await browser.saveScreenshot(file);
   return file;
