@@ -2,8 +2,8 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings, SourceView,
-    StatusLine, StoryDetail, StorySummary,
+    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
+    SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
 use parallax::store::StoryFilter;
@@ -52,7 +52,10 @@ fn data_location(engine: State<'_, Engine>) -> String {
 }
 
 #[tauri::command]
-async fn list_stories(engine: State<'_, Engine>, filter: StoryFilter) -> ApiResult<Vec<StorySummary>> {
+async fn list_stories(
+    engine: State<'_, Engine>,
+    filter: StoryFilter,
+) -> ApiResult<Vec<StorySummary>> {
     blocking(&engine, move |e| e.list_stories(&filter)).await
 }
 
@@ -77,7 +80,11 @@ async fn list_sources(engine: State<'_, Engine>) -> ApiResult<Vec<SourceView>> {
 }
 
 #[tauri::command]
-async fn set_source_enabled(engine: State<'_, Engine>, source_id: String, enabled: bool) -> ApiResult<()> {
+async fn set_source_enabled(
+    engine: State<'_, Engine>,
+    source_id: String,
+    enabled: bool,
+) -> ApiResult<()> {
     blocking(&engine, move |e| e.set_source_enabled(&source_id, enabled)).await
 }
 
@@ -112,7 +119,11 @@ async fn move_item(engine: State<'_, Engine>, item_id: i64, to_story: i64) -> Ap
 }
 
 #[tauri::command]
-async fn split_story(engine: State<'_, Engine>, story_id: i64, item_ids: Vec<i64>) -> ApiResult<i64> {
+async fn split_story(
+    engine: State<'_, Engine>,
+    story_id: i64,
+    item_ids: Vec<i64>,
+) -> ApiResult<i64> {
     blocking(&engine, move |e| e.split_story(story_id, &item_ids)).await
 }
 

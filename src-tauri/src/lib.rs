@@ -19,7 +19,10 @@ pub fn engine_config() -> EngineConfig {
 }
 
 /// Open the engine, register it as state and start forwarding its events to the webview.
-pub fn attach<R: Runtime>(app: &tauri::AppHandle<R>, config: EngineConfig) -> Result<(), parallax::api::ApiError> {
+pub fn attach<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: EngineConfig,
+) -> Result<(), parallax::api::ApiError> {
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
     app.manage(engine);

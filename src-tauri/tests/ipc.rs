@@ -103,14 +103,34 @@ fn seed(app: &App) -> i64 {
     let engine = app.window.state::<parallax::api::Engine>();
     engine
         .with_store(|s| {
-            s.upsert_source(&source("aawsat", "Asharq Al-Awsat", Lang::Ar, Ownership::Private))?;
+            s.upsert_source(&source(
+                "aawsat",
+                "Asharq Al-Awsat",
+                Lang::Ar,
+                Ownership::Private,
+            ))?;
             s.upsert_source(&source("hamshahri", "همشهری", Lang::Fa, Ownership::State))?;
             s.upsert_source(&source("reuters", "Reuters", Lang::En, Ownership::Private))?;
             let ids = s
                 .insert_items(&[
-                    item("aawsat", "1", "قاسم سليماني يعزي بقائد العمليات في فيلق بدر", 0),
-                    item("hamshahri", "2", "روایت دختر سردار سلیمانی از وصیت پدرش", 190),
-                    item("reuters", "3", "Soleimani's daughter recounts her father's will", 250),
+                    item(
+                        "aawsat",
+                        "1",
+                        "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
+                        0,
+                    ),
+                    item(
+                        "hamshahri",
+                        "2",
+                        "روایت دختر سردار سلیمانی از وصیت پدرش",
+                        190,
+                    ),
+                    item(
+                        "reuters",
+                        "3",
+                        "Soleimani's daughter recounts her father's will",
+                        250,
+                    ),
                 ])?
                 .inserted;
             s.set_languages(&[
@@ -138,11 +158,20 @@ fn seed(app: &App) -> i64 {
 fn empty_archive_answers_every_read_command() {
     let app = app();
     let status = invoke(&app, "status", json!({})).expect("status");
-    assert_eq!(status["items"], 0, "a fresh archive holds no items: {status}");
-    assert_eq!(invoke(&app, "list_stories", json!({ "filter": {} })), Ok(json!([])));
+    assert_eq!(
+        status["items"], 0,
+        "a fresh archive holds no items: {status}"
+    );
+    assert_eq!(
+        invoke(&app, "list_stories", json!({ "filter": {} })),
+        Ok(json!([]))
+    );
     assert_eq!(invoke(&app, "list_sources", json!({})), Ok(json!([])));
     let loc = invoke(&app, "data_location", json!({})).expect("location");
-    assert!(loc.as_str().is_some_and(|p| p.ends_with("archive.db")), "{loc}");
+    assert!(
+        loc.as_str().is_some_and(|p| p.ends_with("archive.db")),
+        "{loc}"
+    );
 }
 
 #[test]
@@ -151,7 +180,10 @@ fn engine_errors_cross_ipc_as_code_and_message() {
     // The UI sends camelCase argument names; an unknown story is a precondition, not a crash.
     let err = invoke(&app, "get_story", json!({ "storyId": 999 })).expect_err("unknown story");
     assert_eq!(err["code"], "precondition", "{err}");
-    assert!(err["message"].as_str().is_some_and(|m| m.contains("999")), "{err}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("999")),
+        "{err}"
+    );
 
     let mut s = invoke(&app, "settings", json!({})).expect("settings");
     s["languages"] = json!([]);
@@ -212,7 +244,10 @@ fn stories_search_and_corrections_round_trip() {
     )
     .expect("split");
     let explained = invoke(&app, "explain_item", json!({ "itemId": fa_item })).expect("explain");
-    assert_eq!(explained[0], new, "the split item now sits in the new story");
+    assert_eq!(
+        explained[0], new,
+        "the split item now sits in the new story"
+    );
     invoke(&app, "merge_stories", json!({ "into": story, "from": new })).expect("merge");
     let after = invoke(&app, "get_story", json!({ "storyId": story })).expect("story");
     assert_eq!(after["items"].as_array().map(Vec::len), Some(3));
@@ -222,7 +257,11 @@ fn stories_search_and_corrections_round_trip() {
 fn commands_outside_the_capability_are_refused() {
     let app = app();
     // The capability grants no filesystem or shell access.
-    let err = invoke(&app, "plugin:fs|read_text_file", json!({ "path": "/etc/passwd" }));
+    let err = invoke(
+        &app,
+        "plugin:fs|read_text_file",
+        json!({ "path": "/etc/passwd" }),
+    );
     assert!(err.is_err(), "fs access must be refused: {err:?}");
     let err = invoke(&app, "plugin:shell|execute", json!({ "program": "sh" }));
     assert!(err.is_err(), "shell access must be refused: {err:?}");
@@ -230,7 +269,8 @@ fn commands_outside_the_capability_are_refused() {
 
 #[test]
 fn the_capability_grants_exactly_the_app_commands() {
-    let cap: Value = serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+    let cap: Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
     let granted: Vec<String> = cap["permissions"]
         .as_array()
         .expect("permissions")
@@ -246,6 +286,9 @@ fn the_capability_grants_exactly_the_app_commands() {
     assert_eq!(granted, expected);
     let all = cap["permissions"].to_string();
     for forbidden in ["fs:", "shell:", "core:default", "http:"] {
-        assert!(!all.contains(forbidden), "capability must not grant {forbidden}");
+        assert!(
+            !all.contains(forbidden),
+            "capability must not grant {forbidden}"
+        );
     }
 }
