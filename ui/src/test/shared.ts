@@ -10,16 +10,8 @@ export const COVERAGE = resolve(SHARED, "story-eval/coverage-dev-ar-fa-en.jsonl"
 export const HAS_SHARED = existsSync(COVERAGE);
 if (!HAS_SHARED) console.warn(`skipping tests on real data: ${COVERAGE} is absent (../shared not mounted)`);
 
-export interface EvalRow {
-  id: string;
-  lang: string;
-  published?: string;
-  source?: string;
-  url?: string;
-  title: string;
-  text?: string;
-  story: string;
-}
+export type { Row as EvalRow } from "./fakeBackend";
+import type { Row as EvalRow } from "./fakeBackend";
 
 export function coverageRows(): EvalRow[] {
   return readFileSync(COVERAGE, "utf8")
