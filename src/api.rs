@@ -5,13 +5,15 @@
 
 mod catalog;
 mod dto;
+mod pipeline;
+mod refresh;
 mod search;
 mod settings;
 mod sources;
 mod stories;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -124,7 +126,9 @@ pub struct Engine {
 }
 
 struct Inner {
-    store: Mutex<Store>,
+    store: crate::refresh::SharedStore,
+    fetcher: OnceLock<Arc<crate::fetch::Fetcher>>,
+    pipeline: pipeline::Pipeline,
     events: broadcast::Sender<Change>,
     config: EngineConfig,
 }
@@ -136,7 +140,9 @@ impl Engine {
         let seed = config.seed_catalog;
         let engine = Engine {
             inner: Arc::new(Inner {
-                store: Mutex::new(store),
+                store: Arc::new(Mutex::new(store)),
+                fetcher: OnceLock::new(),
+                pipeline: pipeline::Pipeline::default(),
                 events,
                 config,
             }),

@@ -381,6 +381,11 @@ impl Grouper {
         }
     }
 
+    /// Never hand out a story id at or below `max` (ids already used in the archive).
+    pub fn reserve_story_ids(&mut self, max: i64) {
+        self.next_story = self.next_story.max(max + 1);
+    }
+
     /// Rebuild live state after a restart: add an item to a known story without scoring.
     pub fn restore(&mut self, f: ItemFeatures, story_id: i64) {
         self.insert(f, story_id, decision_only("restored"));

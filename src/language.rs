@@ -235,7 +235,9 @@ impl Detector {
                     discount,
                 });
             }
-            let lingua = lingua_probs(group.lingua.as_ref()?, text, &group.langs);
+            // Lingua sees only the Arabic-script words: quoted Latin names are noise to it.
+            let arabic_words = script::words_in(text, Script::Arabic);
+            let lingua = lingua_probs(group.lingua.as_ref()?, &arabic_words, &group.langs);
             let probs = s.blend(&lingua);
             return Some(Scored { probs, discount });
         }

@@ -73,6 +73,30 @@ pub struct LangEval {
     pub confusion: Vec<ConfusionRow>,
     /// Size of the headline set the speed was measured on.
     pub headlines: usize,
+    /// `normalize::fold` over the same headline set, on one core.
+    pub fold: FoldSpeed,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FoldSpeed {
+    pub texts_per_second: f64,
+    pub mb_per_second: f64,
+}
+
+/// Speed of [`crate::normalize::fold`] over `texts`, per CPU-second of the calling thread.
+pub fn fold_throughput(texts: &[&str], min: Duration) -> FoldSpeed {
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let folder = Contender {
+        name: "fold".into(),
+        repertoire: BTreeSet::new(),
+        detect: Box::new(crate::normalize::fold),
+    };
+    let speed = throughput(&folder, texts, min);
+    let per_text_bytes = bytes as f64 / texts.len().max(1) as f64;
+    FoldSpeed {
+        texts_per_second: speed.per_cpu_second,
+        mb_per_second: speed.per_cpu_second * per_text_bytes / 1e6,
+    }
 }
 
 /// Gold languages whose confusion is reported (all written in Arabic script).
@@ -455,6 +479,7 @@ pub fn run(samples: &[Sample], contenders: &[Contender], min_time: Duration) -> 
         per_second_wall,
         confusion,
         headlines: headlines.len(),
+        fold: fold_throughput(&headlines, min_time),
     }
 }
 
@@ -543,6 +568,11 @@ impl LangEval {
             let wall = self.per_second_wall.get(*d).copied().unwrap_or(0.0);
             let _ = writeln!(s, "  {d:<24} {cpu:>12.0} {wall:>12.0}");
         }
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>12.0} texts per CPU-s ({:.1} MB/s)",
+            "normalize::fold", self.fold.texts_per_second, self.fold.mb_per_second
+        );
         s
     }
 }

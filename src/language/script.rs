@@ -50,6 +50,21 @@ impl Script {
     }
 }
 
+/// The whitespace-separated words of `text` that contain a letter of `script`, joined by spaces.
+pub(crate) fn words_in(text: &str, script: Script) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in text
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| Script::of_char(c) == Some(script)))
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Letter counts per script.
 #[derive(Debug, Default)]
 pub(crate) struct ScriptCounts {

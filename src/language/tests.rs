@@ -96,6 +96,20 @@ fn persian_headlines_with_latin_brand_names_stay_persian() {
 }
 
 #[test]
+fn persian_news_sentence_full_of_english_names_stays_persian() {
+    let Some(fas) = lines("ntrex128/newstest2019-ref.fas.txt") else {
+        return;
+    };
+    // "Livingston 1 - 0 Rangers: گل Menga باعث شکست یاران Gerrard شد": more Latin letters than
+    // Arabic-script ones, all in names.
+    let line = fas
+        .iter()
+        .find(|l| l.starts_with("Livingston 1 - 0 Rangers"))
+        .expect("NTREX Persian football headline");
+    assert_eq!(detect(line).lang, Lang::Fa, "{line}");
+}
+
+#[test]
 fn english_headline_quoting_arabic_stays_english() {
     let Some(items) = story_titles("coverage-dev-ar-fa-en.jsonl") else {
         return;

@@ -3,14 +3,9 @@
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use parallax::fetch::{FetchConfig, Fetcher};
-use parallax::refresh::{
-    FeedOutcome, RefreshEvent, RefreshOptions, RefreshSummary, Scheduler, SharedStore,
-    refresh_sources,
-};
-use parallax::store::Store;
+use parallax::api::{Change, Engine, EngineConfig};
+use parallax::refresh::RefreshSummary;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 #[derive(clap::Args)]
 pub struct FetchArgs {
@@ -25,10 +20,6 @@ pub struct FetchArgs {
 #[derive(clap::Args)]
 pub struct WatchArgs {}
 
-fn open(db: &Path) -> anyhow::Result<SharedStore> {
-    Ok(Arc::new(Mutex::new(Store::open(db)?)))
-}
-
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -36,47 +27,46 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+fn engine(db: &Path) -> anyhow::Result<Engine> {
+    Ok(Engine::open(EngineConfig::new(db.to_path_buf()))?)
+}
+
 pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
-    let store = open(db)?;
-    let all = store.lock().unwrap_or_else(|p| p.into_inner()).sources()?;
-    let sources: Vec<_> = match &a.source {
-        Some(id) => {
-            let s: Vec<_> = all.into_iter().filter(|s| &s.id == id).collect();
-            anyhow::ensure!(
-                !s.is_empty(),
-                "no source with id {id:?} (see `parallax sources list`)"
-            );
-            s
-        }
-        None => all,
-    };
-    let options = RefreshOptions {
-        respect_backoff: !(a.force || a.source.is_some()),
-        ..RefreshOptions::default()
-    };
-    let fetcher = Fetcher::new(FetchConfig::default())?;
+    let engine = engine(db)?;
+    let mut events = engine.subscribe();
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} feeds {elapsed} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = runtime()?.block_on(refresh_sources(
-        &store,
-        &fetcher,
-        &sources,
-        &options,
-        |event| match event {
-            RefreshEvent::Started { feeds } => bar.set_length(feeds as u64),
-            RefreshEvent::Feed { job, outcome } => {
-                bar.inc(1);
-                if let FeedOutcome::Failed { message, .. } = outcome {
-                    bar.println(format!("{}  {}  {message}", job.source_id, job.url));
+    let rt = runtime()?;
+    let progress = {
+        let bar = bar.clone();
+        rt.spawn(async move {
+            while let Ok(ev) = events.recv().await {
+                match ev {
+                    Change::FetchProgress { done, total, .. } => {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                    }
+                    Change::SourceFailed {
+                        source_id, message, ..
+                    } => bar.println(format!("{source_id}  {message}")),
+                    Change::StoriesUpdated { ids } => {
+                        bar.set_message(format!("grouping: {} stories updated", ids.len()))
+                    }
+                    _ => {}
                 }
             }
-            RefreshEvent::Finished => bar.finish_and_clear(),
-        },
-    ));
+        })
+    };
+    let summary = rt.block_on(engine.refresh(a.source.as_deref(), a.force))?;
+    progress.abort();
+    bar.finish_and_clear();
     println!("{}", describe(&summary));
+    if let Err(why) = engine.model() {
+        println!("note: items were grouped by shared words and names only ({why})");
+    }
     Ok(())
 }
 
@@ -95,30 +85,30 @@ pub fn describe(s: &RefreshSummary) -> String {
 }
 
 pub fn run_watch(db: &Path, _a: WatchArgs) -> anyhow::Result<()> {
-    let store = open(db)?;
-    let fetcher = Arc::new(Fetcher::new(FetchConfig::default())?);
-    let scheduler = Scheduler::new(store, fetcher, RefreshOptions::default());
+    let engine = engine(db)?;
+    let mut events = engine.subscribe();
     eprintln!("watching: refreshing sources on their intervals; Ctrl-C to stop");
-    runtime()?.block_on(scheduler.run(
-        async {
-            // If the signal cannot be installed, run until killed rather than not at all.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        },
-        |summary| async move {
-            println!(
-                "{} {}",
-                chrono::Utc::now().format("%H:%M:%S"),
-                describe(&summary)
-            );
-            for f in &summary.feeds {
-                if let FeedOutcome::Failed { message, .. } = &f.outcome {
-                    println!("  {}  {}  {message}", f.job.source_id, f.job.url);
+    let rt = runtime()?;
+    rt.spawn(async move {
+        while let Ok(ev) = events.recv().await {
+            let now = chrono::Utc::now().format("%H:%M:%S");
+            match ev {
+                Change::ItemsAdded { source_id, count } => {
+                    println!("{now} {source_id}: {count} new items")
                 }
+                Change::SourceFailed {
+                    source_id, message, ..
+                } => println!("{now} {source_id}: {message}"),
+                Change::StoriesUpdated { ids } => println!("{now} {} stories updated", ids.len()),
+                _ => {}
             }
-        },
-    ));
-    eprintln!("stopped");
+        }
+    });
+    rt.block_on(engine.watch(async {
+        // If the signal cannot be installed, run until killed rather than not at all.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }))?;
     Ok(())
 }
