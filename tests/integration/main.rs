@@ -4,4 +4,5 @@
 mod support;
 
 mod ingest;
+mod ingest_cli;
 mod ingest_fetch;

@@ -70,7 +70,13 @@ pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
             RefreshEvent::Feed { job, outcome } => {
                 bar.inc(1);
                 if let FeedOutcome::Failed { message, .. } = outcome {
-                    bar.println(format!("{}  {}  {message}", job.source_id, job.url));
+                    let line = format!("{}  {}  {message}", job.source_id, job.url);
+                    // A hidden bar (no terminal) drops println: the errors must still show.
+                    if bar.is_hidden() {
+                        eprintln!("{line}");
+                    } else {
+                        bar.println(line);
+                    }
                 }
             }
             RefreshEvent::Finished => bar.finish_and_clear(),
