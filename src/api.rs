@@ -3,6 +3,7 @@
 //! `Engine` is a cheap, cloneable handle. Its methods are synchronous (SQLite is); async callers
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
+mod catalog;
 mod dto;
 mod search;
 mod settings;
@@ -86,6 +87,18 @@ pub struct EngineConfig {
     pub db_path: PathBuf,
     /// Explicit model path; `None` uses `PARALLAX_MODEL` or the default install location.
     pub model_path: Option<PathBuf>,
+    /// Offer the bundled catalog's outlets on open (new ones only; removed ones stay removed).
+    pub seed_catalog: bool,
+}
+
+impl EngineConfig {
+    pub fn new(db_path: PathBuf) -> Self {
+        EngineConfig {
+            db_path,
+            model_path: None,
+            seed_catalog: true,
+        }
+    }
 }
 
 impl EngineConfig {
@@ -120,13 +133,18 @@ impl Engine {
     pub fn open(config: EngineConfig) -> ApiResult<Engine> {
         let store = Store::open(&config.db_path)?;
         let (events, _) = broadcast::channel(1024);
-        Ok(Engine {
+        let seed = config.seed_catalog;
+        let engine = Engine {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 events,
                 config,
             }),
-        })
+        };
+        if seed {
+            engine.seed_catalog()?;
+        }
+        Ok(engine)
     }
 
     pub fn db_path(&self) -> &Path {
@@ -165,8 +183,8 @@ mod tests {
     fn engine() -> (tempfile::TempDir, Engine) {
         let dir = tempfile::tempdir().unwrap();
         let e = Engine::open(EngineConfig {
-            db_path: dir.path().join("a.db"),
-            model_path: None,
+            seed_catalog: false,
+            ..EngineConfig::new(dir.path().join("a.db"))
         })
         .unwrap();
         (dir, e)
@@ -253,6 +271,24 @@ mod tests {
         assert_eq!(list.len(), 1);
         let err = e.get_story(99).unwrap_err();
         assert_eq!(err.code, Code::Precondition);
+    }
+
+    #[test]
+    fn catalog_is_seeded_once_and_removals_stick() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.db");
+        let e = Engine::open(EngineConfig::new(p.clone())).unwrap();
+        let n = e.list_sources().unwrap().len();
+        assert!(n >= 45, "{n}");
+        e.remove_source("irna").unwrap();
+        drop(e);
+        let e = Engine::open(EngineConfig::new(p)).unwrap();
+        assert_eq!(e.list_sources().unwrap().len(), n - 1);
+        // OPML round trip through the archive: everything is already known, nothing duplicated.
+        let opml = e.export_opml().unwrap();
+        let r = e.import_opml(&opml).unwrap();
+        assert!(r.added.is_empty());
+        assert_eq!(r.skipped.len(), n - 1);
     }
 
     #[test]

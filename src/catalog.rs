@@ -403,6 +403,45 @@ mod tests {
         );
     }
 
+    /// The registrable part of a host: `feeds.bbci.co.uk` → `bbci.co.uk`, `www.irna.ir` → `irna.ir`.
+    fn site(url: &str) -> String {
+        let u = url::Url::parse(url).expect("valid url");
+        let labels: Vec<&str> = u.host_str().expect("host").split('.').collect();
+        let n = labels.len();
+        let keep = if n >= 3
+            && labels[n - 1].len() == 2
+            && ["co", "com", "org", "net", "ac"].contains(&labels[n - 2])
+        {
+            3
+        } else {
+            2
+        };
+        labels[n.saturating_sub(keep)..].join(".")
+    }
+
+    #[test]
+    fn bundled_feeds_belong_to_their_outlets_site() {
+        // Catches a feed pasted under the wrong outlet. Known cases where the feed lives on a
+        // sister domain are listed explicitly.
+        let sister = [
+            ("bbc.com", "bbci.co.uk"),
+            ("reuters.com", "reutersagency.com"),
+        ];
+        for s in bundled().expect("bundled catalog must be valid") {
+            let home = site(s.homepage.as_deref().expect("homepage"));
+            for f in &s.feeds {
+                let feed = site(&f.url);
+                assert!(
+                    feed == home || sister.contains(&(home.as_str(), feed.as_str())),
+                    "{}: feed {} is not on {}",
+                    s.id,
+                    f.url,
+                    home
+                );
+            }
+        }
+    }
+
     const GOOD: &str = r#"
 [[source]]
 id = "bbc-persian"

@@ -44,6 +44,7 @@ pub fn feed_links(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
     let doc = Html::parse_document(html);
     let base = first_base(&doc)
         .and_then(|href| page.join(href.trim()).ok())
+        .filter(|b| matches!(b.scheme(), "http" | "https"))
         .unwrap_or(page);
 
     let mut out: Vec<DiscoveredFeed> = Vec::new();
@@ -278,6 +279,14 @@ mod tests {
             ]
         );
         assert_eq!(feeds[1].title, None);
+    }
+
+    #[test]
+    fn non_http_base_is_ignored() {
+        let html = r#"<head><base href="javascript:void(0)//"><link rel="alternate" type="application/rss+xml" href="rss.xml"></head>"#;
+        let feeds = feed_links(html, "https://www.irna.ir/news/1");
+        assert_eq!(feeds.len(), 1);
+        assert_eq!(feeds[0].url, "https://www.irna.ir/news/rss.xml");
     }
 
     #[test]

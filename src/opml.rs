@@ -135,27 +135,17 @@ fn feed_outline(s: &Source, feed: &Feed) -> Outline {
     }
 }
 
-fn ownership_code(o: Ownership) -> &'static str {
-    match o {
-        Ownership::State => "state",
-        Ownership::PublicBroadcaster => "public_broadcaster",
-        Ownership::Private => "private",
-        Ownership::PartyAffiliated => "party_affiliated",
-        Ownership::ForeignGovernmentFunded => "foreign_government_funded",
-        Ownership::Unknown => "unknown",
+/// The serde name of an ownership value (`public_broadcaster`), so the tag matches the catalog
+/// and the store without a second hand-written table.
+fn ownership_code(o: Ownership) -> String {
+    match serde_json::to_value(o) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "unknown".into(),
     }
 }
 
 fn ownership_from_code(code: &str) -> Option<Ownership> {
-    Some(match code {
-        "state" => Ownership::State,
-        "public_broadcaster" => Ownership::PublicBroadcaster,
-        "private" => Ownership::Private,
-        "party_affiliated" => Ownership::PartyAffiliated,
-        "foreign_government_funded" => Ownership::ForeignGovernmentFunded,
-        "unknown" => Ownership::Unknown,
-        _ => return None,
-    })
+    serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
 }
 
 /// Import sources from OPML; see [`import_report`] for the outlines that were skipped.

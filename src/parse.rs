@@ -7,8 +7,9 @@
 //! `date` reads the dates feed-rs cannot, and `item` maps entries onto the one model.
 //!
 //! Decisions (documented here because downstream stages rely on them):
-//! - A date more than [`FUTURE_TOLERANCE_MINUTES`] after the fetch is not trusted (usually a local
-//!   time labelled as UTC): the item gets the fetch time with `TimeSource::Fetched`.
+//! - A date more than [`FUTURE_TOLERANCE_MINUTES`] after the fetch (usually a local time labelled
+//!   as UTC) or before 1995 (placeholders such as the Unix epoch) is not trusted: the item falls
+//!   back to its other date, else to the fetch time with `TimeSource::Fetched`.
 //! - Items without guid get their canonical link as guid, else `sha256:<content_hash>`.
 //! - A guid repeated within one feed keeps its first occurrence (feeds list newest first).
 //! - A truncated or malformed document is an error: no partial item list is returned.

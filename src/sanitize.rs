@@ -14,6 +14,10 @@ use url::Url;
 /// Tags ammonia allows by default that would load remote resources (tracking pixels, images).
 const REMOTE_LOAD_TAGS: &[&str] = &["img", "area", "map"];
 
+/// Input bounds, see [`bounded`].
+const MAX_INPUT_BYTES: usize = 256 * 1024;
+const MAX_TAGS: usize = 4096;
+
 /// Elements whose content is never text a reader sees.
 const INVISIBLE: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head",
@@ -59,24 +63,38 @@ const BLOCK: &[&str] = &[
 /// links keep only http/https/mailto targets (resolved against `base`) and get
 /// `rel="noopener noreferrer"`.
 pub fn html(input: &str, base: &str) -> String {
-    let mut b = Builder::default();
-    b.rm_tags(REMOTE_LOAD_TAGS)
-        .add_generic_attributes(["dir"])
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .link_rel(Some("noopener noreferrer"))
-        .strip_comments(true);
-    b.url_relative(match Url::parse(base) {
-        Ok(u) => UrlRelative::RewriteWithBase(u),
-        Err(_) => UrlRelative::Deny,
-    });
-    b.clean(input).to_string().trim().to_string()
+    Sanitizer::new(base).html(input)
+}
+
+/// The `html` policy built once for one base URL, for sanitizing many items of a feed.
+pub struct Sanitizer(Builder<'static>);
+
+impl Sanitizer {
+    pub fn new(base: &str) -> Self {
+        let mut b = Builder::default();
+        b.rm_tags(REMOTE_LOAD_TAGS)
+            .add_generic_attributes(["dir"])
+            .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer"))
+            .strip_comments(true);
+        b.url_relative(match Url::parse(base) {
+            Ok(u) => UrlRelative::RewriteWithBase(u),
+            Err(_) => UrlRelative::Deny,
+        });
+        Sanitizer(b)
+    }
+
+    /// See [`html`].
+    pub fn html(&self, input: &str) -> String {
+        self.0.clean(bounded(input)).to_string().trim().to_string()
+    }
 }
 
 /// Plain text of an HTML fragment: entities decoded, tags dropped, invisible elements (scripts,
 /// styles) dropped with their content, block boundaries kept as line breaks, other whitespace
 /// collapsed. U+200C (ZWNJ), essential in Persian, is not whitespace and is kept.
 pub fn text_of_html(input: &str) -> String {
-    let doc = Html::parse_fragment(input);
+    let doc = Html::parse_fragment(bounded(input));
     let mut raw = String::with_capacity(input.len());
     walk(doc.root_element(), &mut raw);
     collapse_lines(&raw)
@@ -108,29 +126,40 @@ fn looks_like_html(s: &str) -> bool {
     s.contains('<') || s.contains('&')
 }
 
-fn walk(node: ElementRef<'_>, out: &mut String) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(e) => {
-                let name = e.name();
-                if INVISIBLE.contains(&name) {
-                    continue;
-                }
-                let block = BLOCK.contains(&name);
-                if block {
-                    out.push('\n');
-                }
-                if let Some(el) = ElementRef::wrap(child) {
-                    walk(el, out);
-                }
-                if block {
-                    out.push('\n');
-                }
-            }
-            _ => {}
+/// Iterative (not recursive) so hostile nesting cannot overflow the stack.
+fn walk(root: ElementRef<'_>, out: &mut String) {
+    use ego_tree::iter::Edge;
+    // Depth inside an invisible element: text is dropped while it is non-zero.
+    let mut hidden = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) if hidden == 0 => out.push_str(t),
+                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden += 1,
+                Node::Element(e) if hidden == 0 && BLOCK.contains(&e.name()) => out.push('\n'),
+                _ => {}
+            },
+            Edge::Close(node) => match node.value() {
+                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden -= 1,
+                Node::Element(e) if hidden == 0 && BLOCK.contains(&e.name()) => out.push('\n'),
+                _ => {}
+            },
         }
     }
+}
+
+/// Cuts hostile input down before html5ever sees it: its tree builder is quadratic in nesting
+/// depth (a 100,000-deep `<div>` takes minutes), so at most [`MAX_TAGS`] tags and
+/// [`MAX_INPUT_BYTES`] bytes are read. Real summaries are far below both.
+fn bounded(input: &str) -> &str {
+    let mut end = input.len().min(MAX_INPUT_BYTES);
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some((i, _)) = input[..end].match_indices('<').nth(MAX_TAGS) {
+        end = i;
+    }
+    &input[..end]
 }
 
 fn collapse_lines(raw: &str) -> String {
@@ -203,5 +232,28 @@ mod tests {
     fn plain_text_titles_pass_through_untouched() {
         let t = "نخستین کاروان حج ۹۹ ششم تیر اعزام می‌شود";
         assert_eq!(plain_title(t), t);
+    }
+
+    /// Hostile nesting must not overflow the stack (a crash would take every other feed with it).
+    #[test]
+    fn hostile_nesting_is_bounded_and_cannot_overflow_the_stack() {
+        let depth = 100_000;
+        let doc = format!(
+            "<p>عمق</p>{}x{}",
+            "<div><span>".repeat(depth),
+            "</span></div>".repeat(depth)
+        );
+        let clean = html(&doc, BASE);
+        assert!(
+            clean.starts_with("<p>عمق</p><div><span>"),
+            "{}",
+            &clean[..40]
+        );
+        assert!(
+            clean.matches('<').count() <= 2 * MAX_TAGS + 2,
+            "bounded output"
+        );
+        assert_eq!(text_of_html(&doc), "عمق");
+        assert_eq!(plain_title(&doc), "عمق");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use feed_rs::model::{Entry, Link, Text};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -11,6 +11,9 @@ use super::{FUTURE_TOLERANCE_MINUTES, FeedFormat};
 use crate::canonical::canonicalize;
 use crate::model::{Item, Lang, Media, TimeSource};
 use crate::sanitize;
+
+/// Dates before web feeds existed are placeholders (`Thu, 01 Jan 1970 00:00:00 GMT`).
+const EARLIEST_TRUSTED_YEAR: i32 = 1995;
 
 /// Longest synthesized title (characters) for items that have none.
 const SYNTH_TITLE_CHARS: usize = 140;
@@ -27,14 +30,16 @@ pub(crate) struct Context<'a> {
 /// Maps entries in feed order, dropping empty ones and later repeats of a guid.
 pub(crate) fn map_entries(ctx: &Context<'_>, entries: Vec<Entry>) -> Vec<Item> {
     let mut seen = HashSet::new();
+    // Building the ammonia policy costs about as much as cleaning a short summary: once per feed.
+    let feed_sanitizer = sanitize::Sanitizer::new(ctx.doc_base);
     entries
         .into_iter()
-        .filter_map(|e| map_entry(ctx, e))
+        .filter_map(|e| map_entry(ctx, &feed_sanitizer, e))
         .filter(|item| seen.insert(item.guid.clone()))
         .collect()
 }
 
-fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
+fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) -> Option<Item> {
     let base = e.base.as_deref().unwrap_or(ctx.doc_base);
     let link = pick_link(&e.links)
         .and_then(|l| canonicalize(&l.href, base))
@@ -48,7 +53,11 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
             }
         });
 
-    let summary_html = sanitize::html(&summary_source(ctx.format, &e), base);
+    let source = summary_source(ctx.format, &e);
+    let summary_html = match e.base.as_deref() {
+        Some(entry_base) => sanitize::html(&source, entry_base),
+        None => feed_sanitizer.html(&source),
+    };
     let summary_text = sanitize::text_of_html(&summary_html);
     let mut title = e
         .title
@@ -71,17 +80,15 @@ fn map_entry(ctx: &Context<'_>, e: Entry) -> Option<Item> {
         format!("sha256:{content_hash}")
     };
 
-    let (published, time_source) = match (e.published, e.updated) {
+    // Future dates (local time labelled UTC) and placeholders (the Unix epoch) are not evidence.
+    let latest = ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES);
+    let trusted =
+        |d: Option<DateTime<Utc>>| d.filter(|d| d.year() >= EARLIEST_TRUSTED_YEAR && *d <= latest);
+    let (published, time_source) = match (trusted(e.published), trusted(e.updated)) {
         (Some(p), _) => (p, TimeSource::Published),
         (None, Some(u)) => (u, TimeSource::Updated),
         (None, None) => (ctx.fetched_at, TimeSource::Fetched),
     };
-    let (published, time_source) =
-        if published > ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-            (ctx.fetched_at, TimeSource::Fetched)
-        } else {
-            (published, time_source)
-        };
 
     Some(Item {
         source_id: ctx.source_id.to_string(),

@@ -90,7 +90,18 @@ struct Root {
 }
 
 fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
-    let (root, channel_lang) = scan(body, base_url)?;
+    let (body, (root, channel_lang)): (Cow<'a, str>, _) = match scan(body, base_url) {
+        Ok(found) => (Cow::Borrowed(body), found),
+        // Bare `&` ("AT&T", query strings) is the most common way real feeds break XML.
+        Err(e @ ParseError::Malformed { .. }) => match escape_bare_ampersands(body) {
+            Some(repaired) => match scan(&repaired, base_url) {
+                Ok(found) => (Cow::Owned(repaired), found),
+                Err(_) => return Err(e),
+            },
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     let format = match root.local.as_str() {
         "rss" => match root.version.as_deref().map(str::trim) {
             Some("0.91" | "0.92") => FeedFormat::Rss0x,
@@ -111,7 +122,10 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
             });
         }
     };
-    let mut out = neutralise_declaration(body);
+    let mut out = match body {
+        Cow::Borrowed(b) => neutralise_declaration(b),
+        Cow::Owned(ref b) => Cow::Owned(neutralise_declaration(b).into_owned()),
+    };
     if root.local == "rss" && !matches!(root.version.as_deref(), Some("2.0" | "0.91" | "0.92")) {
         out = Cow::Owned(with_rss_version(&out, body.len(), &root));
     }
@@ -133,6 +147,56 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         root: Some(root.local),
         xml_base,
     })
+}
+
+/// `&` that starts no entity or character reference becomes `&amp;` (outside CDATA sections).
+/// `None` when there is none, so the caller knows a retry would change nothing.
+fn escape_bare_ampersands(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut changed = false;
+    let mut rest = body;
+    while let Some(i) = rest.find(['&', '<']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("<![CDATA[") {
+            let end = tail.find("]]>").map_or(tail.len(), |e| e + 3);
+            out.push_str(&tail[..end]);
+            rest = &tail[end..];
+        } else if let Some(after) = tail.strip_prefix('<') {
+            out.push('<');
+            rest = after;
+        } else {
+            let after = &tail[1..];
+            if starts_reference(after) {
+                out.push('&');
+            } else {
+                out.push_str("&amp;");
+                changed = true;
+            }
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// Whether `s` (the text after `&`) begins `name;`, `#123;` or `#x1F;`.
+fn starts_reference(s: &str) -> bool {
+    let Some(end) = s.find(';').filter(|&e| e > 0 && e <= 32) else {
+        return false;
+    };
+    let r = &s[..end];
+    if let Some(num) = r.strip_prefix("#x").or_else(|| r.strip_prefix("#X")) {
+        return !num.is_empty() && num.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(num) = r.strip_prefix('#') {
+        return !num.is_empty() && num.chars().all(|c| c.is_ascii_digit());
+    }
+    let mut chars = r.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// The fetch stage already decoded the body to UTF-8; a declaration still naming another

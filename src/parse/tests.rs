@@ -457,6 +457,7 @@ fn future_missing_and_localized_dates() {
             (at("2015-07-20T22:15:00Z"), TimeSource::Published), // الاثنين ٢٠ يوليو ٢٠١٥ - ١٠:١٥ م
             (at("2024-05-04T04:30:00Z"), TimeSource::Published), // ۱۵ اردیبهشت ۱۴۰۳ - ۰۸:۰۰ Tehran
             (fetched(), TimeSource::Fetched), // "sometime soon"
+            (fetched(), TimeSource::Fetched), // Unix-epoch placeholder
         ]
     );
 }
@@ -618,4 +619,23 @@ fn real_headlines_round_trip_exactly() {
     assert!(exact >= 190, "only {exact} titles compared");
     assert!(zwnj_in > 50, "the sample should exercise ZWNJ ({zwnj_in})");
     assert_eq!(zwnj_out, zwnj_in);
+}
+
+#[test]
+fn bare_ampersands_are_repaired_not_fatal() {
+    let feed = parse_fixture("bare_ampersands_fa.xml", "https://www.radiofarda.com/rss");
+    assert_eq!(feed.title.as_deref(), Some("رادیو فردا: Q&A"));
+    let item = &feed.items[0];
+    assert_eq!(
+        item.title,
+        "قربانی بزرگ کرونا از دنیای ادبیات؛ نویسنده\u{200C}ای که به اداهای نویسندگان می\u{200C}خندید & more"
+    );
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://www.radiofarda.com/a/30557?id=7&page=2")
+    );
+    assert_eq!(
+        item.summary_text, "لوئیس سِپولوِدا © & در CDATA",
+        "CDATA content is not re-escaped"
+    );
 }

@@ -3,6 +3,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod catalog;
 mod ingest;
 mod ingest_cli;
 mod ingest_fetch;
+mod language;
+mod parse;

@@ -1,6 +1,8 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
 mod bench_fetch;
+mod catalog;
+mod eval_lang;
 mod fetch;
 mod items;
 mod sources;
@@ -43,6 +45,19 @@ enum Command {
     Status(status::Args),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+    /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
+    Catalog(catalog::Args),
+    /// Evaluations over the shared data sets.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Language-identification accuracy and speed.
+    Lang(eval_lang::Args),
 }
 
 #[derive(Subcommand)]
@@ -52,6 +67,12 @@ enum Bench {
 }
 
 fn main() -> std::process::ExitCode {
+    // `parallax items | head` should end quietly, as other Unix tools do, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread is spawned.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG")
@@ -71,16 +92,15 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
-    let open = || -> anyhow::Result<Engine> {
-        Ok(Engine::open(EngineConfig {
-            db_path: db.clone(),
-            model_path: None,
-        })?)
-    };
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
         Command::Fetch(a) => fetch::run_fetch(&db, a),
         Command::Watch(a) => fetch::run_watch(&db, a),
         Command::Bench(Bench::Fetch(a)) => bench_fetch::run(a),
+        Command::Catalog(a) => catalog::run(a),
+        Command::Eval { what } => match what {
+            EvalCommand::Lang(a) => eval_lang::run(a),
+        },
         Command::Sources(a) => sources::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),

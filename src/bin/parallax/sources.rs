@@ -22,6 +22,13 @@ enum Cmd {
     Enable { id: String },
     /// Disable a source (it is no longer fetched).
     Disable { id: String },
+    /// Import sources from an OPML file (`-` for standard input).
+    Import { file: String },
+    /// Export all sources as OPML (to standard output, or `--out FILE`).
+    Export {
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(serde::Serialize)]
@@ -80,5 +87,28 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
         }
         Cmd::Enable { id } => Ok(engine.set_source_enabled(&id, true)?),
         Cmd::Disable { id } => Ok(engine.set_source_enabled(&id, false)?),
+        Cmd::Import { file } => {
+            let text = if file == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?
+            };
+            let r = engine.import_opml(&text)?;
+            println!("imported {} sources", r.added.len());
+            for s in &r.skipped {
+                println!("  skipped {s}");
+            }
+            Ok(())
+        }
+        Cmd::Export { out } => {
+            let xml = engine.export_opml()?;
+            match out {
+                Some(p) => std::fs::write(&p, xml)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
+                None => print!("{xml}"),
+            }
+            Ok(())
+        }
     }
 }
