@@ -74,10 +74,13 @@ impl Engine {
                 refresh_secs: 86_400,
             });
             let hash = hex::encode(Sha256::digest(format!("{}\n{}", r.title, r.text)));
+            // Several blurbs link the same article (one subject, several events): a fragment
+            // per blurb keeps them from being taken for one item by URL dedupe.
+            let url = r.url.map(|u| format!("{u}#{}", r.id));
             items.push(Item {
                 source_id: id,
                 guid: r.id,
-                url: r.url,
+                url,
                 summary_html: if r.text.is_empty() {
                     String::new()
                 } else {
