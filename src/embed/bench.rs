@@ -150,14 +150,10 @@ fn cpu_ms() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // fields after the parenthesised command name; utime and stime are fields 14 and 15
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    // clock ticks are 10 ms on Linux (USER_HZ = 100)
-    f.get(11)
-        .zip(f.get(12))
-        .map_or(0.0, |(u, s)| (u + s) * 10.0)
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // clock ticks are 10 ms on Linux (USER_HZ = 100); rest[0] is field 3 (state)
+    (tick(11) + tick(12)) * 10.0
 }
 
 /// Peak resident set of this process (VmHWM), in MB; 0 where /proc is unavailable.
