@@ -118,7 +118,7 @@ pub fn parse_feed(
             .map(|t| crate::sanitize::plain_title(&t.content))
             .filter(|t| !t.is_empty()),
         declared_lang: ctx.feed_lang.clone(),
-        ttl_minutes: feed.ttl,
+        ttl_minutes: feed.ttl.or(prepared.sy_ttl_minutes),
         items: item::map_entries(&ctx, feed.entries),
         format: prepared.format,
     })
@@ -145,35 +145,21 @@ fn run_feed_rs(
             if prepared.format == FeedFormat::Atom =>
         {
             let fixed = prolog::normalize_atom(&prepared.body, false)?;
-            parse(&fixed).map_err(|e| malformed(e, prepared))
+            parse(&fixed).map_err(malformed)
         }
-        Err(e) => Err(malformed(e, prepared)),
+        Err(e) => Err(malformed(e)),
     }
 }
 
-fn malformed(e: feed_rs::parser::ParseFeedError, prepared: &prolog::Prepared<'_>) -> ParseError {
-    use feed_rs::parser::ParseFeedError as E;
-    let reason = match (&e, prepared.root.as_deref()) {
-        (E::XmlReader(_), Some(root)) if !ends_with_close_tag(&prepared.body, root) => {
-            format!("truncated document: it does not end with the closing </{root}> ({e})")
-        }
-        (E::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot), _) => {
-            "no channel or feed element".to_string()
-        }
-        _ => e.to_string(),
+/// feed-rs errors after the scan passed (the document is well-formed XML or JSON): a missing
+/// channel, a JSON Feed of the wrong shape, an unusable content type.
+fn malformed(e: feed_rs::parser::ParseFeedError) -> ParseError {
+    use feed_rs::parser::{ParseErrorKind, ParseFeedError as E};
+    let reason = match e {
+        E::ParseError(ParseErrorKind::NoFeedRoot) => "no channel or feed element".to_string(),
+        e => e.to_string(),
     };
     ParseError::Malformed { reason }
-}
-
-fn ends_with_close_tag(body: &str, root_local: &str) -> bool {
-    let tail = body.trim_end();
-    tail.ends_with('>')
-        && tail.rfind("</").is_some_and(|i| {
-            tail[i + 2..]
-                .trim_end_matches('>')
-                .trim()
-                .ends_with(root_local)
-        })
 }
 
 #[cfg(test)]

@@ -247,6 +247,11 @@ fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
     let feed = parse_fixture("rdf_rss1_dc_fa.xml", "https://www.radiofarda.com/rss");
     assert_eq!(feed.format, FeedFormat::Rss1);
     assert_eq!(feed.declared_lang, Some(Lang::Fa), "dc:language");
+    assert_eq!(
+        feed.ttl_minutes,
+        Some(30),
+        "sy:updatePeriod hourly, sy:updateFrequency 2"
+    );
     let item = &feed.items[0];
     assert_eq!(
         item.title,
