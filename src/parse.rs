@@ -46,7 +46,7 @@ pub enum FeedFormat {
 }
 
 /// A parsed feed: its own metadata and its items mapped onto the shared model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedFeed {
     pub title: Option<String>,
     pub declared_lang: Option<Lang>,

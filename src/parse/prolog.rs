@@ -6,7 +6,6 @@ use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use scraper::{Html, Selector};
 
 use super::{FeedFormat, ParseError};
 
@@ -411,26 +410,11 @@ fn not_xml(body: &str, base_url: &str, err: &str) -> ParseError {
 
 /// An HTML page: say so, and list the feeds it advertises (`<link rel="alternate">`).
 fn html_page(body: &str, base_url: &str) -> ParseError {
-    let doc = Html::parse_document(body);
-    let mut feed_links = Vec::new();
-    if let Ok(sel) = Selector::parse("link[rel~=alternate][href], link[rel~=ALTERNATE][href]") {
-        for el in doc.select(&sel) {
-            let ty = el.value().attr("type").unwrap_or("").to_ascii_lowercase();
-            if !(ty.contains("rss")
-                || ty.contains("atom")
-                || ty.contains("feed+json")
-                || ty.contains("rdf"))
-            {
-                continue;
-            }
-            if let Some(url) = el
-                .value()
-                .attr("href")
-                .and_then(|h| crate::canonical::canonicalize(h, base_url))
-                && !feed_links.contains(&url)
-            {
-                feed_links.push(url);
-            }
+    let mut feed_links: Vec<String> = Vec::new();
+    for found in crate::discover::feed_links(body, base_url) {
+        let url = crate::canonical::canonicalize(&found.url, base_url).unwrap_or(found.url);
+        if !feed_links.contains(&url) {
+            feed_links.push(url);
         }
     }
     ParseError::NotAFeed {

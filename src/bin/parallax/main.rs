@@ -2,6 +2,7 @@
 
 mod catalog;
 mod items;
+mod parse;
 mod sources;
 mod status;
 mod stories;
@@ -37,6 +38,8 @@ enum Command {
     Stories(stories::Args),
     /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
     Catalog(catalog::Args),
+    /// Parse a saved feed file and print its items (offline, no archive needed).
+    Parse(parse::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -68,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
     match cli.command {
         Command::Catalog(a) => catalog::run(a),
+        Command::Parse(a) => parse::run(a),
         Command::Sources(a) => sources::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
