@@ -119,7 +119,7 @@ pub fn parse_feed(
             .filter(|t| !t.is_empty()),
         declared_lang: ctx.feed_lang.clone(),
         ttl_minutes: feed.ttl.or(prepared.sy_ttl_minutes),
-        items: item::map_entries(&ctx, feed.entries),
+        items: item::map_entries(&ctx, feed.entries, &prepared.entries),
         format: prepared.format,
     })
 }

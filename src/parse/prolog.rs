@@ -19,6 +19,8 @@ pub(crate) struct Prepared<'a> {
     pub format: FeedFormat,
     /// Feed-level language tag (`<language>`, `dc:language`, `xml:lang`, JSON `language`).
     pub lang: Option<String>,
+    /// Per-entry `xml:lang`/`xml:base`, aligned with feed-rs's entries.
+    pub entries: Vec<EntryAttrs>,
     /// Minutes between updates from `sy:updatePeriod`/`sy:updateFrequency` (RSS `ttl` wins).
     pub sy_ttl_minutes: Option<u32>,
     /// The root's `xml:base`, resolved against the feed URL: the base for relative links in
@@ -72,6 +74,7 @@ fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
         body: Cow::Borrowed(body),
         format: FeedFormat::JsonFeed,
         lang,
+        entries: Vec::new(),
         sy_ttl_minutes: None,
         xml_base: None,
     })
@@ -144,6 +147,7 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         body: out,
         format,
         lang,
+        entries: head.entries,
         sy_ttl_minutes,
         xml_base,
     })
@@ -285,6 +289,10 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
                     ));
                 } else if matches!(local.as_str(), "item" | "entry") {
                     in_head = false;
+                    // Top-level entries only (under the root, or under an RSS channel).
+                    if open.len() <= 2 {
+                        head.entries.push(entry_attrs(e, reader.decoder()));
+                    }
                 } else if in_head
                     && is_start
                     && open.len() <= 2
@@ -336,6 +344,8 @@ struct Head {
     /// Syndication module (`sy:updatePeriod`, `sy:updateFrequency`), common in WordPress feeds.
     update_period: Option<String>,
     update_frequency: Option<String>,
+    /// One per top-level item/entry, in document order (feed-rs's entry order).
+    entries: Vec<EntryAttrs>,
 }
 
 impl Head {
@@ -361,6 +371,30 @@ fn truncated(inner: &str) -> ParseError {
     ParseError::Malformed {
         reason: format!("truncated document: it ends inside <{inner}>"),
     }
+}
+
+/// `xml:lang` and `xml:base` of an item or entry element (feed-rs reads them only on `<content>`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct EntryAttrs {
+    pub lang: Option<String>,
+    pub base: Option<String>,
+}
+
+fn entry_attrs(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder) -> EntryAttrs {
+    let mut out = EntryAttrs::default();
+    for attr in e.attributes().flatten() {
+        let slot = match attr.key.as_ref() {
+            b"xml:lang" => &mut out.lang,
+            b"xml:base" => &mut out.base,
+            _ => continue,
+        };
+        *slot = attr
+            .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+    out
 }
 
 fn read_root(
