@@ -3,8 +3,10 @@
 //! stable guids and honest timestamps.
 //!
 //! feed-rs does the format parsing. Around it: `prolog` classifies and repairs the body first
-//! (HTML pages, entity-defining DTDs, re-decoding declarations, missing RSS versions, Atom 0.3),
-//! `date` reads the dates feed-rs cannot, and `item` maps entries onto the one model.
+//! (one quick-xml pass: well-formedness, HTML pages, entity-defining DTDs, re-decoding
+//! declarations, bare `&`, missing RSS versions, Atom 0.3, per-entry `xml:lang`/`xml:base`),
+//! `date` reads the dates feed-rs cannot (Jalali, Persian/Arabic digits and month names, zone
+//! names), and `item` maps entries onto the one model.
 //!
 //! Decisions (documented here because downstream stages rely on them):
 //! - A date more than [`FUTURE_TOLERANCE_MINUTES`] after the fetch (usually a local time labelled
@@ -12,7 +14,10 @@
 //!   back to its other date, else to the fetch time with `TimeSource::Fetched`.
 //! - Items without guid get their canonical link as guid, else `sha256:<content_hash>`.
 //! - A guid repeated within one feed keeps its first occurrence (feeds list newest first).
-//! - A truncated or malformed document is an error: no partial item list is returned.
+//! - A truncated or malformed document is an error: no partial item list is returned. Bare `&`
+//!   is the one breakage repaired (escaped) rather than refused.
+//! - Titles and summaries are text from feeds, never trusted: see `sanitize` for the policy and
+//!   the input bounds that keep hostile nesting from stalling html5ever.
 
 pub mod bench;
 mod date;
