@@ -116,7 +116,8 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         {
             FeedFormat::Atom03
         }
-        "feed" => FeedFormat::Atom,
+        // A lone Atom entry document (RFC 4287 §4.1.2) is a feed of one.
+        "feed" | "entry" => FeedFormat::Atom,
         other => {
             return Err(ParseError::NotAFeed {
                 what: format!("an XML document whose root is <{other}>, not RSS, RDF or Atom"),

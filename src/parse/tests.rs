@@ -689,3 +689,18 @@ fn atom_entry_language_overrides_the_feed_language() {
     let langs: Vec<Option<Lang>> = feed.items.iter().map(|i| i.declared_lang.clone()).collect();
     assert_eq!(langs, vec![Some(Lang::Fa), Some(Lang::En)]);
 }
+
+#[test]
+fn a_lone_atom_entry_document_is_a_feed_of_one() {
+    let body = r#"<?xml version="1.0" encoding="utf-8"?>
+<entry xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>الرئيس هادي يعين نايف البكري محافظا لعدن</title>
+<id>tag:aawsat.com,2015:410801</id><link href="https://aawsat.com/home/article/410801"/><updated>2015-07-21T02:51:33Z</updated></entry>"#;
+    let feed = parse_feed(body, "https://aawsat.com/entry.xml", "s", fetched()).expect("parses");
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(
+        feed.items[0].title,
+        "الرئيس هادي يعين نايف البكري محافظا لعدن"
+    );
+    assert_eq!(feed.items[0].declared_lang, Some(Lang::Ar));
+}
