@@ -4,18 +4,22 @@
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
 mod catalog;
+mod demo;
 mod dto;
+mod pipeline;
+mod refresh;
 mod search;
 mod settings;
 mod sources;
 mod stories;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use settings::Settings;
 
@@ -124,7 +128,9 @@ pub struct Engine {
 }
 
 struct Inner {
-    store: Mutex<Store>,
+    store: crate::refresh::SharedStore,
+    fetcher: OnceLock<Arc<crate::fetch::Fetcher>>,
+    pipeline: pipeline::Pipeline,
     events: broadcast::Sender<Change>,
     config: EngineConfig,
 }
@@ -136,7 +142,9 @@ impl Engine {
         let seed = config.seed_catalog;
         let engine = Engine {
             inner: Arc::new(Inner {
-                store: Mutex::new(store),
+                store: Arc::new(Mutex::new(store)),
+                fetcher: OnceLock::new(),
+                pipeline: pipeline::Pipeline::default(),
                 events,
                 config,
             }),

@@ -1,1 +1,7 @@
-//! TODO(owner): eval stage.
+//! Evaluations over the shared data sets (`parallax eval ...`).
+
+pub mod lang;
+pub mod stories;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

@@ -75,14 +75,15 @@ pub struct Explanation {
     pub parts: Vec<ScorePart>,
     #[serde(default)]
     pub matched_item: Option<i64>,
+    /// The best other story and its score (for a new story: the best story it did not join).
     #[serde(default)]
     pub runner_up: Option<(i64, f32)>,
+    /// "joined", "new_story", "pinned" or "restored".
+    #[serde(default)]
+    pub decision: String,
     /// Set by a manual correction (move, split, merge).
     #[serde(default)]
     pub manual: bool,
-    /// The item started the story.
-    #[serde(default)]
-    pub new_story: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -189,4 +190,25 @@ pub struct StatusLine {
     pub last_fetch: Option<DateTime<Utc>>,
     pub model_loaded: bool,
     pub model_message: Option<String>,
+}
+
+impl From<&crate::cluster::Explanation> for Explanation {
+    fn from(e: &crate::cluster::Explanation) -> Self {
+        Explanation {
+            score: e.score,
+            parts: e
+                .parts
+                .iter()
+                .map(|p| ScorePart {
+                    name: p.name.clone(),
+                    value: p.value,
+                    weight: p.weight,
+                })
+                .collect(),
+            matched_item: e.matched_item,
+            runner_up: e.best_other,
+            decision: e.decision.clone(),
+            manual: false,
+        }
+    }
 }

@@ -133,8 +133,8 @@ fn explanation(a: &crate::store::StoryAssignment) -> Explanation {
             parts: Vec::new(),
             matched_item: None,
             runner_up: None,
+            decision: String::new(),
             manual: false,
-            new_story: false,
         });
     e.manual = e.manual || a.pinned;
     e

@@ -1,4 +1,5 @@
 //! `parallax parse FILE`: parse a saved feed offline and print the items the pipeline would store.
+//! `parallax bench parse`: parse throughput on real text.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -57,5 +58,26 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             item.title
         );
     }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The shared data directory.
+    #[arg(long, default_value = "../shared")]
+    shared: PathBuf,
+    /// Parses of the feed; the median is reported.
+    #[arg(long, default_value_t = 100)]
+    rounds: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_bench(a: BenchArgs) -> anyhow::Result<()> {
+    let report = parallax::parse::bench::run(&a.shared, a.rounds)?;
+    if a.json {
+        return crate::print_json(&report);
+    }
+    println!("{report}");
     Ok(())
 }

@@ -16,6 +16,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Add a source by feed URL or homepage URL (the page's feed is discovered).
+    Add { url: String },
     /// Remove a source (its items stay in the archive).
     Remove { id: String },
     /// Enable a source.
@@ -78,6 +80,20 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
                     if r.enabled { "" } else { "  (disabled)" }
                 );
             }
+            Ok(())
+        }
+        Cmd::Add { url } => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let s = rt.block_on(engine.add_source(&url))?;
+            println!(
+                "added {} ({}), feed {}; fetch it with `parallax fetch --source {}`",
+                s.id,
+                s.name,
+                s.feeds.first().map(|f| f.url.as_str()).unwrap_or("-"),
+                s.id
+            );
             Ok(())
         }
         Cmd::Remove { id } => {

@@ -112,7 +112,7 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
                 e.score,
                 if e.manual { ", placed by hand" } else { "" }
             );
-            if e.new_story {
+            if e.decision == "new_story" {
                 println!("  it started the story: nothing live matched well enough");
             }
             if let Some(m) = e.matched_item {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# End-to-end tests in the real app: builds the release binary (front end embedded), then runs
+# ui/e2e/run.mjs under Xvfb with tauri-driver + WebKitWebDriver on a temporary archive.
+# Screenshots: artifacts/screenshots/*.png; timings: artifacts/e2e-timings.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-$root/target}
+
+command -v WebKitWebDriver >/dev/null || { echo "e2e: WebKitWebDriver missing (apt-get install webkit2gtk-driver)" >&2; exit 1; }
+command -v xvfb-run >/dev/null || { echo "e2e: xvfb-run missing (apt-get install xvfb xauth)" >&2; exit 1; }
+command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
+[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --ignore-scripts)
+
+if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
+  echo "e2e: building the front end and the release app"
+  (cd ui && npm run build)
+  cargo build --release -p parallax-app --features custom-protocol
+fi
+
+mkdir -p artifacts/screenshots
+rm -f artifacts/screenshots/*.png
+export PARALLAX_APP="$target/release/parallax-app"
+# CI=1 confuses the Tauri tooling; the suite does not need it.
+unset CI
+exec xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/run.mjs

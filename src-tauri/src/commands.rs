@@ -1,0 +1,133 @@
+//! The commands the UI calls. Each is one call into `parallax::api`, run on a blocking thread
+//! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
+
+use parallax::api::{
+    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
+    SourceView, StatusLine, StoryDetail, StorySummary,
+};
+use parallax::error::Code;
+use parallax::store::StoryFilter;
+use tauri::{Runtime, State, ipc::Invoke};
+
+/// The handler for every command below (also used by the IPC tests).
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        status,
+        data_location,
+        list_stories,
+        get_story,
+        explain_item,
+        search,
+        list_sources,
+        set_source_enabled,
+        remove_source,
+        import_opml,
+        export_opml,
+        settings,
+        update_settings,
+        move_item,
+        split_story,
+        merge_stories,
+    ]
+}
+
+async fn blocking<T: Send + 'static>(
+    engine: &Engine,
+    f: impl FnOnce(&Engine) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let engine = engine.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&engine))
+        .await
+        .map_err(|e| ApiError::new(Code::Internal, format!("app: background task failed: {e}")))?
+}
+
+#[tauri::command]
+async fn status(engine: State<'_, Engine>) -> ApiResult<StatusLine> {
+    blocking(&engine, |e| e.status()).await
+}
+
+#[tauri::command]
+fn data_location(engine: State<'_, Engine>) -> String {
+    engine.db_path().display().to_string()
+}
+
+#[tauri::command]
+async fn list_stories(
+    engine: State<'_, Engine>,
+    filter: StoryFilter,
+) -> ApiResult<Vec<StorySummary>> {
+    blocking(&engine, move |e| e.list_stories(&filter)).await
+}
+
+#[tauri::command]
+async fn get_story(engine: State<'_, Engine>, story_id: i64) -> ApiResult<StoryDetail> {
+    blocking(&engine, move |e| e.get_story(story_id)).await
+}
+
+#[tauri::command]
+async fn explain_item(engine: State<'_, Engine>, item_id: i64) -> ApiResult<(i64, Explanation)> {
+    blocking(&engine, move |e| e.explain_item(item_id)).await
+}
+
+#[tauri::command]
+async fn search(engine: State<'_, Engine>, query: SearchQuery) -> ApiResult<Vec<SearchGroup>> {
+    blocking(&engine, move |e| e.search(&query)).await
+}
+
+#[tauri::command]
+async fn list_sources(engine: State<'_, Engine>) -> ApiResult<Vec<SourceView>> {
+    blocking(&engine, |e| e.list_sources()).await
+}
+
+#[tauri::command]
+async fn set_source_enabled(
+    engine: State<'_, Engine>,
+    source_id: String,
+    enabled: bool,
+) -> ApiResult<()> {
+    blocking(&engine, move |e| e.set_source_enabled(&source_id, enabled)).await
+}
+
+#[tauri::command]
+async fn remove_source(engine: State<'_, Engine>, source_id: String) -> ApiResult<()> {
+    blocking(&engine, move |e| e.remove_source(&source_id)).await
+}
+
+#[tauri::command]
+async fn import_opml(engine: State<'_, Engine>, text: String) -> ApiResult<ImportReport> {
+    blocking(&engine, move |e| e.import_opml(&text)).await
+}
+
+#[tauri::command]
+async fn export_opml(engine: State<'_, Engine>) -> ApiResult<String> {
+    blocking(&engine, |e| e.export_opml()).await
+}
+
+#[tauri::command]
+async fn settings(engine: State<'_, Engine>) -> ApiResult<Settings> {
+    blocking(&engine, |e| e.settings()).await
+}
+
+#[tauri::command]
+async fn update_settings(engine: State<'_, Engine>, settings: Settings) -> ApiResult<Settings> {
+    blocking(&engine, move |e| e.update_settings(&settings)).await
+}
+
+#[tauri::command]
+async fn move_item(engine: State<'_, Engine>, item_id: i64, to_story: i64) -> ApiResult<()> {
+    blocking(&engine, move |e| e.move_item(item_id, to_story)).await
+}
+
+#[tauri::command]
+async fn split_story(
+    engine: State<'_, Engine>,
+    story_id: i64,
+    item_ids: Vec<i64>,
+) -> ApiResult<i64> {
+    blocking(&engine, move |e| e.split_story(story_id, &item_ids)).await
+}
+
+#[tauri::command]
+async fn merge_stories(engine: State<'_, Engine>, into: i64, from: i64) -> ApiResult<()> {
+    blocking(&engine, move |e| e.merge_stories(into, from)).await
+}

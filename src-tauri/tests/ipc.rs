@@ -1,0 +1,294 @@
+//! The shell's commands through real IPC serialisation (tauri's `test` feature), with the app's
+//! own context, so the capability file is enforced exactly as in the shipped app.
+
+use parallax::api::EngineConfig;
+use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
+use parallax::store::StoryAssignment;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow};
+
+struct App {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = mock_builder()
+        .invoke_handler(parallax_app::handler())
+        .build(tauri::generate_context!())
+        .expect("mock app");
+    parallax_app::attach(
+        app.handle(),
+        EngineConfig {
+            db_path: dir.path().join("archive.db"),
+            model_path: None,
+            // The catalog is the engine's concern; these tests start from an empty archive.
+            seed_catalog: false,
+        },
+    )
+    .expect("engine opens");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    App {
+        _dir: dir,
+        _app: app,
+        window,
+    }
+}
+
+fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &app.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json response"))
+}
+
+fn source(id: &str, name: &str, lang: Lang, ownership: Ownership) -> Source {
+    Source {
+        id: id.into(),
+        name: name.into(),
+        homepage: None,
+        feeds: vec![Feed {
+            url: format!("http://127.0.0.1:9/{id}.xml"),
+            verified: true,
+        }],
+        language: lang,
+        country: None,
+        ownership,
+        note: None,
+        enabled: true,
+        refresh_secs: 900,
+    }
+}
+
+fn item(source: &str, guid: &str, title: &str, minutes: i64) -> Item {
+    Item {
+        source_id: source.into(),
+        guid: guid.into(),
+        url: Some(format!("https://example.org/{guid}")),
+        title: title.into(),
+        summary_html: String::new(),
+        summary_text: String::new(),
+        author: None,
+        published: chrono::DateTime::parse_from_rfc3339("2020-01-03T01:00:00Z")
+            .expect("time")
+            .to_utc()
+            + chrono::Duration::minutes(minutes),
+        time_source: TimeSource::Published,
+        categories: vec![],
+        media: vec![],
+        declared_lang: None,
+        content_hash: format!("{source}-{guid}"),
+    }
+}
+
+/// One cross-lingual story: real Arabic (Saudi press, 2015) and Persian (Hamshahri, 2020) headlines
+/// naming Soleimani, each in its own spelling, and an English one.
+fn seed(app: &App) -> i64 {
+    let engine = app.window.state::<parallax::api::Engine>();
+    engine
+        .with_store(|s| {
+            s.upsert_source(&source(
+                "aawsat",
+                "Asharq Al-Awsat",
+                Lang::Ar,
+                Ownership::Private,
+            ))?;
+            s.upsert_source(&source("hamshahri", "همشهری", Lang::Fa, Ownership::State))?;
+            s.upsert_source(&source("reuters", "Reuters", Lang::En, Ownership::Private))?;
+            let ids = s
+                .insert_items(&[
+                    item(
+                        "aawsat",
+                        "1",
+                        "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
+                        0,
+                    ),
+                    item(
+                        "hamshahri",
+                        "2",
+                        "روایت دختر سردار سلیمانی از وصیت پدرش",
+                        190,
+                    ),
+                    item(
+                        "reuters",
+                        "3",
+                        "Soleimani's daughter recounts her father's will",
+                        250,
+                    ),
+                ])?
+                .inserted;
+            s.set_languages(&[
+                (ids[0], Lang::Ar, 0.99),
+                (ids[1], Lang::Fa, 0.99),
+                (ids[2], Lang::En, 0.99),
+            ])?;
+            s.assign(
+                &ids.iter()
+                    .map(|&item_id| StoryAssignment {
+                        item_id,
+                        story_id: 1,
+                        score: Some(0.8),
+                        explanation: None,
+                        pinned: false,
+                    })
+                    .collect::<Vec<_>>(),
+            )?;
+            Ok(1)
+        })
+        .expect("seed archive")
+}
+
+#[test]
+fn empty_archive_answers_every_read_command() {
+    let app = app();
+    let status = invoke(&app, "status", json!({})).expect("status");
+    assert_eq!(
+        status["items"], 0,
+        "a fresh archive holds no items: {status}"
+    );
+    assert_eq!(
+        invoke(&app, "list_stories", json!({ "filter": {} })),
+        Ok(json!([]))
+    );
+    assert_eq!(invoke(&app, "list_sources", json!({})), Ok(json!([])));
+    let loc = invoke(&app, "data_location", json!({})).expect("location");
+    assert!(
+        loc.as_str().is_some_and(|p| p.ends_with("archive.db")),
+        "{loc}"
+    );
+}
+
+#[test]
+fn engine_errors_cross_ipc_as_code_and_message() {
+    let app = app();
+    // The UI sends camelCase argument names; an unknown story is a precondition, not a crash.
+    let err = invoke(&app, "get_story", json!({ "storyId": 999 })).expect_err("unknown story");
+    assert_eq!(err["code"], "precondition", "{err}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("999")),
+        "{err}"
+    );
+
+    let mut s = invoke(&app, "settings", json!({})).expect("settings");
+    s["languages"] = json!([]);
+    let err = invoke(&app, "update_settings", json!({ "settings": s })).expect_err("no languages");
+    assert_eq!(
+        err,
+        json!({ "code": "precondition", "message": "settings: choose at least one language" })
+    );
+}
+
+#[test]
+fn stories_search_and_corrections_round_trip() {
+    let app = app();
+    let story = seed(&app);
+    let list = invoke(
+        &app,
+        "list_stories",
+        json!({ "filter": { "cross_lingual_only": true, "limit": 50, "offset": 0 } }),
+    )
+    .expect("stories");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["first_source"]["name"], "Asharq Al-Awsat");
+
+    let detail = invoke(&app, "get_story", json!({ "storyId": story })).expect("story");
+    let langs: Vec<&str> = detail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["lang"].as_str())
+        .collect();
+    assert_eq!(langs, ["ar", "fa", "en"]);
+    assert_eq!(detail["propagation"][1]["lag_secs"], 190 * 60);
+
+    // Arabic letters (ي) find the Persian spelling (ی).
+    let groups = invoke(
+        &app,
+        "search",
+        json!({ "query": { "text": "سليماني", "filter": {}, "semantic": false, "limit": 20 } }),
+    )
+    .expect("search");
+    let titles: Vec<&str> = groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["hits"].as_array().into_iter().flatten())
+        .filter_map(|h| h["item"]["title"].as_str())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("سلیمانی")),
+        "Persian spelling not found: {titles:?}"
+    );
+
+    let fa_item = detail["items"][1]["id"].clone();
+    let new = invoke(
+        &app,
+        "split_story",
+        json!({ "storyId": story, "itemIds": [fa_item] }),
+    )
+    .expect("split");
+    let explained = invoke(&app, "explain_item", json!({ "itemId": fa_item })).expect("explain");
+    assert_eq!(
+        explained[0], new,
+        "the split item now sits in the new story"
+    );
+    invoke(&app, "merge_stories", json!({ "into": story, "from": new })).expect("merge");
+    let after = invoke(&app, "get_story", json!({ "storyId": story })).expect("story");
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let app = app();
+    // The capability grants no filesystem or shell access.
+    let err = invoke(
+        &app,
+        "plugin:fs|read_text_file",
+        json!({ "path": "/etc/passwd" }),
+    );
+    assert!(err.is_err(), "fs access must be refused: {err:?}");
+    let err = invoke(&app, "plugin:shell|execute", json!({ "program": "sh" }));
+    assert!(err.is_err(), "shell access must be refused: {err:?}");
+}
+
+#[test]
+fn the_capability_grants_exactly_the_app_commands() {
+    let cap: Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+    let granted: Vec<String> = cap["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("allow-"))
+        .map(str::to_string)
+        .collect();
+    let expected: Vec<String> = parallax_app::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(granted, expected);
+    let all = cap["permissions"].to_string();
+    for forbidden in ["fs:", "shell:", "core:default", "http:"] {
+        assert!(
+            !all.contains(forbidden),
+            "capability must not grant {forbidden}"
+        );
+    }
+}

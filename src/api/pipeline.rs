@@ -1,0 +1,305 @@
+//! What follows ingestion: detect each new item's language, embed it, and place it in a story.
+//!
+//! The same steps run for fetched items, the demo archive and a full regroup, so every path
+//! into the archive produces the same stories. The grouper's live state is rebuilt from the
+//! archive on first use (items inside the grouping window, with their stored embeddings).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::Duration;
+
+use super::{ApiResult, Change, Engine};
+use crate::cluster::{self, Grouper, GroupingConfig, ItemFeatures};
+use crate::embed;
+use crate::language::{Detector, LanguageConfig};
+use crate::model::{Lang, Source, TimeSource};
+use crate::store::{ItemQuery, StoreError, StoredItem, StoryAssignment};
+
+/// Name stored with each embedding, so a future model never mixes with this one's vectors.
+const MODEL_TAG: &str = "multilingual-e5-small-q4";
+const EMBED_BATCH: usize = 32;
+
+#[derive(Default)]
+pub(super) struct Pipeline {
+    grouper: Mutex<Option<Grouper>>,
+    model: OnceLock<Result<Arc<embed::Model>, String>>,
+    detector: Mutex<Option<(Vec<Lang>, Arc<Detector>)>>,
+}
+
+impl Engine {
+    /// The embedding model, loaded once on first use; `Err` says how to install it.
+    pub fn model(&self) -> Result<Arc<embed::Model>, String> {
+        self.inner
+            .pipeline
+            .model
+            .get_or_init(|| {
+                let loaded = match &self.inner.config.model_path {
+                    Some(p) => embed::Model::load(p),
+                    None => embed::Model::load_default(),
+                };
+                loaded.map(Arc::new).map_err(|e| e.to_string())
+            })
+            .clone()
+    }
+
+    fn detector(&self) -> ApiResult<Arc<Detector>> {
+        let languages = self.settings()?.languages;
+        let mut slot = self
+            .inner
+            .pipeline
+            .detector
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((langs, d)) = slot.as_ref() {
+            if *langs == languages {
+                return Ok(d.clone());
+            }
+        }
+        let d = Arc::new(Detector::new(&LanguageConfig {
+            languages: languages.clone(),
+            ..LanguageConfig::default()
+        }));
+        *slot = Some((languages, d.clone()));
+        Ok(d)
+    }
+
+    fn grouping_config(&self) -> ApiResult<GroupingConfig> {
+        Ok(GroupingConfig {
+            window_hours: self.settings()?.grouping_window_hours as f64,
+            ..GroupingConfig::default()
+        })
+    }
+
+    /// Detect, embed and group newly stored items. Returns the stories that changed.
+    pub fn process_items(&self, ids: &[i64]) -> ApiResult<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items = self.with_store(|s| {
+            s.items(&ItemQuery {
+                ids: Some(ids.to_vec()),
+                ascending: true,
+                ..Default::default()
+            })
+        })?;
+        let sources = self.with_store(super::stories::source_map)?;
+        let langs = self.detect_languages(&items, &sources)?;
+        let embeddings = self.embed_items(&items)?;
+
+        let mut guard = self
+            .inner
+            .pipeline
+            .grouper
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.restore_grouper()?);
+        }
+        let Some(grouper) = guard.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let mut assignments = Vec::with_capacity(items.len());
+        let mut absorbed: Vec<(i64, i64)> = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let f = features(
+                it,
+                langs[i].clone(),
+                embeddings.as_ref().map(|e| e[i].clone()),
+            );
+            let a = grouper.assign(f);
+            absorbed.extend(a.merged.iter().copied());
+            assignments.push(StoryAssignment {
+                item_id: it.id,
+                story_id: a.story_id,
+                score: Some(a.explanation.score),
+                explanation: serde_json::to_string(&super::Explanation::from(&a.explanation)).ok(),
+                pinned: false,
+            });
+        }
+        drop(guard);
+        let mut touched: BTreeSet<i64> = assignments.iter().map(|a| a.story_id).collect();
+        self.with_store(|s| {
+            s.assign(&assignments)?;
+            // The grouper merged stories that turned out to be one: follow it in the archive.
+            for (keep, gone) in &absorbed {
+                let moves: Vec<StoryAssignment> = s
+                    .story_members(*gone)?
+                    .into_iter()
+                    .filter_map(|item_id| s.assignment(item_id).ok().flatten())
+                    .filter(|a| !a.pinned)
+                    .map(|a| StoryAssignment {
+                        story_id: *keep,
+                        ..a
+                    })
+                    .collect();
+                s.assign(&moves)?;
+                touched.insert(*gone);
+            }
+            Ok(())
+        })?;
+        let ids: Vec<i64> = touched.into_iter().collect();
+        self.emit(Change::StoriesUpdated { ids: ids.clone() });
+        Ok(ids)
+    }
+
+    /// Group every item not yet in a story (an archive from before the model was installed, or
+    /// the demo archive), in arrival order, reporting progress.
+    pub fn group_pending(&self) -> ApiResult<usize> {
+        let total = self.with_store(|s| s.ungrouped_items(usize::MAX))?.len();
+        let mut done = 0usize;
+        loop {
+            let batch = self.with_store(|s| s.ungrouped_items(256))?;
+            if batch.is_empty() {
+                break;
+            }
+            self.process_items(&batch)?;
+            done += batch.len();
+            self.emit(Change::Task {
+                task: "grouping".into(),
+                done: done as u64,
+                total: total as u64,
+                message: format!("grouped {done} of {total} items"),
+            });
+        }
+        Ok(done)
+    }
+
+    /// Forget automatic grouping and run it again over the whole archive (corrections stay).
+    pub fn regroup_all(&self) -> ApiResult<usize> {
+        self.with_store(|s| s.clear_automatic_assignments())?;
+        *self
+            .inner
+            .pipeline
+            .grouper
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
+        self.group_pending()
+    }
+
+    fn detect_languages(
+        &self,
+        items: &[StoredItem],
+        sources: &HashMap<String, Source>,
+    ) -> ApiResult<Vec<Lang>> {
+        let detector = self.detector()?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut rows = Vec::with_capacity(items.len());
+        for it in items {
+            if let (Some(l), Some(c)) = (&it.lang, it.lang_confidence) {
+                out.push(l.clone());
+                rows.push((it.id, l.clone(), c));
+                continue;
+            }
+            // The feed's or the catalog's declared language is a prior, not the answer.
+            let prior = it
+                .item
+                .declared_lang
+                .clone()
+                .filter(|l| *l != Lang::Und)
+                .or_else(|| sources.get(&it.item.source_id).map(|s| s.language.clone()))
+                .filter(|l| *l != Lang::Und);
+            let text = format!("{}\n{}", it.item.title, it.item.summary_text);
+            let d = detector.detect(&text, prior.as_ref());
+            out.push(d.lang.clone());
+            rows.push((it.id, d.lang, d.confidence));
+        }
+        self.with_store(|s| s.set_languages(&rows))?;
+        Ok(out)
+    }
+
+    /// Embed title + lead of each item (and store the vectors); `None` when the model is missing.
+    fn embed_items(&self, items: &[StoredItem]) -> ApiResult<Option<Vec<Vec<f32>>>> {
+        let Ok(model) = self.model() else {
+            return Ok(None);
+        };
+        let mut out: Vec<Vec<f32>> = Vec::with_capacity(items.len());
+        let mut todo: Vec<usize> = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            match self.with_store(|s| s.embedding(it.id))? {
+                Some(v) => out.push(v),
+                None => {
+                    out.push(Vec::new());
+                    todo.push(i);
+                }
+            }
+        }
+        for chunk in todo.chunks(EMBED_BATCH) {
+            let inputs: Vec<String> = chunk
+                .iter()
+                .map(|&i| {
+                    cluster::embedding_input(&items[i].item.title, &items[i].item.summary_text)
+                })
+                .collect();
+            let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            let vecs = model
+                .embed(&refs)
+                .map_err(|e| super::ApiError::new(e.code(), e.to_string()))?;
+            self.with_store(|s| {
+                for (&i, v) in chunk.iter().zip(&vecs) {
+                    s.put_embedding(items[i].id, MODEL_TAG, v)?;
+                }
+                Ok::<_, StoreError>(())
+            })?;
+            for (&i, v) in chunk.iter().zip(vecs) {
+                out[i] = v;
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// A grouper holding the archive's live stories (inside the window of the newest item).
+    fn restore_grouper(&self) -> ApiResult<Grouper> {
+        let cfg = self.grouping_config()?;
+        let window = Duration::minutes((cfg.window_hours * 60.0) as i64);
+        let mut g = Grouper::new(cfg);
+        self.with_store(|s| {
+            g.reserve_story_ids(s.max_story_id()?);
+            let newest = s
+                .items(&ItemQuery {
+                    limit: Some(1),
+                    ..Default::default()
+                })?
+                .into_iter()
+                .next()
+                .map(|i| i.item.published);
+            let Some(newest) = newest else {
+                return Ok(());
+            };
+            let assigned = s.assignments_since(newest - window)?;
+            let by_id: HashMap<i64, StoryAssignment> =
+                assigned.iter().map(|a| (a.item_id, a.clone())).collect();
+            for chunk in assigned.chunks(500) {
+                let items = s.items(&ItemQuery {
+                    ids: Some(chunk.iter().map(|a| a.item_id).collect()),
+                    ascending: true,
+                    ..Default::default()
+                })?;
+                for it in items {
+                    let Some(a) = by_id.get(&it.id) else { continue };
+                    let emb = s.embedding(it.id)?;
+                    let lang = it.lang.clone().unwrap_or(Lang::Und);
+                    g.restore(features(&it, lang, emb), a.story_id);
+                    if a.pinned {
+                        g.pin(it.id, a.story_id);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(g)
+    }
+}
+
+fn features(it: &StoredItem, lang: Lang, embedding: Option<Vec<f32>>) -> ItemFeatures {
+    ItemFeatures {
+        item_id: it.id,
+        lang,
+        // A fetch time is a guess: no time is better evidence than a wrong one.
+        published: (it.item.time_source != TimeSource::Fetched).then_some(it.item.published),
+        source: it.item.source_id.clone(),
+        title: it.item.title.clone(),
+        text: it.item.summary_text.clone(),
+        embedding: embedding.filter(|e| !e.is_empty()),
+    }
+}

@@ -1,0 +1,244 @@
+//! Fetching inside the engine: one refresh, the scheduler, and adding a source by URL.
+//! Each refresh is followed by language detection and grouping of what it stored.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use super::{ApiError, ApiResult, Change, Engine};
+use crate::discover;
+use crate::error::Code;
+use crate::fetch::{Conditional, FetchConfig, Fetched, Fetcher};
+use crate::model::{Feed, Lang, Ownership, Source};
+use crate::refresh::{
+    FeedOutcome, RefreshEvent, RefreshOptions, RefreshSummary, Scheduler, refresh_sources,
+};
+
+impl Engine {
+    pub(super) fn fetcher(&self) -> ApiResult<Arc<Fetcher>> {
+        if let Some(f) = self.inner.fetcher.get() {
+            return Ok(f.clone());
+        }
+        let f = Arc::new(
+            Fetcher::new(FetchConfig::default())
+                .map_err(|e| ApiError::new(e.code(), e.to_string()))?,
+        );
+        Ok(self.inner.fetcher.get_or_init(|| f).clone())
+    }
+
+    /// Refresh every enabled source (or one), then detect and group what was new.
+    /// `force` also fetches feeds that are backing off after failures.
+    pub async fn refresh(&self, source: Option<&str>, force: bool) -> ApiResult<RefreshSummary> {
+        let all = self.with_store(|s| s.sources())?;
+        let sources: Vec<Source> = match source {
+            Some(id) => {
+                let one: Vec<Source> = all.into_iter().filter(|s| s.id == id).collect();
+                if one.is_empty() {
+                    return Err(ApiError::precondition(format!("no source with id {id:?}")));
+                }
+                one
+            }
+            None => all,
+        };
+        let options = RefreshOptions {
+            respect_backoff: !(force || source.is_some()),
+            ..RefreshOptions::default()
+        };
+        let fetcher = self.fetcher()?;
+        let done = std::sync::atomic::AtomicU32::new(0);
+        let total = std::sync::atomic::AtomicU32::new(0);
+        let summary = refresh_sources(&self.inner.store, &fetcher, &sources, &options, |ev| {
+            self.emit_refresh_event(ev, &done, &total)
+        })
+        .await;
+        self.after_refresh(&summary).await?;
+        Ok(summary)
+    }
+
+    fn emit_refresh_event(
+        &self,
+        ev: RefreshEvent,
+        done: &std::sync::atomic::AtomicU32,
+        total: &std::sync::atomic::AtomicU32,
+    ) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match ev {
+            RefreshEvent::Started { feeds } => {
+                total.store(feeds as u32, Relaxed);
+                self.emit(Change::FetchProgress {
+                    done: 0,
+                    total: feeds as u32,
+                    source_id: None,
+                });
+            }
+            RefreshEvent::Feed { job, outcome } => {
+                let d = done.fetch_add(1, Relaxed) + 1;
+                match outcome {
+                    FeedOutcome::Failed { code, message } => self.emit(Change::SourceFailed {
+                        source_id: job.source_id.clone(),
+                        code,
+                        message,
+                    }),
+                    FeedOutcome::Updated { inserted, .. } if inserted > 0 => {
+                        self.emit(Change::ItemsAdded {
+                            source_id: job.source_id.clone(),
+                            count: inserted as u32,
+                        })
+                    }
+                    _ => {}
+                }
+                self.emit(Change::FetchProgress {
+                    done: d,
+                    total: total.load(Relaxed),
+                    source_id: Some(job.source_id),
+                });
+            }
+            RefreshEvent::Finished => {}
+        }
+    }
+
+    /// Language and grouping for what a refresh stored, off the async threads.
+    async fn after_refresh(&self, summary: &RefreshSummary) -> ApiResult<()> {
+        let mut ids = summary.inserted_ids();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ids.sort_unstable();
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.process_items(&ids))
+            .await
+            .map_err(|e| ApiError::new(Code::Internal, format!("grouping task failed: {e}")))??;
+        Ok(())
+    }
+
+    /// Refresh each source on its interval until `shutdown` resolves.
+    pub async fn watch(&self, shutdown: impl Future<Output = ()>) -> ApiResult<()> {
+        let scheduler = Scheduler::new(
+            self.inner.store.clone(),
+            self.fetcher()?,
+            RefreshOptions::default(),
+        );
+        let engine = self.clone();
+        scheduler
+            .run(shutdown, move |summary| {
+                let engine = engine.clone();
+                async move {
+                    let done = std::sync::atomic::AtomicU32::new(0);
+                    let total = std::sync::atomic::AtomicU32::new(summary.feeds.len() as u32);
+                    for f in &summary.feeds {
+                        engine.emit_refresh_event(
+                            RefreshEvent::Feed {
+                                job: f.job.clone(),
+                                outcome: f.outcome.clone(),
+                            },
+                            &done,
+                            &total,
+                        );
+                    }
+                    if let Err(e) = engine.after_refresh(&summary).await {
+                        tracing::warn!("grouping after refresh failed: {e}");
+                    }
+                }
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Add a source by feed URL or by homepage URL (feed autodiscovery). The URL is fetched
+    /// once to check it; an unreachable or non-feed URL is refused with the reason.
+    pub async fn add_source(&self, url: &str) -> ApiResult<Source> {
+        let parsed = url::Url::parse(url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| ApiError::precondition(format!("not an http(s) URL: {url:?}")))?;
+        let url = parsed.to_string();
+        if let Some(owner) = self.with_store(|s| s.source_of_feed(&url))? {
+            return Err(ApiError::precondition(format!(
+                "{url} is already a feed of {owner}"
+            )));
+        }
+        let fetcher = self.fetcher()?;
+        let (feed_url, feed) = match try_feed(&fetcher, &url).await? {
+            Ok(feed) => (url.clone(), feed),
+            Err(page) => {
+                // A homepage: follow its <link rel="alternate"> feeds, then the usual paths.
+                let mut candidates: Vec<String> = discover::feed_links(&page, &url)
+                    .into_iter()
+                    .map(|d| d.url)
+                    .collect();
+                candidates.extend(discover::fallback_candidates(&url));
+                let mut found = None;
+                for c in candidates {
+                    if let Ok(Ok(feed)) = try_feed(&fetcher, &c).await {
+                        found = Some((c, feed));
+                        break;
+                    }
+                }
+                found.ok_or_else(|| {
+                    ApiError::new(
+                        Code::FeedFormat,
+                        format!("{url} is not a feed and no feed was found on that page"),
+                    )
+                })?
+            }
+        };
+        let host = parsed
+            .host_str()
+            .unwrap_or("source")
+            .trim_start_matches("www.");
+        let name = feed
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| host.to_string());
+        let mut id = crate::catalog::slug_for(&feed_url);
+        let base = id.clone();
+        let mut n = 2;
+        while self.with_store(|s| s.source(&id))?.is_some() {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        let source = Source {
+            id,
+            name,
+            homepage: Some(format!(
+                "{}://{}/",
+                parsed.scheme(),
+                parsed.host_str().unwrap_or("")
+            )),
+            feeds: vec![Feed {
+                url: feed_url,
+                verified: true,
+            }],
+            language: feed.declared_lang.clone().unwrap_or(Lang::Und),
+            country: None,
+            ownership: Ownership::Unknown,
+            note: None,
+            enabled: true,
+            refresh_secs: self.settings()?.refresh_minutes * 60,
+        };
+        self.with_store(|s| s.upsert_source(&source))?;
+        Ok(source)
+    }
+}
+
+/// Fetch `url`: `Ok(Ok(feed))` when it is a feed, `Ok(Err(html))` when it is a page to search
+/// for feed links, `Err` when it cannot be fetched at all.
+async fn try_feed(
+    fetcher: &Fetcher,
+    url: &str,
+) -> ApiResult<Result<crate::parse::ParsedFeed, String>> {
+    let fetched = fetcher
+        .fetch(url, &Conditional::default())
+        .await
+        .map_err(|e| ApiError::new(e.code(), format!("{url}: {e}")))?;
+    let Fetched::Body(body) = fetched else {
+        return Err(ApiError::new(
+            Code::Network,
+            format!("{url}: unexpected 304"),
+        ));
+    };
+    match crate::parse::parse_feed(&body.text, &body.final_url, "new", chrono::Utc::now()) {
+        Ok(feed) => Ok(Ok(feed)),
+        Err(_) => Ok(Err(body.text)),
+    }
+}

@@ -1,0 +1,102 @@
+// Fixture feed server on 127.0.0.1 for the E2E suite: real items from ../shared served as RSS 2.0,
+// one feed per language, plus a Persian feed that spells سلیمانی and a hostile feed.
+import { createServer } from "node:http";
+import { readFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+const esc = (s) =>
+  String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+function rss(title, lang, items) {
+  const body = items
+    .map(
+      (it) => `<item><title>${esc(it.title)}</title><link>${esc(it.link)}</link><guid isPermaLink="false">${esc(
+        it.guid,
+      )}</guid><pubDate>${new Date(it.published).toUTCString()}</pubDate><description>${esc(
+        it.description ?? "",
+      )}</description></item>`,
+    )
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>${esc(title)}</title><link>http://127.0.0.1/</link><language>${lang}</language>
+<description>Parallax E2E fixture</description>
+${body}
+</channel></rss>`;
+}
+
+/** Build the feeds from ../shared; returns null (with a reason) when the data is absent. */
+export function buildFeeds(sharedData) {
+  const coverage = resolve(sharedData, "story-eval/coverage-dev-ar-fa-en.jsonl");
+  const hamshahri = resolve(sharedData, "fa-hamshahri-radiofarda-2020/hamshahri.json");
+  if (!existsSync(coverage) || !existsSync(hamshahri)) return null;
+  const rows = readFileSync(coverage, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.published);
+  // Events covered in all three languages with dates: the cross-lingual stories the app must find.
+  const langsOf = new Map();
+  for (const r of rows) langsOf.set(r.story, (langsOf.get(r.story) ?? new Set()).add(r.lang));
+  const events = [...langsOf].filter(([, l]) => l.size === 3).map(([s]) => s);
+  const chosen = rows.filter((r) => events.includes(r.story));
+  const feeds = {};
+  for (const lang of ["ar", "fa", "en"]) {
+    feeds[`/${lang}.xml`] = rss(
+      `Coverage fixture (${lang})`,
+      lang,
+      chosen
+        .filter((r) => r.lang === lang)
+        .map((r) => ({
+          title: r.title,
+          link: r.url ?? `http://127.0.0.1/${r.id}`,
+          guid: r.id,
+          published: r.published,
+          description: (r.text ?? "").slice(0, 600),
+        })),
+    );
+  }
+  // Hamshahri has no dates: stamp them in the fixture so the feed is well-formed.
+  const ham = JSON.parse(readFileSync(hamshahri, "utf8"))
+    .filter((x) => x.title.includes("سلیمانی") || x.summary?.includes("سلیمانی"))
+    .slice(0, 8);
+  feeds["/hamshahri.xml"] = rss(
+    "Hamshahri fixture",
+    "fa",
+    ham.map((x, i) => ({
+      title: x.title,
+      link: x.link,
+      guid: `ham-${i}`,
+      published: Date.UTC(2020, 3, 20, 8 + i),
+      description: x.summary,
+    })),
+  );
+  feeds["/hostile.xml"] = rss("Hostile fixture", "en", [
+    {
+      title: `<script>window.__pwned = "title"</script><img src=x onerror="window.__pwned='img'"> Hostile headline`,
+      link: `javascript:window.__pwned='link'`,
+      guid: "hostile-1",
+      published: Date.UTC(2025, 9, 9, 12),
+      description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
+    },
+  ]);
+  return { feeds, events };
+}
+
+export function serve(feeds) {
+  const hits = new Map();
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const body = feeds[path];
+    if (!body) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/rss+xml; charset=utf-8" });
+    res.end(body);
+  });
+  return new Promise((ok) =>
+    server.listen(0, "127.0.0.1", () => ok({ server, hits, base: `http://127.0.0.1:${server.address().port}` })),
+  );
+}

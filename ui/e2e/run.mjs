@@ -1,0 +1,317 @@
+// End-to-end suite in the real app: the release binary under Xvfb, driven by tauri-driver and
+// WebKitWebDriver, on a temporary archive. Run through scripts/e2e.sh (which builds the app and
+// starts Xvfb). Saves a screenshot per view to artifacts/screenshots/ and timings to
+// artifacts/e2e-timings.json.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+import { buildFeeds, serve } from "./feeds.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const repo = resolve(here, "../..");
+const app = process.env.PARALLAX_APP ?? resolve(process.env.CARGO_TARGET_DIR ?? join(repo, "target"), "release/parallax-app");
+const shots = resolve(repo, "artifacts/screenshots");
+const shared = resolve(repo, "../shared/data");
+mkdirSync(shots, { recursive: true });
+
+const results = [];
+const timings = {};
+let browser;
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    if (r === "skip") {
+      results.push({ name, status: "skip" });
+      console.log(`SKIP ${name}`);
+    } else {
+      results.push({ name, status: "pass", ms: Date.now() - t0 });
+      console.log(`PASS ${name} (${Date.now() - t0} ms)`);
+    }
+  } catch (e) {
+    results.push({ name, status: "fail", error: String(e?.message ?? e) });
+    console.log(`FAIL ${name}: ${e?.message ?? e}`);
+    await shot(`FAILED-${name.replace(/\W+/g, "-")}`).catch(() => {});
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function shot(name) {
+  await sleep(400);
+  const file = join(shots, `${name}.png`);
+  await browser.saveScreenshot(file);
+  return file;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(fn, what, timeout = 20_000) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < timeout) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+}
+
+const exec = (script, ...args) => browser.execute(script, ...args);
+
+async function nav(view) {
+  await (await browser.$(`[data-nav="${view}"]`)).click();
+}
+
+/** Run axe-core on the current view; fail on serious or critical violations. */
+const axeSource = readFileSync(resolve(here, "../node_modules/axe-core/axe.min.js"), "utf8");
+async function axe(view) {
+  await exec(axeSource);
+  const res = await browser.executeAsync((done) => {
+    axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) =>
+        done(
+          r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0]?.target })),
+        ),
+      )
+      .catch((e) => done([{ id: "axe-error", impact: "critical", help: String(e) }]));
+  });
+  const bad = res.filter((v) => v.impact === "serious" || v.impact === "critical");
+  timings[`axe_${view}`] = res.map((v) => `${v.impact}:${v.id}`);
+  assert(bad.length === 0, `axe on ${view}: ${JSON.stringify(bad)}`);
+}
+
+async function main() {
+  assert(existsSync(app), `no app binary at ${app}: build it with scripts/e2e.sh`);
+  const data = buildFeeds(shared);
+  const fixtures = data ? await serve(data.feeds) : null;
+  if (!fixtures) console.log(`note: ${shared} is absent; feed-based checks are skipped`);
+
+  const tmp = mkdtempSync(join(tmpdir(), "parallax-e2e-"));
+  const env = { ...process.env, PARALLAX_DB: join(tmp, "archive.db"), PARALLAX_DEMO: resolve(repo, "assets/demo/itn-demo.jsonl") };
+  const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", [], { env, stdio: ["ignore", "inherit", "inherit"] });
+  try {
+    await waitFor(async () => (await fetch("http://127.0.0.1:4445/status")).ok, "WebKitWebDriver on :4445");
+    await waitFor(async () => (await fetch("http://127.0.0.1:4444/status")).ok, "tauri-driver on :4444");
+    const tStart = Date.now();
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port: 4444,
+      logLevel: "warn",
+      // No browserName (tauri-driver names the browser itself) and classic WebDriver: WebKitWebDriver
+      // here has no BiDi, which webdriverio 9 would otherwise request.
+      capabilities: { "tauri:options": { application: app }, "wdio:enforceWebDriverClassic": true },
+    });
+    timings.session_ms = Date.now() - tStart;
+    await browser.setWindowSize?.(1400, 900).catch(() => {});
+
+    await check("app starts on an empty archive with a useful empty state", async () => {
+      const empty = await waitFor(() => browser.$('[data-testid="empty-state"]').then((e) => e.isDisplayed()), "empty state");
+      assert(empty, "empty state not shown");
+      await waitFor(async () => (await (await browser.$('[data-testid="status-line"]')).getText()).includes("sources"), "status line");
+      await shot("01-empty-state");
+    });
+
+    await check("fonts are the bundled OFL ones, not the system fallback", async () => {
+      const fonts = await exec(async () => {
+        await document.fonts.ready;
+        const probe = (lang, text) => {
+          const s = document.createElement("span");
+          s.lang = lang;
+          s.textContent = text;
+          document.body.append(s);
+          const ok = document.fonts.check(`16px ${getComputedStyle(s).fontFamily.split(",")[0]}`, text);
+          const fam = getComputedStyle(s).fontFamily;
+          s.remove();
+          return { fam, ok };
+        };
+        await document.fonts.load('16px "Noto Naskh Arabic"', "سليماني");
+        await document.fonts.load('16px "Vazirmatn"', "سلیمانی");
+        return { ar: probe("ar", "سليماني"), fa: probe("fa", "سلیمانی") };
+      });
+      assert(fonts.ar.fam.startsWith('"Noto Naskh Arabic"'), `ar font ${fonts.ar.fam}`);
+      assert(fonts.fa.fam.startsWith('"Vazirmatn"') || fonts.fa.fam.startsWith("Vazirmatn"), `fa font ${fonts.fa.fam}`);
+      assert(fonts.ar.ok && fonts.fa.ok, `bundled fonts not loaded: ${JSON.stringify(fonts)}`);
+    });
+
+    await check("adding an unreachable source shows a clear error and nothing else breaks", async () => {
+      await nav("sources");
+      const input = await browser.$('[data-testid="add-url"]');
+      await input.setValue("http://127.0.0.1:9/unreachable.xml");
+      await (await browser.$('[data-testid="add-submit"]')).click();
+      const err = await waitFor(async () => {
+        const e = await browser.$('[data-testid="add-error"]');
+        return (await e.isExisting()) ? e.getText() : null;
+      }, "add error", 30_000);
+      assert(/could not add/i.test(err) && /refused|connect|unreachable|network|timed out/i.test(err), `error text: ${err}`);
+      timings.unreachable_error = err;
+      await shot("02-sources-unreachable");
+      await nav("stories");
+      await waitFor(() => browser.$("#stories-h").isDisplayed(), "stories view after the error");
+    });
+
+    let loaded = false;
+    if (fixtures) {
+      await check("sources from the fixture feed server are added and fetched", async () => {
+        await nav("sources");
+        for (const f of ["ar", "fa", "en", "hamshahri", "hostile"]) {
+          const input = await browser.$('[data-testid="add-url"]');
+          await input.setValue(`${fixtures.base}/${f}.xml`);
+          await (await browser.$('[data-testid="add-submit"]')).click();
+          await waitFor(async () => (await input.getValue()) === "" || (await browser.$('[data-testid="add-error"]').isExisting()), `add ${f}`, 30_000);
+          const e = await browser.$('[data-testid="add-error"]');
+          if (await e.isExisting()) throw new Error(`adding ${f}: ${await e.getText()}`);
+        }
+        await waitFor(async () => (await browser.$$("[data-source-id]")).length >= 5, "5 sources listed");
+        await (await browser.$("button=Refresh all now")).click();
+        await waitFor(async () => fixtures.hits.get("/hostile.xml") >= 1, "feeds fetched", 60_000);
+        loaded = true;
+        await shot("03-sources");
+      });
+    }
+    if (!loaded) {
+      await check("the demo archive loads from the empty state", async () => {
+        await nav("stories");
+        await (await browser.$('[data-testid="load-demo"]')).click();
+        loaded = true;
+      });
+    }
+
+    await check("stories list shows a cross-lingual story", async () => {
+      await nav("stories");
+      const row = await waitFor(async () => {
+        const rows = await browser.$$("[data-story-id]");
+        for (const r of rows) {
+          const chips = await r.$$(".chip");
+          if (chips.length >= 3) return r;
+        }
+        return null;
+      }, "a story with three language chips", 120_000);
+      const painted = await exec(() => performance.getEntriesByName("parallax:first-stories")[0]?.startTime ?? null);
+      timings.first_stories_painted_ms = painted;
+      await shot("04-stories");
+      await axe("stories");
+      return row;
+    });
+
+    await check("opening the story shows ar, fa and en columns with RTL for ar and fa", async () => {
+      await nav("stories");
+      const list = await browser.$('[data-testid="stories-list"]');
+      await list.click();
+      // Keyboard: move to the first three-language story with j, open it with Enter.
+      const target = await exec(() => {
+        const rows = [...document.querySelectorAll("[data-story-id]")];
+        return rows.findIndex((r) => r.querySelectorAll(".chip").length >= 3);
+      });
+      assert(target >= 0, "no three-language row");
+      await browser.keys(["Home"]);
+      for (let i = 0; i < target; i++) await browser.keys(["j"]);
+      const t0 = Date.now();
+      await browser.keys(["Enter"]);
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "story columns");
+      timings.open_story_roundtrip_ms = Date.now() - t0;
+      timings.open_story_ipc_ms = Number(await (await browser.$('[data-testid="story-view"]')).getAttribute("data-load-ms"));
+      const cols = await exec(() =>
+        [...document.querySelectorAll("[data-column]")].map((c) => ({
+          key: c.dataset.column,
+          dir: getComputedStyle(c).direction,
+          titles: [...c.querySelectorAll("h3.title")].map((h) => getComputedStyle(h).direction),
+          font: getComputedStyle(c.querySelector("h3.title") ?? c).fontFamily,
+        })),
+      );
+      timings.columns = cols;
+      const keys = cols.map((c) => c.key);
+      assert(JSON.stringify(keys.slice(0, 3)) === JSON.stringify(["ar", "fa", "en"]), `columns ${keys}`);
+      for (const c of cols.slice(0, 2)) {
+        assert(c.dir === "rtl" && c.titles.length > 0 && c.titles.every((d) => d === "rtl"), `${c.key} not rtl: ${JSON.stringify(c)}`);
+      }
+      assert(cols[2].dir === "ltr" && cols[2].titles.every((d) => d === "ltr"), `en not ltr`);
+      const lags = await (await browser.$('[data-testid="lags"]')).getText();
+      assert(/reported first/.test(lags), `lags: ${lags}`);
+      await shot("05-story");
+      await axe("story");
+      await browser.keys(["Escape"]);
+      await waitFor(() => browser.$("#stories-h").isDisplayed(), "back to stories with Esc");
+    });
+
+    await check("searching سليماني (Arabic letters) finds the Persian spelling سلیمانی", async () => {
+      if (!fixtures) return "skip";
+      await browser.keys(["/"]);
+      const input = await browser.$('[data-testid="search-input"]');
+      await waitFor(() => input.isFocused(), "search box focused by /");
+      await input.setValue("سليماني");
+      const hits = await waitFor(async () => {
+        const h = await exec(() =>
+          [...document.querySelectorAll(".hit")].map((e) => ({ lang: e.dataset.lang, text: e.textContent })),
+        );
+        return h.length ? h : null;
+      }, "search hits", 20_000);
+      assert(hits.some((h) => h.lang === "fa" && h.text.includes("سلیمانی")), `hits: ${JSON.stringify(hits).slice(0, 300)}`);
+      timings.search_ms = Number(await (await browser.$('[data-testid="search-results"]')).getAttribute("data-ms"));
+      await shot("06-search");
+      await axe("search");
+    });
+
+    await check("a hostile feed title runs no script and shows as text", async () => {
+      if (!fixtures) return "skip";
+      await nav("search");
+      const input = await browser.$('[data-testid="search-input"]');
+      await input.setValue("Hostile headline");
+      await waitFor(async () => (await browser.$$(".hit")).length > 0, "hostile item found", 20_000);
+      const text = await (await browser.$(".hit .hit-title")).getText();
+      assert(text.includes("<script>"), `title not shown as text: ${text}`);
+      const story = await (await browser.$(".group button.link")).isExisting();
+      if (story) {
+        await (await browser.$(".group button.link")).click();
+        await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "hostile story");
+        await shot("07-hostile-story");
+      }
+      const pwned = await exec(() => window.__pwned ?? null);
+      assert(pwned === null, `script ran: ${pwned}`);
+      const scripts = await exec(() => document.querySelectorAll("main script, main img[src^='http']").length);
+      assert(scripts === 0, `${scripts} script/remote img elements in the page`);
+    });
+
+    await check("sources, settings and help views render; keyboard help lists shortcuts", async () => {
+      await nav("sources");
+      await waitFor(() => browser.$('[data-testid="sources-table"]').isDisplayed(), "sources table");
+      await shot("08-sources");
+      await axe("sources");
+      await nav("settings");
+      await waitFor(() => browser.$("#settings-h").isDisplayed(), "settings");
+      await shot("09-settings");
+      await axe("settings");
+      await (await browser.$("body")).click();
+      await browser.keys(["?"]);
+      await waitFor(() => browser.$("#help-h").isDisplayed(), "help overlay");
+      await shot("10-help");
+      await browser.keys(["Escape"]);
+    });
+  } finally {
+    await browser?.deleteSession().catch(() => {});
+    driver.kill();
+    fixtures?.server.close();
+  }
+  writeFileSync(resolve(repo, "artifacts/e2e-timings.json"), JSON.stringify({ timings, results }, null, 2));
+  const failed = results.filter((r) => r.status === "fail");
+  console.log(`\nE2E: ${results.filter((r) => r.status === "pass").length} passed, ${failed.length} failed, ${results.filter((r) => r.status === "skip").length} skipped`);
+  console.log(`screenshots: ${shots}`);
+  process.exit(failed.length ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(`E2E: ${e?.stack ?? e}`);
+  browser?.deleteSession().catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+// App-wide state: which view is open, engine status, progress and notices. Views read it; only
+// event handlers and user actions write it (no polling).
+import type { Backend } from "./backend/backend";
+import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
+import type { Change, Settings, StatusLine, Theme } from "./types";
+
+export type ViewName = "stories" | "story" | "search" | "sources" | "settings";
+
+export interface Notice {
+  id: number;
+  severity: Severity;
+  text: string;
+}
+
+export interface Progress {
+  label: string;
+  done: number;
+  total: number;
+}
+
+let noticeSeq = 0;
+
+export class AppState {
+  view = $state<ViewName>("stories");
+  previous = $state<ViewName>("stories");
+  storyId = $state<number | null>(null);
+  status = $state<StatusLine | null>(null);
+  settings = $state<Settings | null>(null);
+  progress = $state<Progress | null>(null);
+  notices = $state<Notice[]>([]);
+  helpOpen = $state(false);
+  /** Bumped whenever stories change, so lists reload once per burst of events. */
+  storiesVersion = $state(0);
+  sourcesVersion = $state(0);
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly backend: Backend) {}
+
+  async start(): Promise<() => void> {
+    const unlisten = await this.backend.onChange((c) => this.onChange(c));
+    await Promise.all([this.refreshStatus(), this.loadSettings()]);
+    return unlisten;
+  }
+
+  go(view: ViewName) {
+    if (view !== "story") this.previous = view;
+    this.view = view;
+  }
+
+  openStory(id: number) {
+    if (this.view !== "story") this.previous = this.view;
+    this.storyId = id;
+    this.view = "story";
+  }
+
+  back() {
+    if (this.helpOpen) this.helpOpen = false;
+    else if (this.view === "story") this.view = this.previous;
+  }
+
+  notify(severity: Severity, text: string) {
+    const id = ++noticeSeq;
+    this.notices = [...this.notices.slice(-4), { id, severity, text }];
+    if (severity !== "error") setTimeout(() => this.dismiss(id), 8000);
+  }
+
+  dismiss(id: number) {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  fail(e: unknown) {
+    const sev = e instanceof IpcError ? SEVERITY[e.code] : "error";
+    this.notify(sev, errorText(e));
+  }
+
+  async refreshStatus() {
+    try {
+      this.status = await this.backend.status();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async loadSettings() {
+    try {
+      this.settings = await this.backend.settings();
+      applyTheme(this.settings.theme as Theme);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Coalesce status reloads triggered by bursts of events. */
+  private scheduleStatus() {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      void this.refreshStatus();
+    }, 400);
+  }
+
+  onChange(c: Change) {
+    switch (c.kind) {
+      case "items_added":
+        this.scheduleStatus();
+        break;
+      case "stories_updated":
+        this.storiesVersion++;
+        this.scheduleStatus();
+        break;
+      case "fetch_progress":
+        this.progress = c.done >= c.total ? null : { label: "Fetching sources", done: c.done, total: c.total };
+        if (c.done >= c.total) {
+          this.sourcesVersion++;
+          this.scheduleStatus();
+        }
+        break;
+      case "source_failed":
+        this.sourcesVersion++;
+        this.scheduleStatus();
+        break;
+      case "task": {
+        // Long tasks (grouping an archive, installing the model, loading the demo) report here.
+        const done = Number(c.done);
+        const total = Number(c.total);
+        this.progress = done >= total ? null : { label: c.message || c.task, done, total };
+        if (done >= total) {
+          this.storiesVersion++;
+          this.scheduleStatus();
+        }
+        break;
+      }
+    }
+  }
+}
+
+export function applyTheme(theme: Theme) {
+  if (typeof document === "undefined") return;
+  const root = document.documentElement;
+  if (theme === "system") delete root.dataset.theme;
+  else root.dataset.theme = theme;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it, vi } from "vitest";
+import { AppState } from "./app.svelte";
+import { fakeBackend } from "../test/fakeBackend";
+import { coverageRows, HAS_SHARED } from "../test/shared";
+
+describe.skipIf(!HAS_SHARED)("app state follows engine events (no polling)", () => {
+  it("tracks progress, failures and story updates from events", async () => {
+    vi.useFakeTimers();
+    const backend = fakeBackend(coverageRows());
+    const status = vi.spyOn(backend, "status");
+    const app = new AppState(backend);
+    await app.start();
+    expect(status).toHaveBeenCalledTimes(1);
+
+    backend.emit({ kind: "fetch_progress", done: 2, total: 5, source_id: "irna" });
+    expect(app.progress).toEqual({ label: "Fetching sources", done: 2, total: 5 });
+    backend.emit({ kind: "source_failed", source_id: "irna", code: "network", message: "fetch: timed out" });
+    backend.emit({ kind: "stories_updated", ids: [1, 2] });
+    backend.emit({ kind: "stories_updated", ids: [3] });
+    expect(app.storiesVersion).toBe(2);
+    expect(app.sourcesVersion).toBe(1);
+    backend.emit({ kind: "fetch_progress", done: 5, total: 5, source_id: null });
+    expect(app.progress).toBeNull();
+
+    // A burst of events costs one status reload, and nothing runs between events.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(status).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(status).toHaveBeenCalledTimes(2);
+    vi.useRealTimers();
+  });
+
+  it("turns IPC errors into notices by severity", async () => {
+    const app = new AppState(fakeBackend(coverageRows()));
+    await app.backend.addSource("http://127.0.0.1:9/x.xml").catch((e) => app.fail(e));
+    expect(app.notices).toHaveLength(1);
+    expect(app.notices[0].severity).toBe("warning");
+    expect(app.notices[0].text).toMatch(/connection refused/);
+    await app.backend.getStory(99_999).catch((e) => app.fail(e));
+    expect(app.notices[1].text).toMatch(/story 99999 not found/);
+  });
+});

@@ -1,0 +1,56 @@
+// The one interface the views talk to. `tauri.ts` implements it over IPC; tests use a fake.
+import type {
+  Change,
+  Explanation,
+  ImportReport,
+  SearchGroup,
+  SearchQuery,
+  Settings,
+  Source,
+  SourceView,
+  StatusLine,
+  StoryDetail,
+  StoryFilter,
+  StorySummary,
+} from "../types";
+
+export interface Backend {
+  status(): Promise<StatusLine>;
+  /** Where the archive lives (Settings shows it). */
+  dataLocation(): Promise<string>;
+  listStories(filter: StoryFilter): Promise<StorySummary[]>;
+  getStory(storyId: number): Promise<StoryDetail>;
+  /** The story the item is in now, and why. */
+  explainItem(itemId: number): Promise<[number, Explanation]>;
+  search(query: SearchQuery): Promise<SearchGroup[]>;
+  listSources(): Promise<SourceView[]>;
+  addSource(url: string): Promise<Source>;
+  setSourceEnabled(sourceId: string, enabled: boolean): Promise<void>;
+  removeSource(sourceId: string): Promise<void>;
+  importOpml(text: string): Promise<ImportReport>;
+  exportOpml(): Promise<string>;
+  refresh(sourceId: string | null): Promise<void>;
+  settings(): Promise<Settings>;
+  updateSettings(settings: Settings): Promise<Settings>;
+  moveItem(itemId: number, toStory: number): Promise<void>;
+  splitStory(storyId: number, itemIds: number[]): Promise<number>;
+  mergeStories(into: number, from: number): Promise<void>;
+  loadDemoArchive(): Promise<void>;
+  openUrl(url: string): Promise<void>;
+  /** Subscribe to engine changes; returns the unsubscribe function. */
+  onChange(handler: (change: Change) => void): Promise<() => void>;
+}
+
+export function defaultFilter(): StoryFilter {
+  return {
+    languages: [],
+    cross_lingual_only: false,
+    source_id: null,
+    ownership: null,
+    since: null,
+    until: null,
+    ids: null,
+    limit: 500,
+    offset: 0,
+  };
+}

@@ -1,0 +1,47 @@
+// Backend over Tauri IPC. Command names appear here and nowhere else in the UI.
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { openUrl } from "@tauri-apps/plugin-opener";
+import type { Backend } from "./backend";
+import { toIpcError } from "./errors";
+import type { Change } from "../types";
+
+export const CHANGE_EVENT = "parallax://change";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toIpcError(command, e);
+  }
+}
+
+export const tauriBackend: Backend = {
+  status: () => call("status"),
+  dataLocation: () => call("data_location"),
+  listStories: (filter) => call("list_stories", { filter }),
+  getStory: (storyId) => call("get_story", { storyId }),
+  explainItem: (itemId) => call("explain_item", { itemId }),
+  search: (query) => call("search", { query }),
+  listSources: () => call("list_sources"),
+  addSource: (url) => call("add_source", { url }),
+  setSourceEnabled: (sourceId, enabled) => call("set_source_enabled", { sourceId, enabled }),
+  removeSource: (sourceId) => call("remove_source", { sourceId }),
+  importOpml: (text) => call("import_opml", { text }),
+  exportOpml: () => call("export_opml"),
+  refresh: (sourceId) => call("refresh", { sourceId }),
+  settings: () => call("settings"),
+  updateSettings: (settings) => call("update_settings", { settings }),
+  moveItem: (itemId, toStory) => call("move_item", { itemId, toStory }),
+  splitStory: (storyId, itemIds) => call("split_story", { storyId, itemIds }),
+  mergeStories: (into, from) => call("merge_stories", { into, from }),
+  loadDemoArchive: () => call("load_demo_archive"),
+  openUrl: async (url) => {
+    try {
+      await openUrl(url);
+    } catch (e) {
+      throw toIpcError("plugin:opener|open_url", e);
+    }
+  },
+  onChange: async (handler) => listen<Change>(CHANGE_EVENT, (e) => handler(e.payload)),
+};

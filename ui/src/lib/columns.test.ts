@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { groupColumns } from "./columns";
+import { langDir } from "./rtl";
+import { HAS_SHARED, storyItems } from "../test/shared";
+
+describe.skipIf(!HAS_SHARED)("side-by-side columns", () => {
+  const items = storyItems("2025-10-gaza-deal-first-phase-trump-plan");
+
+  it("puts one column per language in the order ar | fa | en, items by time", () => {
+    const cols = groupColumns(items, "language");
+    expect(cols.map((c) => c.key)).toEqual(["ar", "fa", "en"]);
+    expect(cols.map((c) => langDir(c.lang))).toEqual(["rtl", "rtl", "ltr"]);
+    expect(cols.reduce((n, c) => n + c.items.length, 0)).toBe(items.length);
+    for (const c of cols) {
+      expect(c.items.every((i) => i.lang === c.key)).toBe(true);
+      const times = c.items.map((i) => Date.parse(i.published));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    }
+  });
+
+  it("switches to one column per outlet, first reporter first", () => {
+    const cols = groupColumns(items, "outlet");
+    expect(cols.length).toBe(new Set(items.map((i) => i.source.id)).size);
+    // ksl.com carried the deal on 8 October, a day before everyone else in the set.
+    expect(cols[0].label).toBe("ksl.com");
+    expect(cols[0].lang).toBe("en");
+  });
+});

@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { actionFor } from "./shortcuts";
+
+describe("shortcuts", () => {
+  it("maps single keys and g-sequences", () => {
+    expect(actionFor("/", null)).toEqual({ kind: "search" });
+    expect(actionFor("Escape", null)).toEqual({ kind: "back" });
+    expect(actionFor("?", null)).toEqual({ kind: "help" });
+    expect(actionFor("o", "g")).toEqual({ kind: "go", view: "sources" });
+    expect(actionFor("o", null)).toBeNull();
+  });
+});

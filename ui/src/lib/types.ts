@@ -1,0 +1,66 @@
+// IPC transfer types, generated from Rust by ts-rs into ./generated (`cargo test -p parallax
+// export_bindings`); views import them from here.
+//
+// ts-rs 10 writes Rust's i64/u64 as `bigint`, but serde_json sends them as plain JSON numbers and
+// JSON.parse yields `number`: `Wire<T>` states the type the webview really receives.
+import type { Lang as GLang } from "./generated/Lang";
+import type { Ownership as GOwnership } from "./generated/Ownership";
+import type { Code as GCode } from "./generated/Code";
+import type { Source as GSource } from "./generated/Source";
+import type { Feed as GFeed } from "./generated/Feed";
+import type { ApiError as GApiError } from "./generated/ApiError";
+import type { Change as GChange } from "./generated/Change";
+import type { StoryFilter as GStoryFilter } from "./generated/StoryFilter";
+import type { Headline as GHeadline } from "./generated/Headline";
+import type { SourceRef as GSourceRef } from "./generated/SourceRef";
+import type { StorySummary as GStorySummary } from "./generated/StorySummary";
+import type { StoryItem as GStoryItem } from "./generated/StoryItem";
+import type { StoryDetail as GStoryDetail } from "./generated/StoryDetail";
+import type { OutletLag as GOutletLag } from "./generated/OutletLag";
+import type { Explanation as GExplanation } from "./generated/Explanation";
+import type { ScorePart as GScorePart } from "./generated/ScorePart";
+import type { SearchQuery as GSearchQuery } from "./generated/SearchQuery";
+import type { SearchGroup as GSearchGroup } from "./generated/SearchGroup";
+import type { SearchItemHit as GSearchItemHit } from "./generated/SearchItemHit";
+import type { MatchKind as GMatchKind } from "./generated/MatchKind";
+import type { SourceView as GSourceView } from "./generated/SourceView";
+import type { SourceHealth as GSourceHealth } from "./generated/SourceHealth";
+import type { FetchOutcome as GFetchOutcome } from "./generated/FetchOutcome";
+import type { ImportReport as GImportReport } from "./generated/ImportReport";
+import type { StatusLine as GStatusLine } from "./generated/StatusLine";
+import type { Settings as GSettings } from "./generated/Settings";
+
+export type Wire<T> = T extends bigint
+  ? number
+  : T extends string | number | boolean | null | undefined
+    ? T
+    : { [K in keyof T]: Wire<T[K]> };
+
+export type Lang = Wire<GLang>;
+export type Ownership = Wire<GOwnership>;
+export type Code = Wire<GCode>;
+export type Source = Wire<GSource>;
+export type Feed = Wire<GFeed>;
+export type ApiError = Wire<GApiError>;
+export type Change = Wire<GChange>;
+export type StoryFilter = Wire<GStoryFilter>;
+export type Headline = Wire<GHeadline>;
+export type SourceRef = Wire<GSourceRef>;
+export type StorySummary = Wire<GStorySummary>;
+export type StoryItem = Wire<GStoryItem>;
+export type StoryDetail = Wire<GStoryDetail>;
+export type OutletLag = Wire<GOutletLag>;
+export type Explanation = Wire<GExplanation>;
+export type ScorePart = Wire<GScorePart>;
+export type SearchQuery = Wire<GSearchQuery>;
+export type SearchGroup = Wire<GSearchGroup>;
+export type SearchItemHit = Wire<GSearchItemHit>;
+export type MatchKind = Wire<GMatchKind>;
+export type SourceView = Wire<GSourceView>;
+export type SourceHealth = Wire<GSourceHealth>;
+export type FetchOutcome = Wire<GFetchOutcome>;
+export type ImportReport = Wire<GImportReport>;
+export type StatusLine = Wire<GStatusLine>;
+export type Settings = Wire<GSettings>;
+
+export type Theme = "system" | "light" | "dark";

@@ -1,0 +1,122 @@
+// In-memory Backend for Vitest and the browser preview (never shipped): real items from the
+// coverage set, grouped by their gold story, so views can be exercised without the Rust engine.
+import type { Backend } from "../lib/backend/backend";
+import { IpcError } from "../lib/backend/errors";
+import type { Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary } from "../lib/types";
+
+export interface Row {
+  id: string;
+  lang: string;
+  published?: string;
+  source?: string;
+  url?: string;
+  title: string;
+  text?: string;
+  story: string;
+}
+
+export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
+  const listeners = new Set<(c: Change) => void>();
+  const items: StoryItem[] = rows.map((r, i) => ({
+    id: i + 1,
+    source: { id: r.source ?? "unknown", name: r.source ?? "unknown", ownership: "unknown", language: r.lang, country: null },
+    lang: r.lang,
+    lang_confidence: 0.99,
+    title: r.title,
+    summary_html: r.text ? `<p>${r.text.replace(/</g, "&lt;").slice(0, 400)}</p>` : "",
+    summary_text: r.text ?? "",
+    url: r.url ?? null,
+    published: new Date(r.published ?? "2020-01-01T00:00:00Z").toISOString(),
+    time_estimated: !r.published,
+    explanation: { score: 0.71, parts: [{ name: "embedding", value: 0.82, weight: 0.7 }, { name: "time", value: 0.6, weight: 0.3 }], matched_item: 1, runner_up: null, manual: false, new_story: false },
+  }));
+  const storyOf = new Map<number, number>();
+  const labels = [...new Set(rows.map((r) => r.story))];
+  rows.forEach((r, i) => storyOf.set(i + 1, labels.indexOf(r.story) + 1));
+  let settings: Settings = { languages: ["ar", "fa", "en"], grouping_window_hours: 168, refresh_minutes: 15, theme: "system" };
+  const sources: SourceView[] = [...new Set(items.map((i) => i.source.id))].map((id) => {
+    const it = items.find((i) => i.source.id === id)!;
+    return {
+      source: { id, name: it.source.name, homepage: null, feeds: [], language: it.lang, country: null, ownership: "unknown", note: null, enabled: true, refresh_secs: 900 },
+      health: null,
+    };
+  });
+
+  const members = (story: number) => items.filter((i) => storyOf.get(i.id) === story);
+  const summary = (story: number): StorySummary => {
+    const its = members(story).sort((a, b) => Date.parse(a.published) - Date.parse(b.published));
+    const langs = [...new Set(its.map((i) => i.lang))];
+    return {
+      id: story,
+      headlines: langs.map((l) => {
+        const it = its.find((i) => i.lang === l)!;
+        return { lang: l, item_id: it.id, title: it.title, source_id: it.source.id };
+      }),
+      languages: langs,
+      item_count: its.length,
+      outlet_count: new Set(its.map((i) => i.source.id)).size,
+      first_seen: its[0].published,
+      last_seen: its[its.length - 1].published,
+      first_source: its[0].source,
+    };
+  };
+  const fold = (s: string) => s.replace(/ي/g, "ی").replace(/ك/g, "ک").toLowerCase();
+
+  return {
+    emit: (c) => listeners.forEach((l) => l(c)),
+    status: async () => ({ sources: sources.length, enabled: sources.length, failing: 0, items: items.length, stories: labels.length, last_fetch: null, model_loaded: false, model_message: "model not installed" }),
+    dataLocation: async () => "/tmp/preview/archive.db",
+    listStories: async (f) => {
+      let all = labels.map((_, i) => summary(i + 1));
+      if (f.cross_lingual_only) all = all.filter((s) => s.languages.length > 1);
+      if (f.languages.length) all = all.filter((s) => s.languages.some((l) => f.languages.includes(l)));
+      all.sort((a, b) => b.outlet_count * b.languages.length - a.outlet_count * a.languages.length);
+      const off = f.offset ?? 0;
+      return all.slice(off, off + (f.limit ?? 500));
+    },
+    getStory: async (id): Promise<StoryDetail> => {
+      const its = members(id).sort((a, b) => Date.parse(a.published) - Date.parse(b.published));
+      if (!its.length) throw new IpcError("get_story", { code: "precondition", message: `store: story ${id} not found` });
+      const t0 = Date.parse(its[0].published);
+      const seen = new Set<string>();
+      const propagation = its
+        .filter((i) => !seen.has(i.source.id) && seen.add(i.source.id))
+        .map((i) => ({ source: i.source, lang: i.lang, item_id: i.id, first_at: i.published, lag_secs: (Date.parse(i.published) - t0) / 1000 }));
+      return { summary: summary(id), items: its, propagation };
+    },
+    explainItem: async (id) => [storyOf.get(id) ?? 0, items[id - 1].explanation!],
+    search: async (q) => {
+      const needle = fold(q.text);
+      const hits = items.filter((i) => fold(i.title).includes(needle));
+      const byStory = new Map<number, StoryItem[]>();
+      for (const h of hits) byStory.set(storyOf.get(h.id)!, [...(byStory.get(storyOf.get(h.id)!) ?? []), h]);
+      return [...byStory].map(([s, hs]) => ({ story: summary(s), hits: hs.map((item) => ({ item, kind: "text" as const, score: 1 })) }));
+    },
+    listSources: async () => sources,
+    addSource: async (url) => {
+      throw new IpcError("add_source", { code: "network", message: `fetch: could not connect to ${url}: connection refused` });
+    },
+    setSourceEnabled: async () => {},
+    removeSource: async () => {},
+    importOpml: async () => ({ added: [], skipped: [] }),
+    exportOpml: async () => "<opml/>",
+    refresh: async () => {},
+    settings: async () => settings,
+    updateSettings: async (s) => (settings = s),
+    moveItem: async (id, to) => void storyOf.set(id, to),
+    splitStory: async (_s, ids) => {
+      const n = labels.push(`split-${labels.length}`);
+      ids.forEach((i) => storyOf.set(i, n));
+      return n;
+    },
+    mergeStories: async (into, from) => {
+      for (const [i, s] of storyOf) if (s === from) storyOf.set(i, into);
+    },
+    loadDemoArchive: async () => {},
+    openUrl: async () => {},
+    onChange: async (h) => {
+      listeners.add(h);
+      return () => listeners.delete(h);
+    },
+  };
+}
