@@ -46,9 +46,16 @@ impl Engine {
     pub fn load_demo_archive(&self, text: Option<&str>) -> ApiResult<DemoReport> {
         let text = text.unwrap_or(DEMO_ARCHIVE);
         let mut rows = Vec::new();
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let row: DemoRow = serde_json::from_str(line).map_err(|e| {
-                ApiError::new(Code::FeedFormat, format!("demo archive line {}: {e}", n + 1))
+                ApiError::new(
+                    Code::FeedFormat,
+                    format!("demo archive line {}: {e}", n + 1),
+                )
             })?;
             rows.push(row);
         }
