@@ -230,7 +230,8 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
         .into_iter()
         .filter(|k| k.name.starts_with("bias"))
         .collect();
-    let variants: Vec<(&str, fn(&mut GroupingConfig))> = vec![
+    type Switch = fn(&mut GroupingConfig);
+    let variants: Vec<(&str, Switch)> = vec![
         ("full (tuned on all sets)", |_| {}),
         ("no centring", |c| c.centring = false),
         ("running means only (no background seed)", |c| {
