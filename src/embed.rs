@@ -44,7 +44,10 @@ pub enum EmbedError {
     #[error("embed: the model at {} is corrupt ({reason}): run `parallax model install` to reinstall it", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error("embed: cannot read the model at {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("embed: model install failed: {0}")]
     Install(String),
     #[error("embed: benchmark: {0}")]
@@ -62,7 +65,9 @@ impl EmbedError {
 
 /// `<platform data dir>/parallax/models/e5-small-q4.bin`.
 pub fn default_model_path() -> PathBuf {
-    let base = directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
+    let base = directories::BaseDirs::new()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."));
     base.join("parallax").join("models").join(MODEL_FILE)
 }
 
@@ -89,15 +94,29 @@ impl Model {
     /// Map and verify (size, sha256, structure) the pinned model image.
     pub fn load(path: &Path) -> Result<Model, EmbedError> {
         let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EmbedError::Missing { path: path.to_path_buf() },
-            _ => EmbedError::Io { path: path.to_path_buf(), source: e },
+            std::io::ErrorKind::NotFound => EmbedError::Missing {
+                path: path.to_path_buf(),
+            },
+            _ => EmbedError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
         })?;
         // SAFETY: the file is opened read-only and never written by this process; install()
         // replaces it atomically by rename, so a mapped inode is never truncated under us.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| EmbedError::Io { path: path.to_path_buf(), source: e })?;
-        let corrupt = |reason: String| EmbedError::Corrupt { path: path.to_path_buf(), reason };
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| EmbedError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let corrupt = |reason: String| EmbedError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
         if map.len() as u64 != MODEL_BYTES {
-            return Err(corrupt(format!("{} bytes, expected {MODEL_BYTES}", map.len())));
+            return Err(corrupt(format!(
+                "{} bytes, expected {MODEL_BYTES}",
+                map.len()
+            )));
         }
         let sha = sha256_hex(&map);
         if sha != MODEL_SHA256 {
@@ -106,11 +125,21 @@ impl Model {
         let parsed = format::parse(&map).map_err(corrupt)?;
         let encoder = encoder::Encoder::new(&map, &parsed).map_err(corrupt)?;
         if encoder.hidden != DIM {
-            return Err(corrupt(format!("hidden size {}, expected {DIM}", encoder.hidden)));
+            return Err(corrupt(format!(
+                "hidden size {}, expected {DIM}",
+                encoder.hidden
+            )));
         }
         let tokenizer = tokenizer::Tokenizer::new(parsed.vocab);
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Ok(Model { map, tokenizer, encoder, threads })
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        Ok(Model {
+            map,
+            tokenizer,
+            encoder,
+            threads,
+        })
     }
 
     /// Load from `PARALLAX_MODEL` or the default install location.
@@ -131,12 +160,28 @@ impl Model {
 
     /// Token ids of `text` as the model sees it without prefix: `<s> … </s>`, ≤ 512 tokens.
     pub fn tokenize(&self, text: &str) -> Vec<u32> {
-        self.tokenizer.encode(text, MAX_TOKENS.min(self.encoder.max_pos))
+        self.tokenizer
+            .encode(text, MAX_TOKENS.min(self.encoder.max_pos))
     }
 
     /// Normalised 384-d embeddings of `"query: " + text`, truncated at 512 tokens.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let seqs: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenize(&format!("{QUERY_PREFIX}{t}"))).collect();
+        let tok = |t: &&str| self.tokenize(&format!("{QUERY_PREFIX}{t}"));
+        let seqs: Vec<Vec<u32>> = if self.threads > 1 && texts.len() >= 16 {
+            let per = texts.len().div_ceil(self.threads);
+            std::thread::scope(|sc| {
+                let parts: Vec<_> = texts
+                    .chunks(per)
+                    .map(|c| sc.spawn(move || c.iter().map(tok).collect::<Vec<_>>()))
+                    .collect();
+                parts
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        } else {
+            texts.iter().map(tok).collect()
+        };
         Ok(self.embed_tokens(&seqs))
     }
 
@@ -167,13 +212,20 @@ impl Model {
                         loop {
                             let b = next.fetch_add(1, Ordering::Relaxed);
                             let Some(r) = batches.get(b) else { break };
-                            done.push((r.start, self.encoder.forward(&self.map, &seqs[r.clone()], &mut scratch)));
+                            done.push((
+                                r.start,
+                                self.encoder
+                                    .forward(&self.map, &seqs[r.clone()], &mut scratch),
+                            ));
                         }
                         done
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
         });
         for (start, embs) in results.into_iter().flatten() {
             for (i, e) in embs.into_iter().enumerate() {

@@ -45,7 +45,9 @@ impl Lang {
             "en" | "eng" => Lang::En,
             "ur" | "urd" => Lang::Ur,
             "und" => Lang::Und,
-            p if p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()) => Lang::Other(p.to_string()),
+            p if p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()) => {
+                Lang::Other(p.to_string())
+            }
             _ => return None,
         })
     }

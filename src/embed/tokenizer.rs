@@ -32,7 +32,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= b as u64;
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -125,13 +129,18 @@ impl Tokenizer {
             return false;
         }
         let mut chars = g.char_indices();
-        let Some((_, first)) = chars.next() else { return false };
+        let Some((_, first)) = chars.next() else {
+            return false;
+        };
         if self.norm.contains_key(&(first as u32)) {
             self.map_char(first, out);
             return true;
         }
         // multi-code-point keys: canonical compositions of undecomposable characters
-        let ends = chars.map(|(i, _)| i).chain(std::iter::once(g.len())).skip(1);
+        let ends = chars
+            .map(|(i, _)| i)
+            .chain(std::iter::once(g.len()))
+            .skip(1);
         for end in ends {
             let p = &g[..end];
             if p.chars().any(|c| c.nfd().nth(1).is_some()) {
@@ -159,7 +168,11 @@ impl Tokenizer {
     /// Best unigram segmentation; vocabulary pieces never hold an inner `▁`, so one pass over
     /// the whole string equals `tokenizers`' per-word passes.
     fn viterbi(&self, s: &str, ids: &mut Vec<u32>) {
-        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len())).collect();
+        let bounds: Vec<usize> = s
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(s.len()))
+            .collect();
         let n = bounds.len() - 1;
         // (score, token id or None for unknown, start char)
         let mut best: Vec<(f64, Option<u32>, usize)> = vec![(f64::NEG_INFINITY, None, 0); n + 1];
@@ -208,6 +221,10 @@ impl Tokenizer {
             }
             e = from;
         }
-        ids.extend(rev.iter().rev().map(|&id| if id == u32::MAX { self.unk } else { id }));
+        ids.extend(
+            rev.iter()
+                .rev()
+                .map(|&id| if id == u32::MAX { self.unk } else { id }),
+        );
     }
 }

