@@ -82,7 +82,7 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
     for n in names {
         let b = &r.baselines[n];
         row(&format!("baseline {n} BCubed"), &b.bcubed);
-        row(&format!("  cross-language"), &b.cross_language);
+        row("  cross-language", &b.cross_language);
     }
     for n in &r.near_misses {
         let closest = n
