@@ -1,9 +1,9 @@
 //! Error codes shared across stages; the UI branches on `Code`, never on message strings.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Stable error category that crosses IPC. Only add a variant when a consumer branches on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {

@@ -1,3 +1,7 @@
-//! Eval stage: measure pipeline stages against the labelled sets in `../shared`.
+//! Evaluations over the shared data sets (`parallax eval ...`).
 
+pub mod lang;
 pub mod stories;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

@@ -33,9 +33,8 @@ fn fold_char(c: char) -> Fold {
         // kaf family (Arabic kaf, keheh, swash kaf)
         '\u{0643}' | '\u{06A9}' | '\u{06AA}' => Keep('\u{0643}'),
         // heh family and teh marbuta
-        '\u{0647}' | '\u{06C0}' | '\u{0629}' | '\u{06D5}' | '\u{06BE}' | '\u{06C1}' | '\u{06C2}' => {
-            Keep('\u{0647}')
-        }
+        '\u{0647}' | '\u{06C0}' | '\u{0629}' | '\u{06D5}' | '\u{06BE}' | '\u{06C1}'
+        | '\u{06C2}' => Keep('\u{0647}'),
         // alef variants
         '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' | '\u{0672}' | '\u{0673}' => {
             Keep('\u{0627}')

@@ -1,37 +1,5 @@
 use super::*;
-use std::path::PathBuf;
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/data is absent (real-text fixtures live there)");
-        None
-    }
-}
-
-/// Real Persian feed items (title + summary) from Hamshahri or Radio Farda.
-fn persian_items(file: &str) -> Option<Vec<(String, String)>> {
-    let path = shared_data()?.join("fa-hamshahri-radiofarda-2020").join(file);
-    let raw = std::fs::read_to_string(&path).expect("read Persian feed items");
-    let items: Vec<serde_json::Value> = serde_json::from_str(&raw).expect("parse Persian items");
-    Some(
-        items
-            .iter()
-            .map(|v| {
-                let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-                (s("title"), s("summary"))
-            })
-            .collect(),
-    )
-}
-
-fn lines(rel: &str) -> Option<Vec<String>> {
-    let path = shared_data()?.join(rel);
-    let raw = std::fs::read_to_string(&path).expect("read shared text");
-    Some(raw.lines().map(str::to_owned).collect())
-}
+use crate::eval::fixtures::{lines, persian_items};
 
 #[test]
 fn folding_table() {

@@ -1,3 +1,12 @@
 //! Engine integration tests, one module per theme.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod catalog;
 mod cluster;
 mod embed;
+mod ingest;
+mod ingest_fetch;
+mod language;
+mod parse;

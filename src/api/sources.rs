@@ -1,0 +1,67 @@
+//! Sources as the app lists them, enable/disable/remove, and the status line.
+
+use std::collections::HashMap;
+
+use super::{ApiResult, Engine, SourceView, StatusLine};
+use crate::store::FetchOutcome;
+
+impl Engine {
+    pub fn list_sources(&self) -> ApiResult<Vec<SourceView>> {
+        self.with_store(|s| {
+            let mut health: HashMap<String, _> = s
+                .source_health()?
+                .into_iter()
+                .map(|h| (h.source_id.clone(), h))
+                .collect();
+            Ok(s.sources()?
+                .into_iter()
+                .map(|src| SourceView {
+                    health: health.remove(&src.id),
+                    source: src,
+                })
+                .collect())
+        })
+    }
+
+    pub fn set_source_enabled(&self, id: &str, enabled: bool) -> ApiResult<()> {
+        self.with_store(|s| s.set_source_enabled(id, enabled))
+    }
+
+    pub fn set_source_refresh(&self, id: &str, minutes: u32) -> ApiResult<()> {
+        self.with_store(|s| s.set_source_refresh(id, minutes.saturating_mul(60)))
+    }
+
+    /// Remove a source; its items stay in the archive.
+    pub fn remove_source(&self, id: &str) -> ApiResult<()> {
+        self.with_store(|s| s.remove_source(id))
+    }
+
+    pub fn status(&self) -> ApiResult<StatusLine> {
+        let (model_loaded, model_message) = self.model_status();
+        self.with_store(|s| {
+            let sources = s.sources()?;
+            let health = s.source_health()?;
+            Ok(StatusLine {
+                sources: sources.len() as u32,
+                enabled: sources.iter().filter(|x| x.enabled).count() as u32,
+                failing: health
+                    .iter()
+                    .filter(|h| h.last_outcome == Some(FetchOutcome::Error))
+                    .count() as u32,
+                items: s.item_count()? as u32,
+                stories: s.story_count()? as u32,
+                last_fetch: health.iter().filter_map(|h| h.last_fetch).max(),
+                model_loaded,
+                model_message,
+            })
+        })
+    }
+
+    /// Whether the embedding model is loaded, and if not, what to do about it.
+    pub fn model_status(&self) -> (bool, Option<String>) {
+        (
+            false,
+            Some("grouping by meaning needs the model: run `parallax model install`".into()),
+        )
+    }
+}

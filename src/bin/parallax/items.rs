@@ -1,0 +1,65 @@
+//! `parallax items [--lang] [--source] [--since] [--json]`
+
+use chrono::{DateTime, NaiveDate, Utc};
+use parallax::api::Engine;
+use parallax::model::Lang;
+use parallax::store::ItemQuery;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only items in this language (ar, fa, en, ur, und).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only items from this source id.
+    #[arg(long)]
+    source: Option<String>,
+    /// Only items published since this date or RFC 3339 time (e.g. 2024-09-17).
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many items (newest first).
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_since(s: &str) -> anyhow::Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        anyhow::anyhow!("--since: expected YYYY-MM-DD or an RFC 3339 time, got {s:?}")
+    })?;
+    Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
+    let lang = match a.lang.as_deref() {
+        Some(l) => Some(
+            Lang::from_tag(l).ok_or_else(|| anyhow::anyhow!("--lang: unknown language {l:?}"))?,
+        ),
+        None => None,
+    };
+    let q = ItemQuery {
+        lang,
+        source: a.source,
+        since: a.since.as_deref().map(parse_since).transpose()?,
+        limit: Some(a.limit),
+        ..Default::default()
+    };
+    let items = engine.with_store(|s| s.items(&q))?;
+    if a.json {
+        return crate::print_json(&items);
+    }
+    for it in items {
+        println!(
+            "{:>7} {} {:<3} {:<20} {}",
+            it.id,
+            it.item.published.format("%Y-%m-%d %H:%M"),
+            it.lang.as_ref().map(|l| l.code()).unwrap_or("?"),
+            it.item.source_id,
+            it.item.title
+        );
+    }
+    Ok(())
+}

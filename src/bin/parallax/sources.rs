@@ -1,0 +1,114 @@
+//! `parallax sources ...`
+
+use clap::Subcommand;
+use parallax::api::Engine;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List sources (`--json`: one array of objects).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source (its items stay in the archive).
+    Remove { id: String },
+    /// Enable a source.
+    Enable { id: String },
+    /// Disable a source (it is no longer fetched).
+    Disable { id: String },
+    /// Import sources from an OPML file (`-` for standard input).
+    Import { file: String },
+    /// Export all sources as OPML (to standard output, or `--out FILE`).
+    Export {
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    name: &'a str,
+    language: &'a str,
+    country: Option<&'a str>,
+    ownership: parallax::model::Ownership,
+    feeds: Vec<&'a str>,
+    homepage: Option<&'a str>,
+    enabled: bool,
+    refresh_minutes: u32,
+    note: Option<&'a str>,
+}
+
+pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
+    match a.cmd {
+        Cmd::List { json } => {
+            let views = engine.list_sources()?;
+            let rows: Vec<Row<'_>> = views
+                .iter()
+                .map(|v| Row {
+                    id: &v.source.id,
+                    name: &v.source.name,
+                    language: v.source.language.code(),
+                    country: v.source.country.as_deref(),
+                    ownership: v.source.ownership,
+                    feeds: v.source.feeds.iter().map(|f| f.url.as_str()).collect(),
+                    homepage: v.source.homepage.as_deref(),
+                    enabled: v.source.enabled,
+                    refresh_minutes: v.source.refresh_secs / 60,
+                    note: v.source.note.as_deref(),
+                })
+                .collect();
+            if json {
+                return crate::print_json(&rows);
+            }
+            for r in rows {
+                println!(
+                    "{:<24} {:<3} {:<3} {:<26} {}{}",
+                    r.id,
+                    r.language,
+                    r.country.unwrap_or("-"),
+                    format!("{:?}", r.ownership),
+                    r.name,
+                    if r.enabled { "" } else { "  (disabled)" }
+                );
+            }
+            Ok(())
+        }
+        Cmd::Remove { id } => {
+            engine.remove_source(&id)?;
+            println!("removed {id} (its items stay in the archive)");
+            Ok(())
+        }
+        Cmd::Enable { id } => Ok(engine.set_source_enabled(&id, true)?),
+        Cmd::Disable { id } => Ok(engine.set_source_enabled(&id, false)?),
+        Cmd::Import { file } => {
+            let text = if file == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?
+            };
+            let r = engine.import_opml(&text)?;
+            println!("imported {} sources", r.added.len());
+            for s in &r.skipped {
+                println!("  skipped {s}");
+            }
+            Ok(())
+        }
+        Cmd::Export { out } => {
+            let xml = engine.export_opml()?;
+            match out {
+                Some(p) => std::fs::write(&p, xml)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
+                None => print!("{xml}"),
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! What a body is, and the repairs it needs before feed-rs sees it. One cheap pass over the
+//! document head (quick-xml, no tree) finds the root element, refuses DTDs that define entities,
+//! tells HTML pages apart from feeds, and reads the feed-level language feed-rs misses.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use scraper::{Html, Selector};
+
+use super::{FeedFormat, ParseError};
+
+const ATOM03_NS: &str = "http://purl.org/atom/ns#";
+const ATOM10_NS: &str = "http://www.w3.org/2005/Atom";
+
+/// A body ready for feed-rs, with what the head scan learnt.
+#[derive(Debug)]
+pub(crate) struct Prepared<'a> {
+    pub body: Cow<'a, str>,
+    pub format: FeedFormat,
+    /// Feed-level language tag (`<language>`, `dc:language`, `xml:lang`, JSON `language`).
+    pub lang: Option<String>,
+    /// Local name of the XML root element.
+    pub root: Option<String>,
+    /// The root's `xml:base`, resolved against the feed URL: the base for relative links in
+    /// summaries (feed-rs applies it to links, not to HTML inside text).
+    pub xml_base: Option<String>,
+}
+
+pub(crate) fn prepare<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
+    let trimmed = body.trim_start_matches('\u{FEFF}').trim_start();
+    match trimmed.as_bytes().first() {
+        None => Err(ParseError::NotAFeed {
+            what: "the response is empty".into(),
+            feed_links: vec![],
+        }),
+        Some(b'{') => prepare_json(trimmed),
+        Some(b'<') => prepare_xml(trimmed, base_url),
+        Some(_) => Err(ParseError::NotAFeed {
+            what: "the response is plain text, not XML or JSON".into(),
+            feed_links: vec![],
+        }),
+    }
+}
+
+fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| ParseError::Malformed {
+            reason: format!("bad JSON: {e}"),
+        })?;
+    let version = value.get("version").and_then(|v| v.as_str()).unwrap_or("");
+    if !version.starts_with("https://jsonfeed.org/version/1") {
+        let what = if version.is_empty() {
+            "JSON without a JSON Feed version".to_string()
+        } else {
+            format!("unsupported JSON Feed version {version:?}")
+        };
+        return Err(ParseError::NotAFeed {
+            what,
+            feed_links: vec![],
+        });
+    }
+    if !value.get("items").is_some_and(serde_json::Value::is_array) {
+        return Err(ParseError::Malformed {
+            reason: "JSON Feed without an items array".into(),
+        });
+    }
+    let lang = value
+        .get("language")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    Ok(Prepared {
+        body: Cow::Borrowed(body),
+        format: FeedFormat::JsonFeed,
+        lang,
+        root: None,
+        xml_base: None,
+    })
+}
+
+/// What the head scan saw of the root element.
+struct Root {
+    local: String,
+    /// Byte range of the root start tag in the body.
+    span: (usize, usize),
+    version: Option<String>,
+    xmlns: Option<String>,
+    lang: Option<String>,
+    xml_base: Option<String>,
+}
+
+fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
+    let (body, (root, channel_lang)): (Cow<'a, str>, _) = match scan(body, base_url) {
+        Ok(found) => (Cow::Borrowed(body), found),
+        // Bare `&` ("AT&T", query strings) is the most common way real feeds break XML.
+        Err(e @ ParseError::Malformed { .. }) => match escape_bare_ampersands(body) {
+            Some(repaired) => match scan(&repaired, base_url) {
+                Ok(found) => (Cow::Owned(repaired), found),
+                Err(_) => return Err(e),
+            },
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    let format = match root.local.as_str() {
+        "rss" => match root.version.as_deref().map(str::trim) {
+            Some("0.91" | "0.92") => FeedFormat::Rss0x,
+            _ => FeedFormat::Rss2,
+        },
+        "RDF" => FeedFormat::Rss1,
+        "feed"
+            if root.xmlns.as_deref() == Some(ATOM03_NS)
+                || root.version.as_deref() == Some("0.3") =>
+        {
+            FeedFormat::Atom03
+        }
+        "feed" => FeedFormat::Atom,
+        other => {
+            return Err(ParseError::NotAFeed {
+                what: format!("an XML document whose root is <{other}>, not RSS, RDF or Atom"),
+                feed_links: vec![],
+            });
+        }
+    };
+    let mut out = match body {
+        Cow::Borrowed(b) => neutralise_declaration(b),
+        Cow::Owned(ref b) => Cow::Owned(neutralise_declaration(b).into_owned()),
+    };
+    if root.local == "rss" && !matches!(root.version.as_deref(), Some("2.0" | "0.91" | "0.92")) {
+        out = Cow::Owned(with_rss_version(&out, body.len(), &root));
+    }
+    if format == FeedFormat::Atom03 {
+        out = Cow::Owned(normalize_atom(&out, true)?);
+    }
+    let lang = channel_lang.or(root.lang);
+    let xml_base = root.xml_base.as_deref().and_then(|b| {
+        let joined = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| u.join(b).ok())
+            .or_else(|| url::Url::parse(b).ok())?;
+        Some(joined.to_string())
+    });
+    Ok(Prepared {
+        body: out,
+        format,
+        lang,
+        root: Some(root.local),
+        xml_base,
+    })
+}
+
+/// `&` that starts no entity or character reference becomes `&amp;` (outside CDATA sections).
+/// `None` when there is none, so the caller knows a retry would change nothing.
+fn escape_bare_ampersands(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut changed = false;
+    let mut rest = body;
+    while let Some(i) = rest.find(['&', '<']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("<![CDATA[") {
+            let end = tail.find("]]>").map_or(tail.len(), |e| e + 3);
+            out.push_str(&tail[..end]);
+            rest = &tail[end..];
+        } else if let Some(after) = tail.strip_prefix('<') {
+            out.push('<');
+            rest = after;
+        } else {
+            let after = &tail[1..];
+            if starts_reference(after) {
+                out.push('&');
+            } else {
+                out.push_str("&amp;");
+                changed = true;
+            }
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// Whether `s` (the text after `&`) begins `name;`, `#123;` or `#x1F;`.
+fn starts_reference(s: &str) -> bool {
+    let Some(end) = s.find(';').filter(|&e| e > 0 && e <= 32) else {
+        return false;
+    };
+    let r = &s[..end];
+    if let Some(num) = r.strip_prefix("#x").or_else(|| r.strip_prefix("#X")) {
+        return !num.is_empty() && num.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(num) = r.strip_prefix('#') {
+        return !num.is_empty() && num.chars().all(|c| c.is_ascii_digit());
+    }
+    let mut chars = r.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The fetch stage already decoded the body to UTF-8; a declaration still naming another
+/// encoding (`windows-1256`, `ISO-8859-6`) would make quick-xml decode it a second time.
+fn neutralise_declaration(body: &str) -> Cow<'_, str> {
+    if body.starts_with("<?xml")
+        && let Some(end) = body.find("?>")
+    {
+        let decl = &body[..end];
+        if decl.contains("encoding") {
+            return Cow::Owned(format!("<?xml version=\"1.0\"?>{}", &body[end + 2..]));
+        }
+    }
+    Cow::Borrowed(body)
+}
+
+/// feed-rs only accepts `<rss version="2.0|0.91|0.92">`; RSS without a version, `2.00`, `0.93`
+/// and `0.94` (drafts of 2.0) are parsed as 2.0.
+fn with_rss_version(current: &str, original_len: usize, root: &Root) -> String {
+    // The declaration rewrite only shortened the head: shift the span by the difference.
+    let shift = original_len - current.len();
+    let (start, end) = (root.span.0 - shift, root.span.1 - shift);
+    let tag = &current[start..end];
+    let new_tag = match root.version {
+        None => tag.replacen("<rss", "<rss version=\"2.0\"", 1),
+        Some(ref v) => {
+            tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1)
+                .replacen(&format!("'{v}'"), "'2.0'", 1)
+        }
+    };
+    format!("{}{}{}", &current[..start], new_tag, &current[end..])
+}
+
+/// Reads the whole document once with quick-xml (no tree, no entity expansion): checks it is
+/// well-formed (feed-rs silently drops items with mismatched tags), refuses entity-defining DTDs,
+/// tells HTML apart, and notes the root element and the channel's language before the first item.
+fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError> {
+    let mut reader = Reader::from_str(body);
+    reader.config_mut().trim_text(false);
+    let mut root: Option<Root> = None;
+    // Open elements, innermost last (for truncation messages).
+    let mut open: Vec<String> = Vec::new();
+    let mut in_head = true;
+    let mut in_language = false;
+    let mut lang: Option<String> = None;
+    loop {
+        let before = reader.buffer_position() as usize;
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                return Err(match (&root, open.last()) {
+                    (None, _) => not_xml(body, base_url, &e.to_string()),
+                    (Some(_), Some(inner)) if reader.buffer_position() as usize >= body.len() => {
+                        truncated(inner)
+                    }
+                    _ => ParseError::Malformed {
+                        reason: format!("bad XML at byte {}: {e}", reader.error_position()),
+                    },
+                });
+            }
+        };
+        let after = reader.buffer_position() as usize;
+        match event {
+            Event::DocType(dt) => {
+                let text = String::from_utf8_lossy(dt.as_ref()).to_string();
+                if text.trim_start().to_ascii_lowercase().starts_with("html") {
+                    return Err(html_page(body, base_url));
+                }
+                if text.to_ascii_uppercase().contains("<!ENTITY") {
+                    return Err(ParseError::EntityExpansion);
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_start = matches!(event, Event::Start(_));
+                let local = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
+                if root.is_none() {
+                    if local.eq_ignore_ascii_case("html") {
+                        return Err(html_page(body, base_url));
+                    }
+                    root = Some(read_root(
+                        e,
+                        reader.decoder(),
+                        local.clone(),
+                        (before, after),
+                    ));
+                } else if matches!(local.as_str(), "item" | "entry") {
+                    in_head = false;
+                } else if in_head
+                    && is_start
+                    && local == "language"
+                    && open.len() <= 2
+                    && lang.is_none()
+                {
+                    in_language = true;
+                }
+                if is_start {
+                    open.push(local);
+                }
+            }
+            Event::Text(t) if in_language => {
+                let s = String::from_utf8_lossy(t.as_ref()).trim().to_string();
+                if !s.is_empty() {
+                    lang = Some(s);
+                }
+            }
+            Event::End(_) => {
+                in_language = false;
+                open.pop();
+            }
+            Event::Eof => {
+                if let Some(inner) = open.last() {
+                    return Err(truncated(inner));
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    match root {
+        Some(r) => Ok((r, lang)),
+        None => Err(not_xml(body, base_url, "no root element")),
+    }
+}
+
+fn truncated(inner: &str) -> ParseError {
+    ParseError::Malformed {
+        reason: format!("truncated document: it ends inside <{inner}>"),
+    }
+}
+
+fn read_root(
+    e: &BytesStart<'_>,
+    decoder: quick_xml::encoding::Decoder,
+    local: String,
+    span: (usize, usize),
+) -> Root {
+    let mut root = Root {
+        local,
+        span,
+        version: None,
+        xmlns: None,
+        lang: None,
+        xml_base: None,
+    };
+    for attr in e.attributes().flatten() {
+        let value = attr
+            .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
+        match attr.key.as_ref() {
+            b"version" => root.version = Some(value),
+            b"xmlns" => root.xmlns = Some(value),
+            b"xml:lang" if !value.is_empty() => root.lang = Some(value),
+            b"xml:base" if !value.is_empty() => root.xml_base = Some(value),
+            _ => {}
+        }
+    }
+    root
+}
+
+fn not_xml(body: &str, base_url: &str, err: &str) -> ParseError {
+    let head: String = body
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") {
+        html_page(body, base_url)
+    } else {
+        ParseError::Malformed {
+            reason: format!("not well-formed XML before the root element: {err}"),
+        }
+    }
+}
+
+/// An HTML page: say so, and list the feeds it advertises (`<link rel="alternate">`).
+fn html_page(body: &str, base_url: &str) -> ParseError {
+    let doc = Html::parse_document(body);
+    let mut feed_links = Vec::new();
+    if let Ok(sel) = Selector::parse("link[rel~=alternate][href], link[rel~=ALTERNATE][href]") {
+        for el in doc.select(&sel) {
+            let ty = el.value().attr("type").unwrap_or("").to_ascii_lowercase();
+            if !(ty.contains("rss")
+                || ty.contains("atom")
+                || ty.contains("feed+json")
+                || ty.contains("rdf"))
+            {
+                continue;
+            }
+            if let Some(url) = el
+                .value()
+                .attr("href")
+                .and_then(|h| crate::canonical::canonicalize(h, base_url))
+                && !feed_links.contains(&url)
+            {
+                feed_links.push(url);
+            }
+        }
+    }
+    ParseError::NotAFeed {
+        what: "an HTML page".into(),
+        feed_links,
+    }
+}
+
+/// Rewrites Atom so feed-rs reads it: Atom 0.3 names (`issued`, `modified`, `tagline`,
+/// `copyright`) and namespace become 1.0 ones, and MIME-style `type` values on text constructs
+/// (`text/plain`, `application/xhtml+xml`), which feed-rs rejects for the whole feed, become the
+/// 1.0 keywords.
+pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseError> {
+    use quick_xml::Writer;
+    use quick_xml::events::BytesEnd;
+
+    let rename = |name: &str| -> Option<&'static str> {
+        if !from_03 {
+            return None;
+        }
+        Some(match name {
+            "issued" => "published",
+            "modified" => "updated",
+            "tagline" => "subtitle",
+            "copyright" => "rights",
+            _ => return None,
+        })
+    };
+    let mut reader = Reader::from_str(body);
+    reader.config_mut().trim_text(false);
+    let mut writer = Writer::new(Vec::with_capacity(body.len()));
+    let malformed = |e: &dyn std::fmt::Display| ParseError::Malformed {
+        reason: format!("bad XML: {e}"),
+    };
+    loop {
+        let event = reader.read_event().map_err(|e| malformed(&e))?;
+        let out = match event {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
+                let new_name = rename(&name).unwrap_or(name.as_str()).to_string();
+                let mut tag = BytesStart::new(new_name);
+                for attr in e.attributes().flatten() {
+                    let key = String::from_utf8_lossy(attr.key.as_ref()).to_string();
+                    let raw = String::from_utf8_lossy(&attr.value).to_string();
+                    let value = match (key.as_str(), raw.trim()) {
+                        ("xmlns", ATOM03_NS) if from_03 => ATOM10_NS.to_string(),
+                        ("type", "text/plain") => "text".to_string(),
+                        ("type", "text/html") => "html".to_string(),
+                        ("type", "application/xhtml+xml") => "xhtml".to_string(),
+                        _ => raw,
+                    };
+                    // Values are still escaped as in the source: push them raw.
+                    tag.push_attribute((key.as_bytes(), value.as_bytes()));
+                }
+                if matches!(event, Event::Start(_)) {
+                    Event::Start(tag)
+                } else {
+                    Event::Empty(tag)
+                }
+            }
+            Event::End(ref e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
+                Event::End(BytesEnd::new(
+                    rename(&name).unwrap_or(name.as_str()).to_string(),
+                ))
+            }
+            other => other,
+        };
+        writer.write_event(out).map_err(|e| malformed(&e))?;
+    }
+    String::from_utf8(writer.into_inner()).map_err(|e| malformed(&e))
+}

@@ -1,0 +1,641 @@
+//! One test per feed quirk, each reading a fixture from `tests/fixtures/feeds/` named after it.
+//! Texts are real headlines from Hamshahri, Radio Farda (2020) and SaudiNewsNet outlets (2015).
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::model::{Lang, TimeSource};
+
+const ZWNJ: char = '\u{200C}';
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feeds")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("test literal")
+        .with_timezone(&Utc)
+}
+
+fn fetched() -> DateTime<Utc> {
+    at("2024-06-01T00:00:00Z")
+}
+
+fn parse_fixture(name: &str, base: &str) -> ParsedFeed {
+    parse_feed(&fixture(name), base, "test-source", fetched())
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn parse_err(name: &str) -> ParseError {
+    match parse_feed(
+        &fixture(name),
+        "https://www.hamshahrionline.ir/",
+        "test-source",
+        fetched(),
+    ) {
+        Ok(f) => panic!(
+            "{name} parsed as {:?} with {} items",
+            f.format,
+            f.items.len()
+        ),
+        Err(e) => e,
+    }
+}
+
+fn decoded_path(url: &str) -> String {
+    let u = url::Url::parse(url).expect("canonical url");
+    percent_decode(u.path())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8 path")
+}
+
+#[test]
+fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
+    let feed = parse_fixture("rss2_fa_media_dc.xml", "https://www.hamshahrionline.ir/rss");
+    assert_eq!(feed.format, FeedFormat::Rss2);
+    assert_eq!(feed.title.as_deref(), Some("همشهری آنلاین | اجتماع"));
+    assert_eq!(feed.declared_lang, Some(Lang::Fa));
+    assert_eq!(feed.ttl_minutes, Some(15));
+    assert_eq!(feed.items.len(), 2);
+
+    let a = &feed.items[0];
+    assert_eq!(a.source_id, "test-source");
+    assert_eq!(a.guid, "hamshahri-503910");
+    assert_eq!(
+        a.title,
+        "پرترافیک\u{200C}ترین جاده\u{200C}های ایران پس از پایان ممنوعیت ترددهای بین\u{200C}استانی"
+    );
+    assert_eq!(a.title.matches(ZWNJ).count(), 3);
+    let url = a.url.as_deref().expect("link");
+    assert!(
+        url.starts_with("https://www.hamshahrionline.ir/news/503910/"),
+        "{url}"
+    );
+    assert!(
+        url.ends_with("?id=503910"),
+        "tracking params and fragment dropped, id kept: {url}"
+    );
+    assert_eq!(
+        decoded_path(url),
+        "/news/503910/پرترافیک-ترین-جاده-های-ایران"
+    );
+    assert_eq!(
+        a.summary_text,
+        "رئیس مرکز اطلاعات و کنترل ترافیک پلیس راهور ناجا از افزایش ترددها در محورهای مواصلاتی ۶ استان کشور در روزهای اول و دوم اردیبهشت خبر داد."
+    );
+    assert!(
+        !a.summary_html.contains("<img"),
+        "tracking pixel removed: {}",
+        a.summary_html
+    );
+    assert_eq!(a.author.as_deref(), Some("سرویس اجتماعی"));
+    assert_eq!(
+        a.published,
+        at("2020-04-21T06:00:00Z"),
+        "dc:date with +04:30"
+    );
+    assert_eq!(a.time_source, TimeSource::Published);
+    assert_eq!(
+        a.categories,
+        vec!["اجتماع > سفر".to_string()],
+        "repeated category kept once"
+    );
+    assert_eq!(a.declared_lang, Some(Lang::Fa));
+    let media: Vec<(&str, Option<&str>)> = a
+        .media
+        .iter()
+        .map(|m| (m.url.as_str(), m.mime.as_deref()))
+        .collect();
+    assert_eq!(
+        media,
+        vec![
+            (
+                "https://www.hamshahrionline.ir/images/503910.jpg",
+                Some("image/jpeg")
+            ),
+            (
+                "https://media.hamshahrionline.ir/d/2020/04/21/3/503910_thumb.jpg?sig=abc",
+                None
+            ),
+        ]
+    );
+
+    let b = &feed.items[1];
+    assert_eq!(
+        b.guid, "https://www.hamshahrionline.ir/news/503441/",
+        "no guid: the canonical link"
+    );
+    assert_eq!(b.title, "نخستین کاروان حج ۹۹ ششم تیر اعزام می\u{200C}شود");
+    assert!(
+        b.summary_text.starts_with("معاون حج و عمره"),
+        "empty description falls back to content:encoded"
+    );
+    assert_eq!(b.published, at("2020-04-19T07:30:00Z"), "IRDT is +04:30");
+    assert_eq!(
+        b.media.first().map(|m| m.mime.as_deref()),
+        Some(Some("video/mp4"))
+    );
+}
+
+#[test]
+fn rss_without_version_under_a_windows_1256_declaration() {
+    let feed = parse_fixture(
+        "rss_noversion_windows1256_decl_ar.xml",
+        "http://www.okaz.com.sa/rss",
+    );
+    assert_eq!(feed.format, FeedFormat::Rss2);
+    assert_eq!(
+        feed.title.as_deref(),
+        Some("صحيفة عكاظ"),
+        "UTF-8 text not decoded a second time"
+    );
+    assert_eq!(feed.declared_lang, Some(Lang::Ar));
+    // The second item repeats the first one's guid: the first occurrence is kept.
+    assert_eq!(feed.items.len(), 2);
+    assert_eq!(feed.items[0].guid, "okaz-784527");
+    assert_eq!(
+        feed.items[0].title,
+        "القيادة تهنئ رئيس كولومبيا بذكرى الاستقلال"
+    );
+    assert_eq!(
+        feed.items[0].published,
+        at("2015-07-20T06:15:00Z"),
+        "AST is Arabia time, +03:00"
+    );
+}
+
+#[test]
+fn item_without_title_guid_or_link_gets_a_stable_synthetic_guid() {
+    let body = fixture("rss_noversion_windows1256_decl_ar.xml");
+    let parse =
+        || parse_feed(&body, "http://www.okaz.com.sa/rss", "okaz", fetched()).expect("parses");
+    let (first, second) = (parse(), parse());
+    let item = &first.items[1];
+    assert_eq!(item.url, None);
+    assert_eq!(
+        item.title, "خطط طموحة للتنقيب عن المعادن على سطح القمر",
+        "title synthesized from the description"
+    );
+    assert_eq!(
+        item.content_hash,
+        item::content_hash(&item.title, &item.summary_text)
+    );
+    assert_eq!(item.guid, format!("sha256:{}", item.content_hash));
+    assert_eq!(
+        item.guid, second.items[1].guid,
+        "same content, same guid across fetches"
+    );
+    assert_eq!(item.time_source, TimeSource::Fetched);
+    assert_eq!(item.published, fetched());
+}
+
+#[test]
+fn rss_091_with_netscape_doctype_and_html_entities() {
+    let feed = parse_fixture("rss091_netscape_doctype_ar.xml", "http://www.aleqt.com/rss");
+    assert_eq!(feed.format, FeedFormat::Rss0x);
+    assert_eq!(feed.declared_lang, Some(Lang::Ar), "ar-sa");
+    let item = &feed.items[0];
+    assert_eq!(
+        item.title, "الراشد: بديل سالومو.. مجهول",
+        "&nbsp; decoded, whitespace collapsed"
+    );
+    assert_eq!(
+        item.url.as_deref(),
+        Some("http://www.aleqt.com/2015/07/20/article_974786.html")
+    );
+    assert_eq!(
+        item.summary_text,
+        "ميتشيل: الهلال كـ «باريس سان جيرمان» .. يدفع"
+    );
+}
+
+#[test]
+fn rss_092_enclosure_and_category() {
+    let feed = parse_fixture("rss092_enclosure_fa.xml", "https://www.radiofarda.com/rss");
+    assert_eq!(feed.format, FeedFormat::Rss0x);
+    let item = &feed.items[0];
+    assert_eq!(item.title, "حاشیه تازه سینمای ایران؛ «امامی\u{200C}گیت»");
+    assert_eq!(item.categories, vec!["گزارش و تحلیل".to_string()]);
+    assert_eq!(item.media.len(), 1);
+    assert_eq!(item.media[0].url, "https://gdb.rferl.org/30550841.mp3");
+    assert_eq!(item.media[0].mime.as_deref(), Some("audio/mpeg"));
+}
+
+#[test]
+fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
+    let feed = parse_fixture("rdf_rss1_dc_fa.xml", "https://www.radiofarda.com/rss");
+    assert_eq!(feed.format, FeedFormat::Rss1);
+    assert_eq!(feed.declared_lang, Some(Lang::Fa), "dc:language");
+    let item = &feed.items[0];
+    assert_eq!(
+        item.title,
+        "شکوفه آذر، نویسنده ایرانی، نامزد نهایی جایزه بوکر بین\u{200C}المللی ۲۰۲۰ شد"
+    );
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://www.radiofarda.com/a/30527115.html"),
+        "at_* tracking dropped"
+    );
+    assert_eq!(item.author.as_deref(), Some("رادیو فردا"));
+    // ۱۳۹۹/۰۱/۱۴ - ۱۸:۴۵ Tehran summer time (+04:30 in 1399) = 2 April 2020 14:15 UTC.
+    assert_eq!(item.published, at("2020-04-02T14:15:00Z"));
+    assert_eq!(item.time_source, TimeSource::Published);
+}
+
+#[test]
+fn atom_1_with_xml_base_xml_lang_categories_and_enclosure() {
+    let feed = parse_fixture("atom10_xmlbase_ar.xml", "https://aawsat.com/feed.atom");
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.declared_lang, Some(Lang::Ar), "xml:lang on the root");
+    let a = &feed.items[0];
+    assert_eq!(
+        a.url.as_deref(),
+        Some("https://aawsat.com/home/article/410826"),
+        "resolved against xml:base"
+    );
+    assert_eq!(
+        a.summary_html,
+        r#"<p>مجلس الأمن يصادق على <a href="https://aawsat.com/home/article/410796" rel="noopener noreferrer">«الاتفاق النووي»</a></p>"#
+    );
+    assert_eq!(
+        a.categories,
+        vec!["العالم".to_string()],
+        "label preferred over term"
+    );
+    assert_eq!(a.author.as_deref(), Some("لندن: «الشرق الأوسط»"));
+    assert_eq!(a.published, at("2015-07-21T02:51:32Z"));
+    assert_eq!(
+        a.media.first().map(|m| m.url.as_str()),
+        Some("https://aawsat.com/images/410826.jpg")
+    );
+    let b = &feed.items[1];
+    assert_eq!(
+        b.url.as_deref(),
+        Some("https://aawsat.com/english/410801"),
+        "entry-level xml:base"
+    );
+    assert_eq!(
+        b.time_source,
+        TimeSource::Updated,
+        "no <published>: <updated> is used"
+    );
+    assert_eq!(
+        b.summary_text, "عدن",
+        "content used when there is no summary"
+    );
+}
+
+#[test]
+fn atom_0_3_is_read_as_atom() {
+    let feed = parse_fixture("atom03_fa.xml", "https://blog.example.ir/atom.xml");
+    assert_eq!(feed.format, FeedFormat::Atom03);
+    assert_eq!(feed.title.as_deref(), Some("وبلاگ فرهنگی"));
+    assert_eq!(feed.declared_lang, Some(Lang::Fa));
+    let item = &feed.items[0];
+    assert_eq!(
+        item.title,
+        "صدای آرشه\u{200C}ای که سال\u{200C}ها دنبال کردم؛ همایون خسروی به روایت کریم قربانی"
+    );
+    assert_eq!(
+        item.published,
+        at("2020-04-05T16:00:00Z"),
+        "<issued> is the published date"
+    );
+    assert_eq!(item.time_source, TimeSource::Published);
+    assert_eq!(
+        item.summary_html,
+        "<p>همایون خسروی نوازنده برجسته ویولنسل شامگاه شانزدهم فروردین در ۶۶ سالگی درگذشت.</p>"
+    );
+}
+
+#[test]
+fn atom_1_with_mime_style_text_types_is_not_lost() {
+    let feed = parse_fixture(
+        "atom10_text_plain_type_fa.xml",
+        "https://www.hamshahrionline.ir/atom",
+    );
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(
+        feed.items[0].title,
+        "ممنوعیت تردد پلاک\u{200C}های غیربومی تا کی ادامه دارد؟"
+    );
+}
+
+#[test]
+fn json_feed_1_1() {
+    let feed = parse_fixture("jsonfeed11_fa.json", "https://www.radiofarda.com/feed.json");
+    assert_eq!(feed.format, FeedFormat::JsonFeed);
+    assert_eq!(feed.declared_lang, Some(Lang::Fa));
+    let a = &feed.items[0];
+    assert_eq!(a.guid, "30543842");
+    assert_eq!(
+        a.url.as_deref(),
+        Some("https://www.radiofarda.com/a/berouz-behnejad-iv-on-farzaneh-taeidi/30543842.html")
+    );
+    assert_eq!(
+        a.title,
+        "بهروز به\u{200C}نژاد: فرزانه تأییدی در تلاش برای ارائه تصویر درست زن لطمه خورد"
+    );
+    assert_eq!(
+        a.author.as_deref(),
+        Some("رادیو فردا"),
+        "feed-level authors inherited"
+    );
+    assert_eq!(a.published, at("2020-04-14T13:50:00Z"));
+    assert_eq!(
+        a.categories,
+        vec!["صحنه".to_string(), "فرهنگ و هنر ایران".to_string()]
+    );
+    assert_eq!(
+        a.media.first().map(|m| (m.url.as_str(), m.mime.as_deref())),
+        Some(("https://gdb.rferl.org/30543842.mp3", Some("audio/mpeg")))
+    );
+    // content_text is plain text by spec: markup-looking text stays text.
+    assert!(
+        a.summary_html.contains("&lt;b&gt;not markup&lt;/b&gt;"),
+        "{}",
+        a.summary_html
+    );
+    assert!(
+        a.summary_text.ends_with("<b>not markup</b>"),
+        "{}",
+        a.summary_text
+    );
+    let b = &feed.items[1];
+    assert_eq!(b.url, None);
+    assert_eq!(
+        b.summary_html, "<p>اجرای ترانه کودکانه</p>",
+        "script stripped from content_html"
+    );
+    assert_eq!(b.time_source, TimeSource::Updated);
+}
+
+#[test]
+fn hostile_markup_comes_out_inert() {
+    let feed = parse_fixture("hostile_markup_titles.xml", "https://sabq.org/rss");
+    assert_eq!(feed.title.as_deref(), Some("Hostile feed"));
+    let a = &feed.items[0];
+    assert_eq!(a.title, "Breaking");
+    let html = a.summary_html.to_ascii_lowercase();
+    for bad in [
+        "javascript",
+        "onmouseover",
+        "<iframe",
+        "<form",
+        "<input",
+        "<object",
+        "<img",
+        "<script",
+        "alert(",
+    ] {
+        assert!(!html.contains(bad), "{bad} survived in {}", a.summary_html);
+    }
+    assert!(
+        html.contains(r#"<a href="https://sabq.org/more" rel="noopener noreferrer">"#),
+        "{}",
+        a.summary_html
+    );
+    assert_eq!(
+        a.summary_text,
+        "أميرعسير يدشن ملتقى السياحة المعرفية هنا المزيد"
+    );
+    // Double-encoded entities, as SaudiNewsNet's sabq headline really carried them.
+    assert_eq!(
+        feed.items[1].title,
+        "أميرعسير\" يدشن ملتقى السياحة المعرفية الأحد المقبل \" & عاجل"
+    );
+    assert_eq!(
+        feed.items[2].title, "مسلسلات رمضان حشفاً وسوء كيلاً!",
+        "whitespace collapsed, tanween kept"
+    );
+    for item in &feed.items {
+        assert!(
+            !item.title.contains('<') && !item.title.contains('>'),
+            "{}",
+            item.title
+        );
+    }
+}
+
+#[test]
+fn future_missing_and_localized_dates() {
+    let feed = parse_fixture(
+        "dates_future_missing_localized.xml",
+        "https://www.al-madina.com/rss",
+    );
+    let got: Vec<(DateTime<Utc>, TimeSource)> = feed
+        .items
+        .iter()
+        .map(|i| (i.published, i.time_source))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (fetched(), TimeSource::Fetched), // 2099: clamped to the fetch time
+            (fetched(), TimeSource::Fetched), // no date at all
+            (at("2015-07-20T22:15:00Z"), TimeSource::Published), // الاثنين ٢٠ يوليو ٢٠١٥ - ١٠:١٥ م
+            (at("2024-05-04T04:30:00Z"), TimeSource::Published), // ۱۵ اردیبهشت ۱۴۰۳ - ۰۸:۰۰ Tehran
+            (fetched(), TimeSource::Fetched), // "sometime soon"
+            (fetched(), TimeSource::Fetched), // Unix-epoch placeholder
+        ]
+    );
+}
+
+#[test]
+fn empty_feed_is_valid_with_no_items() {
+    let feed = parse_fixture("empty_channel.xml", "https://sabq.org/rss");
+    assert_eq!(feed.items, vec![]);
+    assert_eq!(feed.title.as_deref(), Some("سبق"));
+}
+
+#[test]
+fn html_page_is_not_a_feed_and_its_feed_links_are_reported() {
+    let err = parse_err("html_page_with_alternates.html");
+    assert_eq!(
+        err,
+        ParseError::NotAFeed {
+            what: "an HTML page".into(),
+            feed_links: vec![
+                "https://www.hamshahrionline.ir/rss".into(),
+                "https://www.hamshahrionline.ir/atom".into()
+            ],
+        }
+    );
+    let msg = err.to_string();
+    assert!(msg.starts_with("parse: not a feed: an HTML page; it links to feed(s): https://www.hamshahrionline.ir/rss"), "{msg}");
+}
+
+#[test]
+fn other_xml_and_json_and_text_are_not_feeds() {
+    assert!(
+        matches!(parse_err("not_a_feed_sitemap.xml"), ParseError::NotAFeed { ref what, .. } if what.contains("<urlset>"))
+    );
+    for body in [
+        "",
+        "   \n",
+        "Service Unavailable",
+        r#"{"status":"ok","items":[]}"#,
+        r#"{"version":"https://jsonfeed.org/version/9","items":[]}"#,
+    ] {
+        let r = parse_feed(body, "https://sabq.org/rss", "s", fetched());
+        assert!(
+            matches!(r, Err(ParseError::NotAFeed { .. })),
+            "{body:?}: {r:?}"
+        );
+    }
+    let r = parse_feed(
+        r#"{"version":"https://jsonfeed.org/version/1.1","items":[{"#,
+        "https://sabq.org/",
+        "s",
+        fetched(),
+    );
+    assert!(
+        matches!(r, Err(ParseError::Malformed { ref reason }) if reason.starts_with("bad JSON")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn billion_laughs_and_external_entities_are_refused_without_expansion() {
+    assert_eq!(parse_err("billion_laughs.xml"), ParseError::EntityExpansion);
+    assert_eq!(
+        parse_err("xxe_external_entity.xml"),
+        ParseError::EntityExpansion
+    );
+    // A far larger bomb (10^40 expansions, a million references): expanding any of it would
+    // exhaust memory, so returning at all shows nothing is expanded.
+    let mut bomb = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY a0 \"ha\">\n");
+    for i in 1..=40 {
+        let prev = format!("&a{};", i - 1).repeat(10);
+        bomb.push_str(&format!("<!ENTITY a{i} \"{prev}\">\n"));
+    }
+    bomb.push_str("]>\n<rss version=\"2.0\"><channel><title>");
+    bomb.push_str(&"&a40;".repeat(1_000_000));
+    bomb.push_str("</title></channel></rss>");
+    assert_eq!(
+        parse_feed(&bomb, "https://x.example/", "s", fetched()),
+        Err(ParseError::EntityExpansion)
+    );
+    assert!(
+        ParseError::EntityExpansion
+            .to_string()
+            .starts_with("parse: ")
+    );
+}
+
+#[test]
+fn truncated_and_ill_formed_xml_are_malformed_with_a_reason() {
+    match parse_err("truncated.xml") {
+        ParseError::Malformed { reason } => {
+            assert_eq!(reason, "truncated document: it ends inside <title>")
+        }
+        e => panic!("{e:?}"),
+    }
+    match parse_err("bad_syntax_mismatched_tags.xml") {
+        ParseError::Malformed { reason } => assert!(
+            reason.contains("expected `</title>`, but `</link>` was found"),
+            "{reason}"
+        ),
+        e => panic!("{e:?}"),
+    }
+    let msg = parse_err("truncated.xml").to_string();
+    assert!(msg.starts_with("parse: malformed feed: truncated"), "{msg}");
+}
+
+#[test]
+fn byte_order_mark_and_leading_blank_lines_are_tolerated() {
+    let body = format!("\u{FEFF}\n\n{}", fixture("empty_channel.xml"));
+    let feed = parse_feed(&body, "https://sabq.org/rss", "s", fetched()).expect("parses");
+    assert_eq!(feed.title.as_deref(), Some("سبق"));
+}
+
+#[test]
+fn content_hash_ignores_case_and_whitespace_only() {
+    let h = item::content_hash;
+    assert_eq!(
+        h("Breaking  News", "Body\ntext"),
+        h("breaking news", "body text")
+    );
+    assert_ne!(
+        h("می\u{200C}شود", "x"),
+        h("میشود", "x"),
+        "ZWNJ is content, not whitespace"
+    );
+    assert_ne!(h("a", "b"), h("b", "a"));
+    assert_eq!(h("a", "b").len(), 64);
+}
+
+/// 200 real Persian and Arabic headlines through a generated RSS feed: every title survives
+/// exactly (ZWNJ included) once whitespace is collapsed.
+#[test]
+fn real_headlines_round_trip_exactly() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !shared.join("data").exists() {
+        eprintln!("skipping real_headlines_round_trip_exactly: ../shared is absent");
+        return;
+    }
+    let items = bench::real_items(&shared, 200).expect("shared data");
+    let doc = bench::rss_document(&items);
+    let feed = parse_feed(
+        &doc,
+        "https://www.hamshahrionline.ir/rss",
+        "bench",
+        fetched(),
+    )
+    .expect("parses");
+    assert_eq!(feed.items.len(), items.len());
+    let mut exact = 0;
+    let mut zwnj_in = 0;
+    let mut zwnj_out = 0;
+    for (parsed, (title, _, _)) in feed.items.iter().zip(&items) {
+        zwnj_in += title.matches(ZWNJ).count();
+        zwnj_out += parsed.title.matches(ZWNJ).count();
+        if !title.contains('&') && !title.contains('<') {
+            assert_eq!(parsed.title, crate::sanitize::collapse_whitespace(title));
+            exact += 1;
+        }
+    }
+    assert!(exact >= 190, "only {exact} titles compared");
+    assert!(zwnj_in > 50, "the sample should exercise ZWNJ ({zwnj_in})");
+    assert_eq!(zwnj_out, zwnj_in);
+}
+
+#[test]
+fn bare_ampersands_are_repaired_not_fatal() {
+    let feed = parse_fixture("bare_ampersands_fa.xml", "https://www.radiofarda.com/rss");
+    assert_eq!(feed.title.as_deref(), Some("رادیو فردا: Q&A"));
+    let item = &feed.items[0];
+    assert_eq!(
+        item.title,
+        "قربانی بزرگ کرونا از دنیای ادبیات؛ نویسنده\u{200C}ای که به اداهای نویسندگان می\u{200C}خندید & more"
+    );
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://www.radiofarda.com/a/30557?id=7&page=2")
+    );
+    assert_eq!(
+        item.summary_text, "لوئیس سِپولوِدا © & در CDATA",
+        "CDATA content is not re-escaped"
+    );
+}

@@ -1,0 +1,127 @@
+//! Versioned schema migrations (append only: never edit a released step).
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use super::{Result, StoreError};
+
+const V1: &str = r#"
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    homepage TEXT,
+    language TEXT NOT NULL,
+    country TEXT,
+    ownership TEXT NOT NULL,
+    note TEXT,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    refresh_secs INTEGER NOT NULL DEFAULT 900,
+    origin TEXT NOT NULL DEFAULT 'user',
+    added_at TEXT NOT NULL
+);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    verified INTEGER NOT NULL DEFAULT 1,
+    position INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    ttl_minutes INTEGER,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_attempt_at TEXT,
+    last_success_at TEXT
+);
+CREATE INDEX feeds_source ON feeds(source_id);
+CREATE TABLE fetch_log (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    status INTEGER,
+    bytes INTEGER NOT NULL,
+    items_new INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    error_code TEXT,
+    error TEXT
+);
+CREATE INDEX fetch_log_source ON fetch_log(source_id, started_at);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    url TEXT,
+    title TEXT NOT NULL,
+    summary_html TEXT NOT NULL,
+    summary_text TEXT NOT NULL,
+    author TEXT,
+    published TEXT NOT NULL,
+    time_source TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    media TEXT NOT NULL,
+    declared_lang TEXT,
+    content_hash TEXT NOT NULL,
+    lang TEXT,
+    lang_confidence REAL,
+    fetched_at TEXT NOT NULL,
+    UNIQUE(source_id, guid)
+);
+CREATE INDEX items_url ON items(url) WHERE url IS NOT NULL;
+CREATE INDEX items_hash ON items(source_id, content_hash);
+CREATE INDEX items_published ON items(published);
+CREATE INDEX items_lang ON items(lang, published);
+-- Folded text (normalize::fold): Arabic-letter queries find Persian spellings and back.
+CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE embeddings (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    item_count INTEGER NOT NULL,
+    outlet_count INTEGER NOT NULL,
+    languages TEXT NOT NULL,
+    lang_count INTEGER NOT NULL,
+    first_source_id TEXT,
+    first_item_id INTEGER,
+    headlines TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX stories_last_seen ON stories(last_seen);
+CREATE TABLE story_items (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL,
+    score REAL,
+    explanation TEXT,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    assigned_at TEXT NOT NULL
+);
+CREATE INDEX story_items_story ON story_items(story_id);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+pub(super) fn apply(conn: &mut Connection) -> Result<()> {
+    migrations().to_latest(conn).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
+        other => StoreError::Migration(other.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

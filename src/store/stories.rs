@@ -1,0 +1,506 @@
+//! Stories: which item belongs to which story, why, and the per-story summary the lists show.
+//!
+//! Story aggregates are derived data, recomputed from `story_items` whenever membership changes.
+//! Manual corrections are rows with `pinned = 1`; regrouping never moves a pinned item.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde::{Deserialize, Serialize};
+
+use super::sources::ownership_str;
+use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::model::{Lang, Ownership};
+
+/// The representative headline of a story in one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Headline {
+    pub lang: Lang,
+    pub item_id: i64,
+    pub title: String,
+    pub source_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StoryRecord {
+    pub id: i64,
+    #[ts(type = "string")]
+    pub first_seen: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub last_seen: DateTime<Utc>,
+    pub item_count: u32,
+    pub outlet_count: u32,
+    pub languages: Vec<Lang>,
+    pub first_source_id: Option<String>,
+    pub first_item_id: Option<i64>,
+    pub headlines: Vec<Headline>,
+}
+
+/// One item's membership: where it is and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryAssignment {
+    pub item_id: i64,
+    pub story_id: i64,
+    pub score: Option<f32>,
+    /// The grouping's explanation as JSON (score parts, matched item, runner-up).
+    pub explanation: Option<String>,
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(default)]
+pub struct StoryFilter {
+    /// Keep stories that have at least one item in any of these languages (empty: all).
+    pub languages: Vec<Lang>,
+    pub cross_lingual_only: bool,
+    pub source_id: Option<String>,
+    pub ownership: Option<Ownership>,
+    #[ts(type = "string | null")]
+    pub since: Option<DateTime<Utc>>,
+    #[ts(type = "string | null")]
+    pub until: Option<DateTime<Utc>>,
+    /// Only these stories (search results).
+    pub ids: Option<Vec<i64>>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+impl Store {
+    /// Allocate a new, empty story id.
+    pub fn new_story_id(&self) -> Result<i64> {
+        let now = ts(&Utc::now());
+        self.conn().execute(
+            "INSERT INTO stories(first_seen, last_seen, item_count, outlet_count, languages, lang_count, headlines, updated_at)
+             VALUES (?1, ?1, 0, 0, '', 0, '[]', ?1)",
+            [&now],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Make sure a story row with this id exists (the grouper allocates ids itself).
+    pub fn ensure_story(&self, id: i64) -> Result<()> {
+        let now = ts(&Utc::now());
+        self.conn().execute(
+            "INSERT OR IGNORE INTO stories(id, first_seen, last_seen, item_count, outlet_count, languages, lang_count, headlines, updated_at)
+             VALUES (?1, ?2, ?2, 0, 0, '', 0, '[]', ?2)",
+            params![id, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn max_story_id(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM stories", [], |r| r.get(0))?)
+    }
+
+    /// Record automatic assignments. Pinned items keep their story; touched stories are recomputed.
+    pub fn assign(&self, assignments: &[StoryAssignment]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut touched = BTreeSet::new();
+        let now = ts(&Utc::now());
+        {
+            let mut old =
+                tx.prepare_cached("SELECT story_id, pinned FROM story_items WHERE item_id = ?1")?;
+            let mut up = tx.prepare_cached(
+                "INSERT INTO story_items(item_id, story_id, score, explanation, pinned, assigned_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(item_id) DO UPDATE SET story_id = excluded.story_id, score = excluded.score,
+                   explanation = excluded.explanation, pinned = excluded.pinned, assigned_at = excluded.assigned_at",
+            )?;
+            let mut ensure = tx.prepare_cached(
+                "INSERT OR IGNORE INTO stories(id, first_seen, last_seen, item_count, outlet_count, languages, lang_count, headlines, updated_at)
+                 VALUES (?1, ?2, ?2, 0, 0, '', 0, '[]', ?2)",
+            )?;
+            for a in assignments {
+                let prev: Option<(i64, bool)> = old
+                    .query_row([a.item_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if matches!(prev, Some((_, true))) && !a.pinned {
+                    continue;
+                }
+                if let Some((s, _)) = prev {
+                    touched.insert(s);
+                }
+                ensure.execute(params![a.story_id, now])?;
+                up.execute(params![
+                    a.item_id,
+                    a.story_id,
+                    a.score,
+                    a.explanation,
+                    a.pinned,
+                    now
+                ])?;
+                touched.insert(a.story_id);
+            }
+        }
+        for id in &touched {
+            recompute(&tx, *id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Manual correction: move an item to another story (pinned there).
+    pub fn move_item(&self, item_id: i64, to_story: i64) -> Result<()> {
+        self.story(to_story)?
+            .ok_or_else(|| StoreError::NotFound(format!("story {to_story}")))?;
+        let current = self.assignment(item_id)?;
+        self.assign(&[StoryAssignment {
+            item_id,
+            story_id: to_story,
+            score: None,
+            explanation: current.and_then(|c| c.explanation),
+            pinned: true,
+        }])
+    }
+
+    /// Manual correction: move `item_ids` out of `story_id` into a new story; returns its id.
+    pub fn split_story(&self, story_id: i64, item_ids: &[i64]) -> Result<i64> {
+        let members: BTreeSet<i64> = self.story_members(story_id)?.into_iter().collect();
+        if item_ids.is_empty() || item_ids.iter().any(|i| !members.contains(i)) {
+            return Err(StoreError::Invalid(format!(
+                "split: every item must belong to story {story_id}"
+            )));
+        }
+        if item_ids.len() == members.len() {
+            return Err(StoreError::Invalid(
+                "split: leave at least one item behind".into(),
+            ));
+        }
+        let new_id = self.new_story_id()?;
+        let moves: Vec<StoryAssignment> = item_ids
+            .iter()
+            .map(|&item_id| StoryAssignment {
+                item_id,
+                story_id: new_id,
+                score: None,
+                explanation: None,
+                pinned: true,
+            })
+            .collect();
+        self.assign(&moves)?;
+        Ok(new_id)
+    }
+
+    /// Manual correction: merge story `from` into `into` (all its items pinned there).
+    pub fn merge_stories(&self, into: i64, from: i64) -> Result<()> {
+        if into == from {
+            return Err(StoreError::Invalid(
+                "merge: a story cannot be merged into itself".into(),
+            ));
+        }
+        self.story(into)?
+            .ok_or_else(|| StoreError::NotFound(format!("story {into}")))?;
+        let moves: Vec<StoryAssignment> = self
+            .story_members(from)?
+            .into_iter()
+            .map(|item_id| StoryAssignment {
+                item_id,
+                story_id: into,
+                score: None,
+                explanation: None,
+                pinned: true,
+            })
+            .collect();
+        if moves.is_empty() {
+            return Err(StoreError::NotFound(format!("story {from}")));
+        }
+        self.assign(&moves)
+    }
+
+    pub fn assignment(&self, item_id: i64) -> Result<Option<StoryAssignment>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT item_id, story_id, score, explanation, pinned FROM story_items WHERE item_id = ?1",
+                [item_id],
+                row_to_assignment,
+            )
+            .optional()?)
+    }
+
+    /// All assignments of items published since `since` (for rebuilding the grouper's live state).
+    pub fn assignments_since(&self, since: DateTime<Utc>) -> Result<Vec<StoryAssignment>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT si.item_id, si.story_id, si.score, si.explanation, si.pinned
+             FROM story_items si JOIN items i ON i.id = si.item_id
+             WHERE i.published >= ?1 ORDER BY i.published, i.id",
+        )?;
+        let rows = stmt.query_map([ts(&since)], row_to_assignment)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn story_members(&self, story_id: i64) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT item_id FROM story_items WHERE story_id = ?1 ORDER BY item_id")?;
+        let rows = stmt.query_map([story_id], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Items not yet in any story, oldest first.
+    pub fn ungrouped_items(&self, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT i.id FROM items i LEFT JOIN story_items si ON si.item_id = i.id
+             WHERE si.item_id IS NULL ORDER BY i.published, i.id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Forget automatic assignments (pinned corrections stay) so grouping can re-run.
+    pub fn clear_automatic_assignments(&self) -> Result<()> {
+        self.conn().execute_batch(
+            "DELETE FROM story_items WHERE pinned = 0;
+             DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM story_items);",
+        )?;
+        Ok(())
+    }
+
+    pub fn story(&self, id: i64) -> Result<Option<StoryRecord>> {
+        let r = self
+            .conn()
+            .query_row(&format!("{STORY_SELECT} WHERE id = ?1"), [id], row_to_story)
+            .optional()?;
+        r.transpose()
+    }
+
+    pub fn story_count(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM stories WHERE item_count > 0",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Stories ranked by breadth (outlets × languages) discounted by age relative to the newest
+    /// story, so an archive from last year ranks the same way as today's news.
+    pub fn stories(&self, f: &StoryFilter) -> Result<Vec<StoryRecord>> {
+        let mut sql = format!("{STORY_SELECT} WHERE item_count > 0");
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if f.cross_lingual_only {
+            sql.push_str(" AND lang_count > 1");
+        }
+        if !f.languages.is_empty() {
+            let ors: Vec<String> = f
+                .languages
+                .iter()
+                .map(|l| {
+                    args.push(Box::new(format!("%{}%", l.code())));
+                    "languages LIKE ?".to_string()
+                })
+                .collect();
+            sql.push_str(&format!(" AND ({})", ors.join(" OR ")));
+        }
+        if let Some(t) = &f.since {
+            sql.push_str(" AND last_seen >= ?");
+            args.push(Box::new(ts(t)));
+        }
+        if let Some(t) = &f.until {
+            sql.push_str(" AND first_seen <= ?");
+            args.push(Box::new(ts(t)));
+        }
+        if let Some(src) = &f.source_id {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM story_items si JOIN items i ON i.id = si.item_id
+                   WHERE si.story_id = stories.id AND i.source_id = ?)",
+            );
+            args.push(Box::new(src.clone()));
+        }
+        if let Some(o) = f.ownership {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM story_items si JOIN items i ON i.id = si.item_id
+                   JOIN sources s ON s.id = i.source_id WHERE si.story_id = stories.id AND s.ownership = ?)",
+            );
+            args.push(Box::new(ownership_str(o).to_string()));
+        }
+        if let Some(ids) = &f.ids {
+            sql.push_str(" AND id IN (SELECT value FROM json_each(?))");
+            args.push(Box::new(serde_json::to_string(ids)?));
+        }
+        sql.push_str(
+            " ORDER BY (outlet_count * lang_count) /
+                 (1.0 + ((SELECT julianday(max(last_seen)) FROM stories) - julianday(last_seen))) DESC,
+               last_seen DESC, id DESC",
+        );
+        sql.push_str(&format!(
+            " LIMIT {} OFFSET {}",
+            f.limit.unwrap_or(500),
+            f.offset.unwrap_or(0)
+        ));
+        let mut stmt = self.conn().prepare(&sql)?;
+        let params: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
+        let rows = stmt.query_map(params.as_slice(), row_to_story)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r??);
+        }
+        Ok(out)
+    }
+}
+
+const STORY_SELECT: &str = "SELECT id, first_seen, last_seen, item_count, outlet_count, languages,
+    first_source_id, first_item_id, headlines FROM stories";
+
+fn row_to_assignment(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryAssignment> {
+    Ok(StoryAssignment {
+        item_id: r.get(0)?,
+        story_id: r.get(1)?,
+        score: r.get::<_, Option<f64>>(2)?.map(|v| v as f32),
+        explanation: r.get(3)?,
+        pinned: r.get(4)?,
+    })
+}
+
+fn row_to_story(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoryRecord>> {
+    let langs: String = r.get(5)?;
+    let headlines: String = r.get(8)?;
+    let first_seen: String = r.get(1)?;
+    let last_seen: String = r.get(2)?;
+    let id: i64 = r.get(0)?;
+    let item_count: u32 = r.get(3)?;
+    let outlet_count: u32 = r.get(4)?;
+    let first_source_id: Option<String> = r.get(6)?;
+    let first_item_id: Option<i64> = r.get(7)?;
+    Ok((|| {
+        Ok(StoryRecord {
+            id,
+            first_seen: parse_ts(&first_seen),
+            last_seen: parse_ts(&last_seen),
+            item_count,
+            outlet_count,
+            languages: langs
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .filter_map(Lang::from_tag)
+                .collect(),
+            first_source_id,
+            first_item_id,
+            headlines: serde_json::from_str(&headlines)?,
+        })
+    })())
+}
+
+/// Recompute a story's summary from its members. An emptied story is deleted.
+fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title,
+                coalesce(si.score, 0)
+         FROM story_items si JOIN items i ON i.id = si.item_id
+         WHERE si.story_id = ?1 ORDER BY i.published, i.id",
+    )?;
+    let rows: Vec<(i64, String, String, String, String, f64)> = stmt
+        .query_map([story_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    if rows.is_empty() {
+        conn.execute("DELETE FROM stories WHERE id = ?1", [story_id])?;
+        return Ok(());
+    }
+    let outlets: BTreeSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let langs: BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r.3.as_str())
+        .filter(|l| *l != "und")
+        .collect();
+    // Representative headline per language: the earliest item in that language, which is the
+    // one others followed; ties go to the lower id (deterministic).
+    let mut headlines: Vec<Headline> = Vec::new();
+    for l in &langs {
+        if let Some(r) = rows.iter().find(|r| r.3 == *l) {
+            headlines.push(Headline {
+                lang: Lang::from_tag(l).unwrap_or(Lang::Und),
+                item_id: r.0,
+                title: r.4.clone(),
+                source_id: r.1.clone(),
+            });
+        }
+    }
+    let first = &rows[0];
+    let last_seen = rows.iter().map(|r| r.2.as_str()).max().unwrap_or(&first.2);
+    conn.execute(
+        "UPDATE stories SET first_seen = ?2, last_seen = ?3, item_count = ?4, outlet_count = ?5,
+           languages = ?6, lang_count = ?7, first_source_id = ?8, first_item_id = ?9, headlines = ?10,
+           updated_at = ?11 WHERE id = ?1",
+        params![
+            story_id,
+            first.2,
+            last_seen,
+            rows.len() as i64,
+            outlets.len() as i64,
+            langs.iter().copied().collect::<Vec<_>>().join(","),
+            langs.len() as i64,
+            first.1,
+            first.0,
+            serde_json::to_string(&headlines)?,
+            ts(&Utc::now())
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::items::tests::item;
+
+    fn auto(item_id: i64, story_id: i64) -> StoryAssignment {
+        StoryAssignment {
+            item_id,
+            story_id,
+            score: Some(0.8),
+            explanation: Some("{}".into()),
+            pinned: false,
+        }
+    }
+
+    #[test]
+    fn summaries_follow_membership_and_corrections_stick() {
+        let s = Store::open_in_memory().unwrap();
+        let mut a = item("almayadeen", "1", "الحرس الثوري يعلن إسقاط طائرة مسيرة");
+        a.declared_lang = Some(Lang::Ar);
+        let mut b = item("irna", "2", "سپاه از سرنگونی یک پهپاد خبر داد");
+        b.published = a.published + chrono::Duration::minutes(190);
+        let ids = s.insert_items(&[a, b]).unwrap().inserted;
+        let st = s.new_story_id().unwrap();
+        s.assign(&[auto(ids[0], st), auto(ids[1], st)]).unwrap();
+        let rec = s.story(st).unwrap().unwrap();
+        assert_eq!(rec.item_count, 2);
+        assert_eq!(rec.languages, vec![Lang::Ar, Lang::Fa]);
+        assert_eq!(rec.first_source_id.as_deref(), Some("almayadeen"));
+        assert_eq!(rec.headlines.len(), 2);
+        assert_eq!(
+            s.stories(&StoryFilter {
+                cross_lingual_only: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+            1
+        );
+
+        let new = s.split_story(st, &[ids[1]]).unwrap();
+        assert_eq!(s.story(st).unwrap().unwrap().languages, vec![Lang::Ar]);
+        // An automatic re-run must not undo the manual split.
+        s.assign(&[auto(ids[1], st)]).unwrap();
+        assert_eq!(s.assignment(ids[1]).unwrap().unwrap().story_id, new);
+        s.clear_automatic_assignments().unwrap();
+        assert_eq!(s.assignment(ids[1]).unwrap().unwrap().story_id, new);
+
+        s.merge_stories(new, st).unwrap_or(());
+        assert!(s.split_story(new, &[999]).is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! The parse stage as the fetch stage drives it: bytes in a legacy Arabic-script encoding,
+//! decoded with encoding_rs, then parsed under a declaration that still names that encoding.
+
+use chrono::{DateTime, Utc};
+use parallax::parse::{FeedFormat, ParseError, parse_feed};
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feeds")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+fn fetched() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
+        .map(|d| d.with_timezone(&Utc))
+        .expect("literal")
+}
+
+/// Encodes `utf8` as windows-1256 and decodes it back, as a feed served in that charset reaches us.
+fn through_windows_1256(utf8: &str) -> String {
+    let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(utf8);
+    assert!(
+        bytes.iter().any(|&b| b >= 0x80),
+        "really single-byte Arabic-script encoded"
+    );
+    let (text, _, had_errors) = encoding_rs::WINDOWS_1256.decode(&bytes);
+    assert!(!had_errors);
+    text.into_owned()
+}
+
+#[test]
+fn windows_1256_arabic_feed_round_trips_exactly() {
+    let original = fixture("rss_noversion_windows1256_decl_ar.xml");
+    let decoded = through_windows_1256(&original);
+    let direct = parse_feed(&original, "http://www.okaz.com.sa/rss", "okaz", fetched())
+        .expect("utf-8 parses");
+    let via_1256 = parse_feed(&decoded, "http://www.okaz.com.sa/rss", "okaz", fetched())
+        .expect("decoded parses");
+    assert_eq!(via_1256, direct);
+    assert_eq!(
+        via_1256.items[0].title,
+        "القيادة تهنئ رئيس كولومبيا بذكرى الاستقلال"
+    );
+}
+
+#[test]
+fn windows_1256_persian_feed_keeps_zwnj() {
+    // windows-1256 has ZWNJ (0x9D) but no Persian digits: encoding_rs writes those as numeric
+    // character references, which the XML parser turns back into the digits.
+    let decoded =
+        through_windows_1256(&fixture("rss2_fa_media_dc.xml").replace("utf-8", "windows-1256"));
+    let feed = parse_feed(
+        &decoded,
+        "https://www.hamshahrionline.ir/rss",
+        "hamshahri",
+        fetched(),
+    )
+    .expect("parses");
+    assert_eq!(feed.format, FeedFormat::Rss2);
+    assert_eq!(
+        feed.items[0].title,
+        "پرترافیک\u{200C}ترین جاده\u{200C}های ایران پس از پایان ممنوعیت ترددهای بین\u{200C}استانی"
+    );
+    assert_eq!(
+        feed.items[1].title,
+        "نخستین کاروان حج ۹۹ ششم تیر اعزام می\u{200C}شود"
+    );
+}
+
+#[test]
+fn every_error_names_the_stage() {
+    for name in [
+        "html_page_with_alternates.html",
+        "billion_laughs.xml",
+        "truncated.xml",
+        "not_a_feed_sitemap.xml",
+    ] {
+        let err: ParseError =
+            parse_feed(&fixture(name), "https://sabq.org/", "s", fetched()).expect_err(name);
+        assert!(err.to_string().starts_with("parse: "), "{name}: {err}");
+        assert_eq!(err.code(), parallax::error::Code::FeedFormat);
+    }
+}
