@@ -179,6 +179,9 @@ pub struct BenchAssignArgs {
     pub queries: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Use the hand-set starting values instead of the tuned defaults (to compare their cost).
+    #[arg(long)]
+    pub untuned: bool,
     #[command(flatten)]
     pub embed: EmbedArgs,
 }
@@ -188,13 +191,8 @@ pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     let items = stories::load(Path::new(&a.from))?;
     let embeddings = stories::embed_items(&items, e.as_ref())?;
     let feats = stories::features(&items, Some(&embeddings));
-    let r = cluster::bench::assign(
-        &feats,
-        a.live,
-        a.queries,
-        a.seed,
-        &GroupingConfig::default(),
-    );
+    let cfg = if a.untuned { GroupingConfig::untuned() } else { GroupingConfig::default() };
+    let r = cluster::bench::assign(&feats, a.live, a.queries, a.seed, &cfg);
     println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(())
 }
