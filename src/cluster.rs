@@ -140,17 +140,15 @@ pub struct ItemFeatures {
 }
 
 /// One piece of evidence in a score.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScorePart {
     pub name: String,
     pub value: f32,
     pub weight: f32,
 }
 
-/// Why an item went where it went.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
+/// Why an item went where it went. Serialises into the fields `api::Explanation` reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     /// Score of the chosen story (or of the best story it did not join, for a new story).
     pub score: f32,
@@ -159,7 +157,9 @@ pub struct Explanation {
     /// The item of the best story that matched best.
     pub matched_item: Option<i64>,
     /// Story the item matched best when it started a new story, else the second-best story.
-    pub best_other: Option<(i64, f32)>,
+    pub runner_up: Option<(i64, f32)>,
+    /// The item started a new story.
+    pub new_story: bool,
     /// Why: "joined", "new_story", "pinned", "restored".
     pub decision: String,
 }
@@ -364,7 +364,8 @@ impl Grouper {
                     score: best.score,
                     parts: best.evidence.parts(w),
                     matched_item: Some(self.members[best.member].item_id),
-                    best_other: ranked.get(1).map(|r| (r.story, r.score)),
+                    runner_up: ranked.get(1).map(|r| (r.story, r.score)),
+                    new_story: false,
                     decision: "joined".to_string(),
                 };
                 (best.story, false, explanation)
@@ -374,7 +375,8 @@ impl Grouper {
                     score: best.map_or(0.0, |b| b.score),
                     parts: best.map_or_else(Vec::new, |b| b.evidence.parts(w)),
                     matched_item: best.map(|b| self.members[b.member].item_id),
-                    best_other: best.map(|b| (b.story, b.score)),
+                    runner_up: best.map(|b| (b.story, b.score)),
+                    new_story: true,
                     decision: "new_story".to_string(),
                 };
                 let id = self.next_story;
@@ -774,7 +776,8 @@ fn decision_only(decision: &str) -> Explanation {
         score: 0.0,
         parts: Vec::new(),
         matched_item: None,
-        best_other: None,
+        runner_up: None,
+        new_story: false,
         decision: decision.to_string(),
     }
 }
