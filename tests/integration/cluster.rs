@@ -134,7 +134,9 @@ fn a_pin_moves_an_item_and_holds_on_rerun() {
 
 #[test]
 fn explanations_read_back_as_the_api_type() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else { return };
+    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
+        return;
+    };
     let feats = stories::features(&items[..40], None);
     let mut g = Grouper::new(GroupingConfig::default());
     let mut joined = 0;
@@ -153,5 +155,8 @@ fn explanations_read_back_as_the_api_type() {
             assert!(api.score > 0.0);
         }
     }
-    assert!(joined > 0, "some of the first 40 coverage items share a story");
+    assert!(
+        joined > 0,
+        "some of the first 40 coverage items share a story"
+    );
 }

@@ -191,7 +191,11 @@ pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     let items = stories::load(Path::new(&a.from))?;
     let embeddings = stories::embed_items(&items, e.as_ref())?;
     let feats = stories::features(&items, Some(&embeddings));
-    let cfg = if a.untuned { GroupingConfig::untuned() } else { GroupingConfig::default() };
+    let cfg = if a.untuned {
+        GroupingConfig::untuned()
+    } else {
+        GroupingConfig::default()
+    };
     let r = cluster::bench::assign(&feats, a.live, a.queries, a.seed, &cfg);
     println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(())

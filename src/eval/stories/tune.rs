@@ -50,7 +50,10 @@ impl DevSet {
 pub fn objective(sets: &[&DevSet], cfg: &GroupingConfig) -> f64 {
     // Sets are independent: score them on separate threads.
     let total: f64 = std::thread::scope(|scope| {
-        let handles: Vec<_> = sets.iter().map(|s| scope.spawn(move || s.run(cfg).bcubed.f1)).collect();
+        let handles: Vec<_> = sets
+            .iter()
+            .map(|s| scope.spawn(move || s.run(cfg).bcubed.f1))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
     });
     total / sets.len().max(1) as f64
