@@ -65,6 +65,9 @@ pub struct GroupingConfig {
     pub merge_threshold: f32,
     /// Subtract each language's running mean vector before comparing embeddings.
     pub centring: bool,
+    /// Centre stored items with the current means at comparison time (else with the means as
+    /// they were when the item arrived, which freezes the early means' errors into them).
+    pub recentre: bool,
     /// Seed the running means with the shipped background means (else they start empty).
     pub background_means: bool,
     /// How many items the background mean counts as when blended with the running mean.
@@ -118,6 +121,7 @@ impl GroupingConfig {
             centroid_mix: 0.0,
             merge_threshold: f32::INFINITY,
             centring: true,
+            recentre: true,
             background_means: true,
             background_weight: 50.0,
             clean_headlines: true,
@@ -194,8 +198,10 @@ struct Member {
     story: i64,
     lang: Lang,
     time: Option<DateTime<Utc>>,
-    /// Centred, L2-normalised embedding.
+    /// Centred (with the means at arrival), L2-normalised embedding: signatures, hubness.
     emb: Option<Vec<f32>>,
+    /// L2-normalised raw embedding, re-centred with the current means when compared.
+    raw: Option<Vec<f32>>,
     words: Vec<u32>,
     numbers: Vec<u32>,
     /// Mean cosine to the nearest earlier items at arrival.
@@ -210,6 +216,9 @@ struct Story {
     members: Vec<usize>,
     /// Sum of the members' centred embeddings (empty until one has an embedding).
     sum: Vec<f32>,
+    /// Sum of the members' raw embeddings and how many of each language (mean key) it holds.
+    raw_sum: Vec<f32>,
+    raw_langs: BTreeMap<String, f32>,
     first_seen: Option<DateTime<Utc>>,
     last_seen: Option<DateTime<Utc>>,
 }
@@ -421,16 +430,7 @@ impl Grouper {
         if old == story_id {
             return;
         }
-        let emb = self.members[idx].emb.clone();
-        if let Some(s) = self.stories.get_mut(&old) {
-            s.members.retain(|&i| i != idx);
-            if let Some(e) = &emb {
-                s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
-            }
-            if s.members.is_empty() {
-                self.stories.remove(&old);
-            }
-        }
+        self.detach(idx);
         self.members[idx].story = story_id;
         self.members[idx].explanation = decision_only("pinned");
         self.attach(idx, story_id);
@@ -527,6 +527,7 @@ impl Grouper {
             lang: f.lang.clone(),
             time: f.published,
             emb,
+            raw: f.embedding.as_deref().map(normalised),
             words,
             numbers,
             hub: 0.0,
@@ -554,14 +555,7 @@ impl Grouper {
         let idx = self.members.len();
         if let Some(old) = self.by_item.insert(m.item_id, idx) {
             // The same item id placed twice: the newer copy wins, the old one leaves its story.
-            let old_story = self.members[old].story;
-            let emb = self.members[old].emb.clone();
-            if let Some(s) = self.stories.get_mut(&old_story) {
-                s.members.retain(|&i| i != old);
-                if let Some(e) = &emb {
-                    s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
-                }
-            }
+            self.detach(old);
             self.index.remove(old);
         }
         self.index.add(m.emb.as_deref(), &m.words);
@@ -570,13 +564,42 @@ impl Grouper {
         self.next_story = self.next_story.max(story_id + 1);
     }
 
+    /// Take a member out of its story's sums; a story left empty goes away.
+    fn detach(&mut self, idx: usize) {
+        let m = &self.members[idx];
+        let key = LangMeans::key(&m.lang).to_string();
+        let Some(s) = self.stories.get_mut(&m.story) else {
+            return;
+        };
+        s.members.retain(|&i| i != idx);
+        if let Some(e) = &m.emb {
+            s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
+        }
+        if let Some(r) = &m.raw {
+            s.raw_sum.iter_mut().zip(r).for_each(|(a, b)| *a -= b);
+            if let Some(n) = s.raw_langs.get_mut(&key) {
+                *n -= 1.0;
+            }
+        }
+        if s.members.is_empty() {
+            let id = m.story;
+            self.stories.remove(&id);
+        }
+    }
+
     fn attach(&mut self, idx: usize, story_id: i64) {
         let time = self.members[idx].time;
         let emb = self.members[idx].emb.as_deref();
+        let raw = self.members[idx].raw.as_deref();
+        let key = LangMeans::key(&self.members[idx].lang).to_string();
         let s = self.stories.entry(story_id).or_default();
         s.members.push(idx);
         if let Some(e) = emb {
             add_into(&mut s.sum, e);
+        }
+        if let Some(r) = raw {
+            add_into(&mut s.raw_sum, r);
+            *s.raw_langs.entry(key).or_insert(0.0) += 1.0;
         }
         if let Some(t) = time {
             s.first_seen = Some(s.first_seen.map_or(t, |f| f.min(t)));
@@ -595,6 +618,12 @@ impl Grouper {
         s.members.extend(gone.members);
         if !gone.sum.is_empty() {
             add_into(&mut s.sum, &gone.sum);
+        }
+        if !gone.raw_sum.is_empty() {
+            add_into(&mut s.raw_sum, &gone.raw_sum);
+            for (k, n) in gone.raw_langs {
+                *s.raw_langs.entry(k).or_insert(0.0) += n;
+            }
         }
         s.first_seen = match (s.first_seen, gone.first_seen) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -642,9 +671,10 @@ impl Grouper {
     }
 
     /// Evidence between a prepared (uncommitted) item and a stored member.
-    fn evidence(&self, t: &IdfTable, m: &Member, other: &Member) -> PairEvidence {
-        let cosine = match (&m.emb, &other.emb) {
-            (Some(a), Some(b)) => Some(dot(a, b)),
+    fn evidence(&self, t: &IdfTable, q: &Query, m: &Member, other: &Member) -> PairEvidence {
+        let cosine = match (&q.centred, &other.raw, &m.emb, &other.emb) {
+            (Some(x), Some(y), _, _) => Some(q.means.centred_cosine(x, y, &other.lang)),
+            (None, _, Some(a), Some(b)) => Some(dot(a, b)),
             _ => None,
         };
         let shared_numbers = count_shared(&m.numbers, &other.numbers);
@@ -690,12 +720,27 @@ impl Grouper {
     }
 
     /// Live stories ranked by score, best first (ties by story id).
+    /// Per-query state: current language means and the query's centred vector.
+    fn query(&self, m: &Member) -> Query {
+        let means = CurrentMeans::of(&self.means);
+        let centred = match (&m.raw, self.cfg.centring && self.cfg.recentre) {
+            (Some(x), true) => Some(means.centre(x, &m.lang)),
+            _ => None,
+        };
+        Query {
+            means,
+            centred,
+            recentre: self.cfg.centring && self.cfg.recentre,
+        }
+    }
+
     fn rank_stories(&self, m: &Member) -> Vec<Ranked> {
         let candidates =
             self.index
                 .shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
+        let q = self.query(m);
         for idx in candidates {
             let other = &self.members[idx];
             let Some(story) = self.stories.get(&other.story) else {
@@ -704,7 +749,7 @@ impl Grouper {
             if !self.is_live(story, m.time) {
                 continue;
             }
-            let ev = self.evidence(&idf, m, other);
+            let ev = self.evidence(&idf, &q, m, other);
             per_story
                 .entry(other.story)
                 .or_default()
@@ -718,13 +763,10 @@ impl Grouper {
             .map(|(story, mut links)| {
                 if cmix > 0.0 {
                     // Blend each link's cosine with the cosine to the story centroid.
-                    let centroid = self
-                        .stories
-                        .get(&story)
-                        .map(|s| &s.sum)
-                        .filter(|s| !s.is_empty());
-                    if let (Some(c), Some(e)) = (centroid, m.emb.as_deref()) {
-                        let cc = dot(c, e) / dot(c, c).sqrt().max(1e-12);
+                    let centroid = self.stories.get(&story).and_then(|s| q.centroid(s));
+                    let e = q.centred.as_deref().or(m.emb.as_deref());
+                    if let (Some(c), Some(e)) = (centroid, e) {
+                        let cc = dot(&c, e) / dot(&c, &c).sqrt().max(1e-12);
                         for l in links.iter_mut() {
                             if let Some(cos) = l.2.cosine {
                                 l.2.cosine = Some((1.0 - cmix) * cos + cmix * cc);
@@ -747,6 +789,80 @@ impl Grouper {
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
         ranked
+    }
+}
+
+/// The language means at the moment of one query.
+struct CurrentMeans {
+    by_key: BTreeMap<&'static str, Vec<f32>>,
+}
+
+impl CurrentMeans {
+    fn of(means: &LangMeans) -> Self {
+        let mut by_key = BTreeMap::new();
+        for (key, lang) in [
+            ("ar", Lang::Ar),
+            ("fa", Lang::Fa),
+            ("en", Lang::En),
+            ("*", Lang::Und),
+        ] {
+            if let Some(m) = means.mean(&lang) {
+                by_key.insert(key, m);
+            }
+        }
+        CurrentMeans { by_key }
+    }
+
+    fn get(&self, lang: &Lang) -> Option<&Vec<f32>> {
+        self.by_key.get(LangMeans::key(lang))
+    }
+
+    fn centre(&self, raw: &[f32], lang: &Lang) -> Vec<f32> {
+        match self.get(lang) {
+            Some(m) if m.len() == raw.len() => {
+                normalised(&raw.iter().zip(m).map(|(x, m)| x - m).collect::<Vec<_>>())
+            }
+            _ => normalised(raw),
+        }
+    }
+
+    /// Cosine of a centred unit query with a raw vector centred by its language's current mean.
+    fn centred_cosine(&self, x: &[f32], y: &[f32], lang: &Lang) -> f32 {
+        let Some(m) = self.get(lang).filter(|m| m.len() == y.len()) else {
+            return dot(x, y) / dot(y, y).sqrt().max(1e-12);
+        };
+        let (mut xy, mut yy) = (0.0f32, 0.0f32);
+        for ((a, b), c) in x.iter().zip(y).zip(m) {
+            let d = b - c;
+            xy += a * d;
+            yy += d * d;
+        }
+        xy / yy.sqrt().max(1e-12)
+    }
+}
+
+struct Query {
+    means: CurrentMeans,
+    centred: Option<Vec<f32>>,
+    recentre: bool,
+}
+
+impl Query {
+    /// The story centroid in the space the query is compared in.
+    fn centroid(&self, s: &Story) -> Option<Vec<f32>> {
+        if !self.recentre {
+            return (!s.sum.is_empty()).then(|| s.sum.clone());
+        }
+        if s.raw_sum.is_empty() {
+            return None;
+        }
+        let mut c = s.raw_sum.clone();
+        for (key, n) in &s.raw_langs {
+            if let Some(m) = self.means.by_key.get(key.as_str()) {
+                c.iter_mut().zip(m).for_each(|(a, b)| *a -= n * b);
+            }
+        }
+        Some(c)
     }
 }
 

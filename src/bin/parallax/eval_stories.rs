@@ -140,7 +140,7 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<&tune::DevSet> = sets.iter().collect();
     let start = GroupingConfig::untuned();
-    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 4);
+    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 2);
     if args.quick {
         let per_set: std::collections::BTreeMap<_, _> = sets
             .iter()

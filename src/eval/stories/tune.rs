@@ -111,11 +111,6 @@ pub fn knobs() -> Vec<Knob> {
             set: |c, v| c.weights.time_far = v,
         },
         Knob {
-            name: "hub",
-            values: range(0.0, 1.0, 0.125),
-            set: |c, v| c.weights.hub = v,
-        },
-        Knob {
             name: "top_k_mix",
             values: range(0.0, 1.0, 0.25),
             set: |c, v| c.top_k_mix = v,
@@ -214,7 +209,7 @@ pub fn leave_one_out(
                 .filter(|(i, _)| *i != h)
                 .map(|(_, s)| s)
                 .collect();
-            let (cfg, _) = tune(&train, start, &knobs, 3);
+            let (cfg, _) = tune(&train, start, &knobs, 2);
             LosoRow {
                 held_out: sets[h].name.clone(),
                 held_out_figures: figures(&sets[h], &cfg),
@@ -243,6 +238,9 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
     let variants: Vec<(&str, Switch)> = vec![
         ("full (tuned on all sets)", |_| {}),
         ("no centring", |c| c.centring = false),
+        ("centring frozen at arrival (no re-centring)", |c| {
+            c.recentre = false
+        }),
         ("running means only (no background seed)", |c| {
             c.background_means = false
         }),
