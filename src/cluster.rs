@@ -84,16 +84,16 @@ impl Default for GroupingConfig {
     fn default() -> Self {
         GroupingConfig {
             weights: PairWeights {
-                bias_same: -0.55,
+                bias_same: -0.60,
                 bias_cross: -0.35,
-                tokens: 0.0,
-                numbers: 0.0,
+                tokens: 0.20,
+                numbers: 0.15,
                 time_near: 0.15,
                 time_far: 0.3,
+                bias_no_embedding: -0.325,
                 ..GroupingConfig::untuned().weights
             },
-            centroid_mix: 0.5,
-            background_weight: 1.0,
+            top_k_mix: 0.75,
             ..GroupingConfig::untuned()
         }
     }
