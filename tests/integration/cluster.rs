@@ -149,9 +149,10 @@ fn explanations_read_back_as_the_api_type() {
         assert_eq!(api.parts.len(), a.explanation.parts.len());
         if !a.new_story {
             joined += 1;
-            // The parts sum to the score of the best link (no story mixing without embeddings).
+            // The parts are the best link's; the story score blends it with the next-best
+            // links (top_k_mix), so it never exceeds the best link.
             let sum: f32 = api.parts.iter().map(|p| p.value * p.weight).sum();
-            assert!((sum - api.score).abs() < 1e-4, "{sum} vs {}", api.score);
+            assert!(sum + 1e-4 >= api.score, "{sum} vs {}", api.score);
             assert!(api.score > 0.0);
         }
     }
