@@ -78,6 +78,9 @@ pub struct Explanation {
     /// The best other story and its score (for a new story: the best story it did not join).
     #[serde(default)]
     pub runner_up: Option<(i64, f32)>,
+    /// The item started the story.
+    #[serde(default)]
+    pub new_story: bool,
     /// "joined", "new_story", "pinned" or "restored".
     #[serde(default)]
     pub decision: String,
@@ -206,7 +209,8 @@ impl From<&crate::cluster::Explanation> for Explanation {
                 })
                 .collect(),
             matched_item: e.matched_item,
-            runner_up: e.best_other,
+            runner_up: e.runner_up,
+            new_story: e.new_story,
             decision: e.decision.clone(),
             manual: false,
         }

@@ -133,6 +133,7 @@ fn explanation(a: &crate::store::StoryAssignment) -> Explanation {
             parts: Vec::new(),
             matched_item: None,
             runner_up: None,
+            new_story: false,
             decision: String::new(),
             manual: false,
         });

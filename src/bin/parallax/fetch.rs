@@ -4,7 +4,7 @@
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use parallax::api::{Change, Engine, EngineConfig};
-use parallax::refresh::RefreshSummary;
+use parallax::refresh::{FeedOutcome, RefreshSummary};
 use std::path::Path;
 
 #[derive(clap::Args)]
@@ -49,17 +49,6 @@ pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
                         bar.set_length(total as u64);
                         bar.set_position(done as u64);
                     }
-                    Change::SourceFailed {
-                        source_id, message, ..
-                    } => {
-                        let line = format!("{source_id}  {message}");
-                        // A hidden bar (no terminal) drops println: the errors must still show.
-                        if bar.is_hidden() {
-                            eprintln!("{line}");
-                        } else {
-                            bar.println(line);
-                        }
-                    }
                     Change::StoriesUpdated { ids } => {
                         bar.set_message(format!("grouping: {} stories updated", ids.len()))
                     }
@@ -71,6 +60,12 @@ pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
     let summary = rt.block_on(engine.refresh(a.source.as_deref(), a.force))?;
     progress.abort();
     bar.finish_and_clear();
+    // From the summary, not the event stream, so no failure is missed when the bar stops.
+    for f in &summary.feeds {
+        if let FeedOutcome::Failed { message, .. } = &f.outcome {
+            eprintln!("{}  {}  {message}", f.job.source_id, f.job.url);
+        }
+    }
     println!("{}", describe(&summary));
     if let Err(why) = engine.model() {
         println!("note: items were grouped by shared words and names only ({why})");
