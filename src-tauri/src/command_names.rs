@@ -8,6 +8,8 @@ pub const COMMANDS: &[&str] = &[
     "explain_item",
     "search",
     "list_sources",
+    "add_source",
+    "refresh",
     "set_source_enabled",
     "remove_source",
     "import_opml",

@@ -6,6 +6,7 @@ use parallax::api::{
     SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
+use parallax::model::Source;
 use parallax::store::StoryFilter;
 use tauri::{Runtime, State, ipc::Invoke};
 
@@ -19,6 +20,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         explain_item,
         search,
         list_sources,
+        add_source,
+        refresh,
         set_source_enabled,
         remove_source,
         import_opml,
@@ -77,6 +80,18 @@ async fn search(engine: State<'_, Engine>, query: SearchQuery) -> ApiResult<Vec<
 #[tauri::command]
 async fn list_sources(engine: State<'_, Engine>) -> ApiResult<Vec<SourceView>> {
     blocking(&engine, |e| e.list_sources()).await
+}
+
+/// Feed or homepage URL; the engine fetches it once to check it (async, on the tokio runtime).
+#[tauri::command]
+async fn add_source(engine: State<'_, Engine>, url: String) -> ApiResult<Source> {
+    engine.add_source(&url).await
+}
+
+/// "Refresh now": every enabled source, or one; progress arrives as events.
+#[tauri::command]
+async fn refresh(engine: State<'_, Engine>, source_id: Option<String>) -> ApiResult<()> {
+    engine.refresh(source_id.as_deref(), true).await.map(|_| ())
 }
 
 #[tauri::command]
