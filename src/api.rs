@@ -4,6 +4,7 @@
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
 mod catalog;
+mod demo;
 mod dto;
 mod pipeline;
 mod refresh;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use settings::Settings;
 

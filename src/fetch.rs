@@ -39,7 +39,7 @@ impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
             user_agent: format!(
-                "Parallax/{} (news feed reader; +https://github.com/parallax-news/parallax)",
+                "Parallax/{} (news feed reader for media analysts)",
                 env!("CARGO_PKG_VERSION")
             ),
             connect_timeout: Duration::from_secs(10),

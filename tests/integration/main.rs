@@ -7,6 +7,7 @@ mod catalog;
 mod cluster;
 mod embed;
 mod ingest;
+mod ingest_cli;
 mod ingest_fetch;
 mod language;
 mod parse;

@@ -51,7 +51,15 @@ pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
                     }
                     Change::SourceFailed {
                         source_id, message, ..
-                    } => bar.println(format!("{source_id}  {message}")),
+                    } => {
+                        let line = format!("{source_id}  {message}");
+                        // A hidden bar (no terminal) drops println: the errors must still show.
+                        if bar.is_hidden() {
+                            eprintln!("{line}");
+                        } else {
+                            bar.println(line);
+                        }
+                    }
                     Change::StoriesUpdated { ids } => {
                         bar.set_message(format!("grouping: {} stories updated", ids.len()))
                     }

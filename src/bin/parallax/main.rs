@@ -44,6 +44,17 @@ enum Command {
     Status(status::Args),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+    /// Load the bundled demo archive (real ar/fa/en Wikipedia "In the news" items) and group it.
+    Demo {
+        /// Another file in the demo format instead of the bundled one.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Group items that are not in a story yet (`--all`: regroup the archive; corrections stay).
+    Group {
+        #[arg(long)]
+        all: bool,
+    },
     /// Install or check the embedding model.
     Model {
         #[command(subcommand)]
@@ -117,6 +128,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
         Command::Stories(a) => stories::run(open()?, a),
+        Command::Demo { file } => {
+            let engine = open()?;
+            let text = file
+                .map(|f| {
+                    std::fs::read_to_string(&f)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))
+                })
+                .transpose()?;
+            let r = engine.load_demo_archive(text.as_deref())?;
+            println!(
+                "demo archive: {} items ({} new), {} stories\n{}",
+                r.items, r.new_items, r.stories, r.attribution
+            );
+            if let Err(why) = engine.model() {
+                println!("note: grouped by shared words and names only ({why})");
+            }
+            Ok(())
+        }
+        Command::Group { all } => {
+            let engine = open()?;
+            let n = if all { engine.regroup_all()? } else { engine.group_pending()? };
+            println!("grouped {n} items");
+            Ok(())
+        }
         Command::Model { cmd } => model::model(cmd),
         Command::Catalog(a) => catalog::run(a),
         Command::Eval { what } => match what {

@@ -4,12 +4,16 @@ import type { ScorePart } from "./ScorePart";
 /**
  * Why an item is in its story.
  */
-export type Explanation = { score: number, parts: Array<ScorePart>, matched_item: bigint | null, runner_up: [bigint, number] | null, 
+export type Explanation = { score: number, parts: Array<ScorePart>, matched_item: bigint | null, 
+/**
+ * The best other story and its score (for a new story: the best story it did not join).
+ */
+runner_up: [bigint, number] | null, 
+/**
+ * "joined", "new_story", "pinned" or "restored".
+ */
+decision: string, 
 /**
  * Set by a manual correction (move, split, merge).
  */
-manual: boolean, 
-/**
- * The item started the story.
- */
-new_story: boolean, };
+manual: boolean, };
