@@ -14,6 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_source",
     "import_opml",
     "export_opml",
+    "load_demo_archive",
     "settings",
     "update_settings",
     "move_item",

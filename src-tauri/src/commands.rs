@@ -2,7 +2,7 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
+    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
     SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
@@ -26,6 +26,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         remove_source,
         import_opml,
         export_opml,
+        load_demo_archive,
         settings,
         update_settings,
         move_item,
@@ -116,6 +117,12 @@ async fn import_opml(engine: State<'_, Engine>, text: String) -> ApiResult<Impor
 #[tauri::command]
 async fn export_opml(engine: State<'_, Engine>) -> ApiResult<String> {
     blocking(&engine, |e| e.export_opml()).await
+}
+
+/// The bundled demo archive (Wikipedia "In the news", CC BY-SA 3.0), for a first look offline.
+#[tauri::command]
+async fn load_demo_archive(engine: State<'_, Engine>) -> ApiResult<DemoReport> {
+    blocking(&engine, |e| e.load_demo_archive(None)).await
 }
 
 #[tauri::command]
