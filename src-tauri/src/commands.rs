@@ -2,8 +2,8 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
-    SourceView, StatusLine, StoryDetail, StorySummary,
+    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, SearchGroup, SearchQuery,
+    Settings, SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
 use parallax::model::Source;
