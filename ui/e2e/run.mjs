@@ -294,6 +294,24 @@ async function main() {
       assert(scripts === 0, `${scripts} script/remote img elements in the page`);
     });
 
+    await check("the bundled demo archive loads through IPC and adds Wikipedia stories", async () => {
+      const r = await browser.executeAsync((done) =>
+        window.__TAURI_INTERNALS__.invoke("load_demo_archive").then(
+          (x) => done({ ok: x }),
+          (e) => done({ err: e }),
+        ),
+      );
+      assert(r.ok && r.ok.items > 400 && /CC BY-SA 3\.0/.test(r.ok.attribution), `demo: ${JSON.stringify(r)}`);
+      timings.demo = r.ok;
+      await nav("stories");
+      await waitFor(
+        () => exec(() => document.body.textContent.includes("Wikipedia")),
+        "demo stories listed",
+        60_000,
+      );
+      await shot("11-stories-with-demo");
+    });
+
     await check("sources, settings and help views render; keyboard help lists shortcuts", async () => {
       await nav("sources");
       await waitFor(() => browser.$('[data-testid="sources-table"]').isDisplayed(), "sources table");
