@@ -91,7 +91,7 @@ pub struct EngineConfig {
     pub db_path: PathBuf,
     /// Explicit model path; `None` uses `PARALLAX_MODEL` or the default install location.
     pub model_path: Option<PathBuf>,
-    /// Offer the bundled catalog's outlets on open (new ones only; removed ones stay removed).
+    /// Offer the bundled catalog's outlets when a new, empty archive is opened.
     pub seed_catalog: bool,
 }
 
@@ -149,7 +149,7 @@ impl Engine {
                 config,
             }),
         };
-        if seed {
+        if seed && engine.is_first_run()? {
             engine.seed_catalog()?;
         }
         Ok(engine)

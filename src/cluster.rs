@@ -65,6 +65,9 @@ pub struct GroupingConfig {
     pub merge_threshold: f32,
     /// Subtract each language's running mean vector before comparing embeddings.
     pub centring: bool,
+    /// Centre stored items with the current means at comparison time (else with the means as
+    /// they were when the item arrived, which freezes the early means' errors into them).
+    pub recentre: bool,
     /// Seed the running means with the shipped background means (else they start empty).
     pub background_means: bool,
     /// How many items the background mean counts as when blended with the running mean.
@@ -76,7 +79,30 @@ pub struct GroupingConfig {
 }
 
 impl Default for GroupingConfig {
+    /// Tuned on the three dev sets by `parallax eval tune` (coordinate descent on mean BCubed F1,
+    /// from [`GroupingConfig::untuned`]).
     fn default() -> Self {
+        GroupingConfig {
+            weights: PairWeights {
+                bias_same: -0.60,
+                bias_cross: -0.35,
+                tokens: 0.20,
+                numbers: 0.15,
+                time_near: 0.15,
+                time_far: 0.3,
+                bias_no_embedding: -0.325,
+                ..GroupingConfig::untuned().weights
+            },
+            top_k_mix: 0.75,
+            ..GroupingConfig::untuned()
+        }
+    }
+}
+
+impl GroupingConfig {
+    /// Hand-set starting values, before any tuning (the start point of every tuning run, so
+    /// leave-one-set-out runs never start from values that saw the held-out set).
+    pub fn untuned() -> Self {
         GroupingConfig {
             window_hours: 7.0 * 24.0,
             weights: PairWeights {
@@ -95,6 +121,7 @@ impl Default for GroupingConfig {
             centroid_mix: 0.0,
             merge_threshold: f32::INFINITY,
             centring: true,
+            recentre: true,
             background_means: true,
             background_weight: 50.0,
             clean_headlines: true,
@@ -117,17 +144,15 @@ pub struct ItemFeatures {
 }
 
 /// One piece of evidence in a score.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScorePart {
     pub name: String,
     pub value: f32,
     pub weight: f32,
 }
 
-/// Why an item went where it went.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
+/// Why an item went where it went. Serialises into the fields `api::Explanation` reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     /// Score of the chosen story (or of the best story it did not join, for a new story).
     pub score: f32,
@@ -136,7 +161,9 @@ pub struct Explanation {
     /// The item of the best story that matched best.
     pub matched_item: Option<i64>,
     /// Story the item matched best when it started a new story, else the second-best story.
-    pub best_other: Option<(i64, f32)>,
+    pub runner_up: Option<(i64, f32)>,
+    /// The item started a new story.
+    pub new_story: bool,
     /// Why: "joined", "new_story", "pinned", "restored".
     pub decision: String,
 }
@@ -171,8 +198,10 @@ struct Member {
     story: i64,
     lang: Lang,
     time: Option<DateTime<Utc>>,
-    /// Centred, L2-normalised embedding.
+    /// Centred (with the means at arrival), L2-normalised embedding: signatures, hubness.
     emb: Option<Vec<f32>>,
+    /// L2-normalised raw embedding, re-centred with the current means when compared.
+    raw: Option<Vec<f32>>,
     words: Vec<u32>,
     numbers: Vec<u32>,
     /// Mean cosine to the nearest earlier items at arrival.
@@ -187,6 +216,9 @@ struct Story {
     members: Vec<usize>,
     /// Sum of the members' centred embeddings (empty until one has an embedding).
     sum: Vec<f32>,
+    /// Sum of the members' raw embeddings and how many of each language (mean key) it holds.
+    raw_sum: Vec<f32>,
+    raw_langs: BTreeMap<String, f32>,
     first_seen: Option<DateTime<Utc>>,
     last_seen: Option<DateTime<Utc>>,
 }
@@ -341,7 +373,8 @@ impl Grouper {
                     score: best.score,
                     parts: best.evidence.parts(w),
                     matched_item: Some(self.members[best.member].item_id),
-                    best_other: ranked.get(1).map(|r| (r.story, r.score)),
+                    runner_up: ranked.get(1).map(|r| (r.story, r.score)),
+                    new_story: false,
                     decision: "joined".to_string(),
                 };
                 (best.story, false, explanation)
@@ -351,7 +384,8 @@ impl Grouper {
                     score: best.map_or(0.0, |b| b.score),
                     parts: best.map_or_else(Vec::new, |b| b.evidence.parts(w)),
                     matched_item: best.map(|b| self.members[b.member].item_id),
-                    best_other: best.map(|b| (b.story, b.score)),
+                    runner_up: best.map(|b| (b.story, b.score)),
+                    new_story: true,
                     decision: "new_story".to_string(),
                 };
                 let id = self.next_story;
@@ -401,16 +435,7 @@ impl Grouper {
         if old == story_id {
             return;
         }
-        let emb = self.members[idx].emb.clone();
-        if let Some(s) = self.stories.get_mut(&old) {
-            s.members.retain(|&i| i != idx);
-            if let Some(e) = &emb {
-                s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
-            }
-            if s.members.is_empty() {
-                self.stories.remove(&old);
-            }
-        }
+        self.detach(idx);
         self.members[idx].story = story_id;
         self.members[idx].explanation = decision_only("pinned");
         self.attach(idx, story_id);
@@ -507,6 +532,7 @@ impl Grouper {
             lang: f.lang.clone(),
             time: f.published,
             emb,
+            raw: f.embedding.as_deref().map(normalised),
             words,
             numbers,
             hub: 0.0,
@@ -534,14 +560,7 @@ impl Grouper {
         let idx = self.members.len();
         if let Some(old) = self.by_item.insert(m.item_id, idx) {
             // The same item id placed twice: the newer copy wins, the old one leaves its story.
-            let old_story = self.members[old].story;
-            let emb = self.members[old].emb.clone();
-            if let Some(s) = self.stories.get_mut(&old_story) {
-                s.members.retain(|&i| i != old);
-                if let Some(e) = &emb {
-                    s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
-                }
-            }
+            self.detach(old);
             self.index.remove(old);
         }
         self.index.add(m.emb.as_deref(), &m.words);
@@ -550,13 +569,42 @@ impl Grouper {
         self.next_story = self.next_story.max(story_id + 1);
     }
 
+    /// Take a member out of its story's sums; a story left empty goes away.
+    fn detach(&mut self, idx: usize) {
+        let m = &self.members[idx];
+        let key = LangMeans::key(&m.lang).to_string();
+        let Some(s) = self.stories.get_mut(&m.story) else {
+            return;
+        };
+        s.members.retain(|&i| i != idx);
+        if let Some(e) = &m.emb {
+            s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
+        }
+        if let Some(r) = &m.raw {
+            s.raw_sum.iter_mut().zip(r).for_each(|(a, b)| *a -= b);
+            if let Some(n) = s.raw_langs.get_mut(&key) {
+                *n -= 1.0;
+            }
+        }
+        if s.members.is_empty() {
+            let id = m.story;
+            self.stories.remove(&id);
+        }
+    }
+
     fn attach(&mut self, idx: usize, story_id: i64) {
         let time = self.members[idx].time;
         let emb = self.members[idx].emb.as_deref();
+        let raw = self.members[idx].raw.as_deref();
+        let key = LangMeans::key(&self.members[idx].lang).to_string();
         let s = self.stories.entry(story_id).or_default();
         s.members.push(idx);
         if let Some(e) = emb {
             add_into(&mut s.sum, e);
+        }
+        if let Some(r) = raw {
+            add_into(&mut s.raw_sum, r);
+            *s.raw_langs.entry(key).or_insert(0.0) += 1.0;
         }
         if let Some(t) = time {
             s.first_seen = Some(s.first_seen.map_or(t, |f| f.min(t)));
@@ -575,6 +623,12 @@ impl Grouper {
         s.members.extend(gone.members);
         if !gone.sum.is_empty() {
             add_into(&mut s.sum, &gone.sum);
+        }
+        if !gone.raw_sum.is_empty() {
+            add_into(&mut s.raw_sum, &gone.raw_sum);
+            for (k, n) in gone.raw_langs {
+                *s.raw_langs.entry(k).or_insert(0.0) += n;
+            }
         }
         s.first_seen = match (s.first_seen, gone.first_seen) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -622,9 +676,10 @@ impl Grouper {
     }
 
     /// Evidence between a prepared (uncommitted) item and a stored member.
-    fn evidence(&self, t: &IdfTable, m: &Member, other: &Member) -> PairEvidence {
-        let cosine = match (&m.emb, &other.emb) {
-            (Some(a), Some(b)) => Some(dot(a, b)),
+    fn evidence(&self, t: &IdfTable, q: &Query, m: &Member, other: &Member) -> PairEvidence {
+        let cosine = match (&q.centred, &other.raw, &m.emb, &other.emb) {
+            (Some(x), Some(y), _, _) => Some(q.means.centred_cosine(x, y, &other.lang)),
+            (None, _, Some(a), Some(b)) => Some(dot(a, b)),
             _ => None,
         };
         let shared_numbers = count_shared(&m.numbers, &other.numbers);
@@ -670,12 +725,27 @@ impl Grouper {
     }
 
     /// Live stories ranked by score, best first (ties by story id).
+    /// Per-query state: current language means and the query's centred vector.
+    fn query(&self, m: &Member) -> Query {
+        let means = CurrentMeans::of(&self.means);
+        let centred = match (&m.raw, self.cfg.centring && self.cfg.recentre) {
+            (Some(x), true) => Some(means.centre(x, &m.lang)),
+            _ => None,
+        };
+        Query {
+            means,
+            centred,
+            recentre: self.cfg.centring && self.cfg.recentre,
+        }
+    }
+
     fn rank_stories(&self, m: &Member) -> Vec<Ranked> {
         let candidates =
             self.index
                 .shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
+        let q = self.query(m);
         for idx in candidates {
             let other = &self.members[idx];
             let Some(story) = self.stories.get(&other.story) else {
@@ -684,7 +754,7 @@ impl Grouper {
             if !self.is_live(story, m.time) {
                 continue;
             }
-            let ev = self.evidence(&idf, m, other);
+            let ev = self.evidence(&idf, &q, m, other);
             per_story
                 .entry(other.story)
                 .or_default()
@@ -698,13 +768,10 @@ impl Grouper {
             .map(|(story, mut links)| {
                 if cmix > 0.0 {
                     // Blend each link's cosine with the cosine to the story centroid.
-                    let centroid = self
-                        .stories
-                        .get(&story)
-                        .map(|s| &s.sum)
-                        .filter(|s| !s.is_empty());
-                    if let (Some(c), Some(e)) = (centroid, m.emb.as_deref()) {
-                        let cc = dot(c, e) / dot(c, c).sqrt().max(1e-12);
+                    let centroid = self.stories.get(&story).and_then(|s| q.centroid(s));
+                    let e = q.centred.as_deref().or(m.emb.as_deref());
+                    if let (Some(c), Some(e)) = (centroid, e) {
+                        let cc = dot(&c, e) / dot(&c, &c).sqrt().max(1e-12);
                         for l in links.iter_mut() {
                             if let Some(cos) = l.2.cosine {
                                 l.2.cosine = Some((1.0 - cmix) * cos + cmix * cc);
@@ -727,6 +794,80 @@ impl Grouper {
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
         ranked
+    }
+}
+
+/// The language means at the moment of one query.
+struct CurrentMeans {
+    by_key: BTreeMap<&'static str, Vec<f32>>,
+}
+
+impl CurrentMeans {
+    fn of(means: &LangMeans) -> Self {
+        let mut by_key = BTreeMap::new();
+        for (key, lang) in [
+            ("ar", Lang::Ar),
+            ("fa", Lang::Fa),
+            ("en", Lang::En),
+            ("*", Lang::Und),
+        ] {
+            if let Some(m) = means.mean(&lang) {
+                by_key.insert(key, m);
+            }
+        }
+        CurrentMeans { by_key }
+    }
+
+    fn get(&self, lang: &Lang) -> Option<&Vec<f32>> {
+        self.by_key.get(LangMeans::key(lang))
+    }
+
+    fn centre(&self, raw: &[f32], lang: &Lang) -> Vec<f32> {
+        match self.get(lang) {
+            Some(m) if m.len() == raw.len() => {
+                normalised(&raw.iter().zip(m).map(|(x, m)| x - m).collect::<Vec<_>>())
+            }
+            _ => normalised(raw),
+        }
+    }
+
+    /// Cosine of a centred unit query with a raw vector centred by its language's current mean.
+    fn centred_cosine(&self, x: &[f32], y: &[f32], lang: &Lang) -> f32 {
+        let Some(m) = self.get(lang).filter(|m| m.len() == y.len()) else {
+            return dot(x, y) / dot(y, y).sqrt().max(1e-12);
+        };
+        let (mut xy, mut yy) = (0.0f32, 0.0f32);
+        for ((a, b), c) in x.iter().zip(y).zip(m) {
+            let d = b - c;
+            xy += a * d;
+            yy += d * d;
+        }
+        xy / yy.sqrt().max(1e-12)
+    }
+}
+
+struct Query {
+    means: CurrentMeans,
+    centred: Option<Vec<f32>>,
+    recentre: bool,
+}
+
+impl Query {
+    /// The story centroid in the space the query is compared in.
+    fn centroid(&self, s: &Story) -> Option<Vec<f32>> {
+        if !self.recentre {
+            return (!s.sum.is_empty()).then(|| s.sum.clone());
+        }
+        if s.raw_sum.is_empty() {
+            return None;
+        }
+        let mut c = s.raw_sum.clone();
+        for (key, n) in &s.raw_langs {
+            if let Some(m) = self.means.by_key.get(key.as_str()) {
+                c.iter_mut().zip(m).for_each(|(a, b)| *a -= n * b);
+            }
+        }
+        Some(c)
     }
 }
 
@@ -756,7 +897,8 @@ fn decision_only(decision: &str) -> Explanation {
         score: 0.0,
         parts: Vec::new(),
         matched_item: None,
-        best_other: None,
+        runner_up: None,
+        new_story: false,
         decision: decision.to_string(),
     }
 }

@@ -246,6 +246,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn model_is_shareable_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Model>();
+    }
+
+    #[test]
     fn missing_and_corrupt_models_are_told_apart() {
         let dir = std::env::temp_dir().join(format!("parallax-embed-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

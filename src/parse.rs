@@ -3,8 +3,10 @@
 //! stable guids and honest timestamps.
 //!
 //! feed-rs does the format parsing. Around it: `prolog` classifies and repairs the body first
-//! (HTML pages, entity-defining DTDs, re-decoding declarations, missing RSS versions, Atom 0.3),
-//! `date` reads the dates feed-rs cannot, and `item` maps entries onto the one model.
+//! (one quick-xml pass: well-formedness, HTML pages, entity-defining DTDs, re-decoding
+//! declarations, bare `&`, missing RSS versions, Atom 0.3, per-entry `xml:lang`/`xml:base`),
+//! `date` reads the dates feed-rs cannot (Jalali, Persian/Arabic digits and month names, zone
+//! names), and `item` maps entries onto the one model.
 //!
 //! Decisions (documented here because downstream stages rely on them):
 //! - A date more than [`FUTURE_TOLERANCE_MINUTES`] after the fetch (usually a local time labelled
@@ -12,7 +14,10 @@
 //!   back to its other date, else to the fetch time with `TimeSource::Fetched`.
 //! - Items without guid get their canonical link as guid, else `sha256:<content_hash>`.
 //! - A guid repeated within one feed keeps its first occurrence (feeds list newest first).
-//! - A truncated or malformed document is an error: no partial item list is returned.
+//! - A truncated or malformed document is an error: no partial item list is returned. Bare `&`
+//!   is the one breakage repaired (escaped) rather than refused.
+//! - Titles and summaries are text from feeds, never trusted: see `sanitize` for the policy and
+//!   the input bounds that keep hostile nesting from stalling html5ever.
 
 pub mod bench;
 mod date;
@@ -46,7 +51,7 @@ pub enum FeedFormat {
 }
 
 /// A parsed feed: its own metadata and its items mapped onto the shared model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedFeed {
     pub title: Option<String>,
     pub declared_lang: Option<Lang>,
@@ -118,8 +123,8 @@ pub fn parse_feed(
             .map(|t| crate::sanitize::plain_title(&t.content))
             .filter(|t| !t.is_empty()),
         declared_lang: ctx.feed_lang.clone(),
-        ttl_minutes: feed.ttl,
-        items: item::map_entries(&ctx, feed.entries),
+        ttl_minutes: feed.ttl.or(prepared.sy_ttl_minutes),
+        items: item::map_entries(&ctx, feed.entries, &prepared.entries),
         format: prepared.format,
     })
 }
@@ -145,35 +150,21 @@ fn run_feed_rs(
             if prepared.format == FeedFormat::Atom =>
         {
             let fixed = prolog::normalize_atom(&prepared.body, false)?;
-            parse(&fixed).map_err(|e| malformed(e, prepared))
+            parse(&fixed).map_err(malformed)
         }
-        Err(e) => Err(malformed(e, prepared)),
+        Err(e) => Err(malformed(e)),
     }
 }
 
-fn malformed(e: feed_rs::parser::ParseFeedError, prepared: &prolog::Prepared<'_>) -> ParseError {
-    use feed_rs::parser::ParseFeedError as E;
-    let reason = match (&e, prepared.root.as_deref()) {
-        (E::XmlReader(_), Some(root)) if !ends_with_close_tag(&prepared.body, root) => {
-            format!("truncated document: it does not end with the closing </{root}> ({e})")
-        }
-        (E::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot), _) => {
-            "no channel or feed element".to_string()
-        }
-        _ => e.to_string(),
+/// feed-rs errors after the scan passed (the document is well-formed XML or JSON): a missing
+/// channel, a JSON Feed of the wrong shape, an unusable content type.
+fn malformed(e: feed_rs::parser::ParseFeedError) -> ParseError {
+    use feed_rs::parser::{ParseErrorKind, ParseFeedError as E};
+    let reason = match e {
+        E::ParseError(ParseErrorKind::NoFeedRoot) => "no channel or feed element".to_string(),
+        e => e.to_string(),
     };
     ParseError::Malformed { reason }
-}
-
-fn ends_with_close_tag(body: &str, root_local: &str) -> bool {
-    let tail = body.trim_end();
-    tail.ends_with('>')
-        && tail.rfind("</").is_some_and(|i| {
-            tail[i + 2..]
-                .trim_end_matches('>')
-                .trim()
-                .ends_with(root_local)
-        })
 }
 
 #[cfg(test)]

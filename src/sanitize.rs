@@ -256,4 +256,70 @@ mod tests {
         assert_eq!(text_of_html(&doc), "عمق");
         assert_eq!(plain_title(&doc), "عمق");
     }
+
+    /// Known XSS vectors: whatever survives must be inert. Checked on the parsed output, not by
+    /// string matching: no element may carry an event handler, a style, or a URL attribute other
+    /// than an http(s)/mailto `href`.
+    #[test]
+    fn xss_vectors_leave_nothing_executable_or_remote() {
+        const VECTORS: &[&str] = &[
+            "<svg onload=alert(1)>",
+            r#"<a href="jav&#x09;ascript:alert(1)">x</a>"#,
+            r#"<a href=" javascript:alert(1)">x</a>"#,
+            r#"<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>"#,
+            r#"<a href="vbscript:msgbox(1)">x</a>"#,
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+            r#"<iframe srcdoc="<script>alert(1)</script>"></iframe>"#,
+            r#"<meta http-equiv="refresh" content="0;url=javascript:alert(1)">"#,
+            r#"<base href="javascript:/">"#,
+            r#"<link rel="stylesheet" href="https://evil.example/x.css">"#,
+            r#"<embed src="https://evil.example/x.swf">"#,
+            r#"<video poster="https://evil.example/p.jpg" onerror="alert(1)"><source src="x.mp4"></video>"#,
+            r#"<div style="background:url(javascript:alert(1))">خبر</div>"#,
+            r#"<form><button formaction="javascript:alert(1)">x</button></form>"#,
+            "<details open ontoggle=alert(1)>",
+            r#"<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>"#,
+            r#"<img srcset="https://evil.example/a.jpg 1x">"#,
+            "<input autofocus onfocus=alert(1)>",
+            r#"<p><a href="https://www.radiofarda.com/a/1.html" onclick="x()" target="_blank">خبر</a></p>"#,
+        ];
+        const ALLOWED_ATTRS: &[&str] = &[
+            "href", "rel", "title", "lang", "dir", "cite", "alt", "colspan", "rowspan", "align",
+            "char", "charoff", "span", "headers", "abbr", "axis", "datetime", "start", "type",
+            "value", "reversed", "open",
+        ];
+        for v in VECTORS {
+            let clean = html(v, BASE);
+            let doc = Html::parse_fragment(&clean);
+            for node in doc.tree.nodes() {
+                let Node::Element(e) = node.value() else {
+                    continue;
+                };
+                assert!(
+                    ![
+                        "script", "style", "iframe", "object", "embed", "img", "video", "source",
+                        "svg", "math", "meta", "base", "link", "form", "button", "input"
+                    ]
+                    .contains(&e.name()),
+                    "<{}> survived {v:?} as {clean:?}",
+                    e.name()
+                );
+                for (name, value) in e.attrs() {
+                    assert!(
+                        ALLOWED_ATTRS.contains(&name),
+                        "attribute {name} survived {v:?} as {clean:?}"
+                    );
+                    if name == "href" {
+                        let lower = value.to_ascii_lowercase();
+                        assert!(
+                            ["http://", "https://", "mailto:"]
+                                .iter()
+                                .any(|p| lower.starts_with(p)),
+                            "href {value:?} survived {v:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,12 @@ use crate::{catalog, opml};
 const SEEDED: &str = "catalog_seeded_ids";
 
 impl Engine {
+    /// A new archive: no sources and the catalog never offered. An archive the user filled by
+    /// hand (or a test fixture) is not seeded behind their back.
+    pub(crate) fn is_first_run(&self) -> ApiResult<bool> {
+        self.with_store(|s| Ok(s.setting(SEEDED)?.is_none() && s.sources()?.is_empty()))
+    }
+
     /// Add catalog outlets this archive has not been offered yet. Returns how many were added.
     pub fn seed_catalog(&self) -> ApiResult<usize> {
         let sources = catalog::bundled().map_err(|e| ApiError::new(e.code(), e.to_string()))?;

@@ -46,9 +46,16 @@ impl Engine {
     pub fn load_demo_archive(&self, text: Option<&str>) -> ApiResult<DemoReport> {
         let text = text.unwrap_or(DEMO_ARCHIVE);
         let mut rows = Vec::new();
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let row: DemoRow = serde_json::from_str(line).map_err(|e| {
-                ApiError::new(Code::FeedFormat, format!("demo archive line {}: {e}", n + 1))
+                ApiError::new(
+                    Code::FeedFormat,
+                    format!("demo archive line {}: {e}", n + 1),
+                )
             })?;
             rows.push(row);
         }
@@ -74,10 +81,13 @@ impl Engine {
                 refresh_secs: 86_400,
             });
             let hash = hex::encode(Sha256::digest(format!("{}\n{}", r.title, r.text)));
+            // Several blurbs link the same article (one subject, several events): a fragment
+            // per blurb keeps them from being taken for one item by URL dedupe.
+            let url = r.url.map(|u| format!("{u}#{}", r.id));
             items.push(Item {
                 source_id: id,
                 guid: r.id,
-                url: r.url,
+                url,
                 summary_html: if r.text.is_empty() {
                     String::new()
                 } else {

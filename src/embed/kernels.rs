@@ -126,12 +126,20 @@ pub enum Isa {
 }
 
 impl Isa {
+    /// The best set this CPU has; `PARALLAX_EMBED_ISA=portable|avx2` forces a lower one
+    /// (to test or compare the fallbacks).
     pub fn detect() -> Isa {
+        let best = Isa::best();
+        match std::env::var("PARALLAX_EMBED_ISA").as_deref() {
+            Ok("portable") => Isa::Portable,
+            Ok("avx2") if best != Isa::Portable => Isa::Avx2,
+            _ => best,
+        }
+    }
+
+    fn best() -> Isa {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::env::var_os("PARALLAX_EMBED_PORTABLE").is_some() {
-                return Isa::Portable;
-            }
             if is_x86_feature_detected!("avx512f")
                 && is_x86_feature_detected!("avx512bw")
                 && is_x86_feature_detected!("avx512vnni")
@@ -445,7 +453,7 @@ mod tests {
             if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 isas.push(Isa::Avx2);
             }
-            if Isa::detect() == Isa::Avx512Vnni {
+            if Isa::best() == Isa::Avx512Vnni {
                 isas.push(Isa::Avx512Vnni);
             }
         }

@@ -156,7 +156,7 @@ mod tests {
             eprintln!("skipping: ../shared is absent");
             return;
         }
-        match super::run(&shared, 30) {
+        match super::run(&shared, 100) {
             Ok(report) => println!("{report}"),
             Err(e) => panic!("{e}"),
         }

@@ -7,6 +7,7 @@ use feed_rs::model::{Entry, Link, Text};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
+use super::prolog::EntryAttrs;
 use super::{FUTURE_TOLERANCE_MINUTES, FeedFormat};
 use crate::canonical::canonicalize;
 use crate::model::{Item, Lang, Media, TimeSource};
@@ -28,19 +29,41 @@ pub(crate) struct Context<'a> {
 }
 
 /// Maps entries in feed order, dropping empty ones and later repeats of a guid.
-pub(crate) fn map_entries(ctx: &Context<'_>, entries: Vec<Entry>) -> Vec<Item> {
+/// `attrs` are the scan's per-entry `xml:lang`/`xml:base`, used only when they align one to one.
+pub(crate) fn map_entries(
+    ctx: &Context<'_>,
+    entries: Vec<Entry>,
+    attrs: &[EntryAttrs],
+) -> Vec<Item> {
     let mut seen = HashSet::new();
     // Building the ammonia policy costs about as much as cleaning a short summary: once per feed.
     let feed_sanitizer = sanitize::Sanitizer::new(ctx.doc_base);
+    let aligned = attrs.len() == entries.len();
+    let none = EntryAttrs::default();
     entries
         .into_iter()
-        .filter_map(|e| map_entry(ctx, &feed_sanitizer, e))
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let a = if aligned { &attrs[i] } else { &none };
+            map_entry(ctx, &feed_sanitizer, a, e)
+        })
         .filter(|item| seen.insert(item.guid.clone()))
         .collect()
 }
 
-fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) -> Option<Item> {
-    let base = e.base.as_deref().unwrap_or(ctx.doc_base);
+fn map_entry(
+    ctx: &Context<'_>,
+    feed_sanitizer: &sanitize::Sanitizer,
+    attrs: &EntryAttrs,
+    e: Entry,
+) -> Option<Item> {
+    // Innermost xml:base wins: <content>, then the entry, then the document.
+    let entry_base = e.base.clone().or_else(|| {
+        let b = attrs.base.as_deref()?;
+        let joined = url::Url::parse(ctx.doc_base).ok()?.join(b).ok()?;
+        Some(joined.to_string())
+    });
+    let base = entry_base.as_deref().unwrap_or(ctx.doc_base);
     let link = pick_link(&e.links)
         .and_then(|l| canonicalize(&l.href, base))
         .or_else(|| {
@@ -54,7 +77,7 @@ fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) 
         });
 
     let source = summary_source(ctx.format, &e);
-    let summary_html = match e.base.as_deref() {
+    let summary_html = match entry_base.as_deref() {
         Some(entry_base) => sanitize::html(&source, entry_base),
         None => feed_sanitizer.html(&source),
     };
@@ -109,6 +132,7 @@ fn map_entry(ctx: &Context<'_>, feed_sanitizer: &sanitize::Sanitizer, e: Entry) 
         declared_lang: e
             .language
             .as_deref()
+            .or(attrs.lang.as_deref())
             .and_then(Lang::from_tag)
             .or_else(|| ctx.feed_lang.clone()),
         content_hash,

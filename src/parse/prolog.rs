@@ -6,7 +6,6 @@ use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use scraper::{Html, Selector};
 
 use super::{FeedFormat, ParseError};
 
@@ -20,8 +19,10 @@ pub(crate) struct Prepared<'a> {
     pub format: FeedFormat,
     /// Feed-level language tag (`<language>`, `dc:language`, `xml:lang`, JSON `language`).
     pub lang: Option<String>,
-    /// Local name of the XML root element.
-    pub root: Option<String>,
+    /// Per-entry `xml:lang`/`xml:base`, aligned with feed-rs's entries.
+    pub entries: Vec<EntryAttrs>,
+    /// Minutes between updates from `sy:updatePeriod`/`sy:updateFrequency` (RSS `ttl` wins).
+    pub sy_ttl_minutes: Option<u32>,
     /// The root's `xml:base`, resolved against the feed URL: the base for relative links in
     /// summaries (feed-rs applies it to links, not to HTML inside text).
     pub xml_base: Option<String>,
@@ -73,7 +74,8 @@ fn prepare_json(body: &str) -> Result<Prepared<'_>, ParseError> {
         body: Cow::Borrowed(body),
         format: FeedFormat::JsonFeed,
         lang,
-        root: None,
+        entries: Vec::new(),
+        sy_ttl_minutes: None,
         xml_base: None,
     })
 }
@@ -90,7 +92,7 @@ struct Root {
 }
 
 fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
-    let (body, (root, channel_lang)): (Cow<'a, str>, _) = match scan(body, base_url) {
+    let (body, (root, head)): (Cow<'a, str>, _) = match scan(body, base_url) {
         Ok(found) => (Cow::Borrowed(body), found),
         // Bare `&` ("AT&T", query strings) is the most common way real feeds break XML.
         Err(e @ ParseError::Malformed { .. }) => match escape_bare_ampersands(body) {
@@ -114,7 +116,8 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         {
             FeedFormat::Atom03
         }
-        "feed" => FeedFormat::Atom,
+        // A lone Atom entry document (RFC 4287 §4.1.2) is a feed of one.
+        "feed" | "entry" => FeedFormat::Atom,
         other => {
             return Err(ParseError::NotAFeed {
                 what: format!("an XML document whose root is <{other}>, not RSS, RDF or Atom"),
@@ -132,7 +135,8 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
     if format == FeedFormat::Atom03 {
         out = Cow::Owned(normalize_atom(&out, true)?);
     }
-    let lang = channel_lang.or(root.lang);
+    let sy_ttl_minutes = head.sy_minutes();
+    let lang = head.lang.or(root.lang);
     let xml_base = root.xml_base.as_deref().and_then(|b| {
         let joined = url::Url::parse(base_url)
             .ok()
@@ -144,7 +148,8 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
         body: out,
         format,
         lang,
-        root: Some(root.local),
+        entries: head.entries,
+        sy_ttl_minutes,
         xml_base,
     })
 }
@@ -233,15 +238,16 @@ fn with_rss_version(current: &str, original_len: usize, root: &Root) -> String {
 /// Reads the whole document once with quick-xml (no tree, no entity expansion): checks it is
 /// well-formed (feed-rs silently drops items with mismatched tags), refuses entity-defining DTDs,
 /// tells HTML apart, and notes the root element and the channel's language before the first item.
-fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError> {
+fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
     let mut reader = Reader::from_str(body);
     reader.config_mut().trim_text(false);
     let mut root: Option<Root> = None;
     // Open elements, innermost last (for truncation messages).
     let mut open: Vec<String> = Vec::new();
     let mut in_head = true;
-    let mut in_language = false;
-    let mut lang: Option<String> = None;
+    // The channel-level element whose text is being read.
+    let mut capturing: Option<String> = None;
+    let mut head = Head::default();
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
@@ -284,26 +290,37 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError
                     ));
                 } else if matches!(local.as_str(), "item" | "entry") {
                     in_head = false;
+                    // Top-level entries only (under the root, or under an RSS channel).
+                    if open.len() <= 2 {
+                        head.entries.push(entry_attrs(e, reader.decoder()));
+                    }
                 } else if in_head
                     && is_start
-                    && local == "language"
                     && open.len() <= 2
-                    && lang.is_none()
+                    && matches!(
+                        local.as_str(),
+                        "language" | "updatePeriod" | "updateFrequency"
+                    )
                 {
-                    in_language = true;
+                    capturing = Some(local.clone());
                 }
                 if is_start {
                     open.push(local);
                 }
             }
-            Event::Text(t) if in_language => {
+            Event::Text(t) if capturing.is_some() => {
                 let s = String::from_utf8_lossy(t.as_ref()).trim().to_string();
-                if !s.is_empty() {
-                    lang = Some(s);
+                let slot = match capturing.as_deref() {
+                    Some("language") => &mut head.lang,
+                    Some("updatePeriod") => &mut head.update_period,
+                    _ => &mut head.update_frequency,
+                };
+                if !s.is_empty() && slot.is_none() {
+                    *slot = Some(s);
                 }
             }
             Event::End(_) => {
-                in_language = false;
+                capturing = None;
                 open.pop();
             }
             Event::Eof => {
@@ -316,8 +333,38 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Option<String>), ParseError
         }
     }
     match root {
-        Some(r) => Ok((r, lang)),
+        Some(r) => Ok((r, head)),
         None => Err(not_xml(body, base_url, "no root element")),
+    }
+}
+
+/// Channel-level facts read before the first item.
+#[derive(Debug, Default)]
+struct Head {
+    lang: Option<String>,
+    /// Syndication module (`sy:updatePeriod`, `sy:updateFrequency`), common in WordPress feeds.
+    update_period: Option<String>,
+    update_frequency: Option<String>,
+    /// One per top-level item/entry, in document order (feed-rs's entry order).
+    entries: Vec<EntryAttrs>,
+}
+
+impl Head {
+    /// `sy:updatePeriod`/`sy:updateFrequency` as minutes between updates.
+    fn sy_minutes(&self) -> Option<u32> {
+        let period: u32 = match self.update_period.as_deref()?.to_ascii_lowercase().as_str() {
+            "hourly" => 60,
+            "daily" => 24 * 60,
+            "weekly" => 7 * 24 * 60,
+            "monthly" => 30 * 24 * 60,
+            "yearly" => 365 * 24 * 60,
+            _ => return None,
+        };
+        let per_period = self
+            .update_frequency
+            .as_deref()
+            .map_or(Some(1), |f| f.parse::<u32>().ok())?;
+        (per_period > 0).then(|| (period / per_period).max(1))
     }
 }
 
@@ -325,6 +372,30 @@ fn truncated(inner: &str) -> ParseError {
     ParseError::Malformed {
         reason: format!("truncated document: it ends inside <{inner}>"),
     }
+}
+
+/// `xml:lang` and `xml:base` of an item or entry element (feed-rs reads them only on `<content>`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct EntryAttrs {
+    pub lang: Option<String>,
+    pub base: Option<String>,
+}
+
+fn entry_attrs(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder) -> EntryAttrs {
+    let mut out = EntryAttrs::default();
+    for attr in e.attributes().flatten() {
+        let slot = match attr.key.as_ref() {
+            b"xml:lang" => &mut out.lang,
+            b"xml:base" => &mut out.base,
+            _ => continue,
+        };
+        *slot = attr
+            .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+    out
 }
 
 fn read_root(
@@ -374,26 +445,11 @@ fn not_xml(body: &str, base_url: &str, err: &str) -> ParseError {
 
 /// An HTML page: say so, and list the feeds it advertises (`<link rel="alternate">`).
 fn html_page(body: &str, base_url: &str) -> ParseError {
-    let doc = Html::parse_document(body);
-    let mut feed_links = Vec::new();
-    if let Ok(sel) = Selector::parse("link[rel~=alternate][href], link[rel~=ALTERNATE][href]") {
-        for el in doc.select(&sel) {
-            let ty = el.value().attr("type").unwrap_or("").to_ascii_lowercase();
-            if !(ty.contains("rss")
-                || ty.contains("atom")
-                || ty.contains("feed+json")
-                || ty.contains("rdf"))
-            {
-                continue;
-            }
-            if let Some(url) = el
-                .value()
-                .attr("href")
-                .and_then(|h| crate::canonical::canonicalize(h, base_url))
-                && !feed_links.contains(&url)
-            {
-                feed_links.push(url);
-            }
+    let mut feed_links: Vec<String> = Vec::new();
+    for found in crate::discover::feed_links(body, base_url) {
+        let url = crate::canonical::canonicalize(&found.url, base_url).unwrap_or(found.url);
+        if !feed_links.contains(&url) {
+            feed_links.push(url);
         }
     }
     ParseError::NotAFeed {

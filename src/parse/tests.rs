@@ -247,6 +247,11 @@ fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
     let feed = parse_fixture("rdf_rss1_dc_fa.xml", "https://www.radiofarda.com/rss");
     assert_eq!(feed.format, FeedFormat::Rss1);
     assert_eq!(feed.declared_lang, Some(Lang::Fa), "dc:language");
+    assert_eq!(
+        feed.ttl_minutes,
+        Some(30),
+        "sy:updatePeriod hourly, sy:updateFrequency 2"
+    );
     let item = &feed.items[0];
     assert_eq!(
         item.title,
@@ -301,8 +306,14 @@ fn atom_1_with_xml_base_xml_lang_categories_and_enclosure() {
         "no <published>: <updated> is used"
     );
     assert_eq!(
-        b.summary_text, "عدن",
+        b.summary_text, "عدن المزيد",
         "content used when there is no summary"
+    );
+    assert!(
+        b.summary_html
+            .contains(r#"href="https://aawsat.com/english/410802""#),
+        "summary links resolve against the entry's xml:base: {}",
+        b.summary_html
     );
 }
 
@@ -638,4 +649,58 @@ fn bare_ampersands_are_repaired_not_fatal() {
         item.summary_text, "لوئیس سِپولوِدا © & در CDATA",
         "CDATA content is not re-escaped"
     );
+}
+
+#[test]
+fn unusual_rss_versions_are_read_as_rss_2() {
+    for (root, expected) in [
+        (r#"<rss version="2.00">"#, FeedFormat::Rss2),
+        (
+            r#"<rss version='0.94' xmlns:dc="http://purl.org/dc/elements/1.1/">"#,
+            FeedFormat::Rss2,
+        ),
+        (r#"<rss  >"#, FeedFormat::Rss2),
+        (r#"<rss version="0.92">"#, FeedFormat::Rss0x),
+    ] {
+        let body = format!(
+            "<?xml version=\"1.0\"?>{root}<channel><title>الوئام</title><item><title>مسلسلات رمضان حشفاً وسوء كيلاً!</title><link>http://www.alweeam.com.sa/343856/</link></item></channel></rss>"
+        );
+        let feed = parse_feed(&body, "http://www.alweeam.com.sa/feed", "s", fetched())
+            .unwrap_or_else(|e| panic!("{root}: {e}"));
+        assert_eq!(feed.format, expected, "{root}");
+        assert_eq!(feed.items.len(), 1, "{root}");
+        assert_eq!(feed.items[0].title, "مسلسلات رمضان حشفاً وسوء كيلاً!");
+    }
+}
+
+#[test]
+fn atom_entry_language_overrides_the_feed_language() {
+    let body = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>BBC</title><id>urn:bbc</id><updated>2020-04-19T10:00:00Z</updated>
+      <entry xml:lang="fa"><title>نخستین کاروان حج ۹۹ ششم تیر اعزام می‌شود</title><id>urn:1</id><updated>2020-04-19T10:00:00Z</updated></entry>
+      <entry><title>First Hajj caravan to leave on 26 June</title><id>urn:2</id><updated>2020-04-19T10:00:00Z</updated></entry></feed>"#;
+    let feed = parse_feed(
+        body,
+        "https://www.bbc.com/persian/index.xml",
+        "s",
+        fetched(),
+    )
+    .expect("parses");
+    assert_eq!(feed.declared_lang, Some(Lang::En));
+    let langs: Vec<Option<Lang>> = feed.items.iter().map(|i| i.declared_lang.clone()).collect();
+    assert_eq!(langs, vec![Some(Lang::Fa), Some(Lang::En)]);
+}
+
+#[test]
+fn a_lone_atom_entry_document_is_a_feed_of_one() {
+    let body = r#"<?xml version="1.0" encoding="utf-8"?>
+<entry xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>الرئيس هادي يعين نايف البكري محافظا لعدن</title>
+<id>tag:aawsat.com,2015:410801</id><link href="https://aawsat.com/home/article/410801"/><updated>2015-07-21T02:51:33Z</updated></entry>"#;
+    let feed = parse_feed(body, "https://aawsat.com/entry.xml", "s", fetched()).expect("parses");
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(
+        feed.items[0].title,
+        "الرئيس هادي يعين نايف البكري محافظا لعدن"
+    );
+    assert_eq!(feed.items[0].declared_lang, Some(Lang::Ar));
 }

@@ -131,3 +131,33 @@ fn a_pin_moves_an_item_and_holds_on_rerun() {
         Some("pinned")
     );
 }
+
+#[test]
+fn explanations_read_back_as_the_api_type() {
+    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
+        return;
+    };
+    let feats = stories::features(&items[..40], None);
+    let mut g = Grouper::new(GroupingConfig::default());
+    let mut joined = 0;
+    for f in &feats {
+        let a = g.assign(f.clone());
+        let json = serde_json::to_string(&a.explanation).expect("serialises");
+        let api: parallax::api::Explanation = serde_json::from_str(&json).expect("api reads it");
+        assert_eq!(api.new_story, a.new_story);
+        assert_eq!(api.matched_item, a.explanation.matched_item);
+        assert_eq!(api.parts.len(), a.explanation.parts.len());
+        if !a.new_story {
+            joined += 1;
+            // The parts are the best link's; the story score blends it with the next-best
+            // links (top_k_mix), so it never exceeds the best link.
+            let sum: f32 = api.parts.iter().map(|p| p.value * p.weight).sum();
+            assert!(sum + 1e-4 >= api.score, "{sum} vs {}", api.score);
+            assert!(api.score > 0.0);
+        }
+    }
+    assert!(
+        joined > 0,
+        "some of the first 40 coverage items share a story"
+    );
+}

