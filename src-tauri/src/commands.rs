@@ -2,10 +2,11 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, Engine, Explanation, ImportReport, SearchGroup, SearchQuery, Settings,
-    SourceView, StatusLine, StoryDetail, StorySummary,
+    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, SearchGroup, SearchQuery,
+    Settings, SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
+use parallax::model::Source;
 use parallax::store::StoryFilter;
 use tauri::{Runtime, State, ipc::Invoke};
 
@@ -19,10 +20,13 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         explain_item,
         search,
         list_sources,
+        add_source,
+        refresh,
         set_source_enabled,
         remove_source,
         import_opml,
         export_opml,
+        load_demo_archive,
         settings,
         update_settings,
         move_item,
@@ -79,6 +83,18 @@ async fn list_sources(engine: State<'_, Engine>) -> ApiResult<Vec<SourceView>> {
     blocking(&engine, |e| e.list_sources()).await
 }
 
+/// Feed or homepage URL; the engine fetches it once to check it (async, on the tokio runtime).
+#[tauri::command]
+async fn add_source(engine: State<'_, Engine>, url: String) -> ApiResult<Source> {
+    engine.add_source(&url).await
+}
+
+/// "Refresh now": every enabled source, or one; progress arrives as events.
+#[tauri::command]
+async fn refresh(engine: State<'_, Engine>, source_id: Option<String>) -> ApiResult<()> {
+    engine.refresh(source_id.as_deref(), true).await.map(|_| ())
+}
+
 #[tauri::command]
 async fn set_source_enabled(
     engine: State<'_, Engine>,
@@ -101,6 +117,12 @@ async fn import_opml(engine: State<'_, Engine>, text: String) -> ApiResult<Impor
 #[tauri::command]
 async fn export_opml(engine: State<'_, Engine>) -> ApiResult<String> {
     blocking(&engine, |e| e.export_opml()).await
+}
+
+/// The bundled demo archive (Wikipedia "In the news", CC BY-SA 3.0), for a first look offline.
+#[tauri::command]
+async fn load_demo_archive(engine: State<'_, Engine>) -> ApiResult<DemoReport> {
+    blocking(&engine, |e| e.load_demo_archive(None)).await
 }
 
 #[tauri::command]

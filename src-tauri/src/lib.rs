@@ -25,7 +25,14 @@ pub fn attach<R: Runtime>(
 ) -> Result<(), parallax::api::ApiError> {
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
-    app.manage(engine);
+    app.manage(engine.clone());
+    // The fetch scheduler runs in the background for the app's lifetime; the UI hears of it
+    // through events only.
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = engine.watch(std::future::pending()).await {
+            eprintln!("parallax: scheduler stopped: {e}");
+        }
+    });
     Ok(())
 }
 

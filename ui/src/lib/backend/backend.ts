@@ -1,6 +1,7 @@
 // The one interface the views talk to. `tauri.ts` implements it over IPC; tests use a fake.
 import type {
   Change,
+  DemoReport,
   Explanation,
   ImportReport,
   SearchGroup,
@@ -35,7 +36,7 @@ export interface Backend {
   moveItem(itemId: number, toStory: number): Promise<void>;
   splitStory(storyId: number, itemIds: number[]): Promise<number>;
   mergeStories(into: number, from: number): Promise<void>;
-  loadDemoArchive(): Promise<void>;
+  loadDemoArchive(): Promise<DemoReport>;
   openUrl(url: string): Promise<void>;
   /** Subscribe to engine changes; returns the unsubscribe function. */
   onChange(handler: (change: Change) => void): Promise<() => void>;
