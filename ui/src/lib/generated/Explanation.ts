@@ -10,6 +10,10 @@ export type Explanation = { score: number, parts: Array<ScorePart>, matched_item
  */
 runner_up: [bigint, number] | null, 
 /**
+ * The item started the story.
+ */
+new_story: boolean, 
+/**
  * "joined", "new_story", "pinned" or "restored".
  */
 decision: string, 
