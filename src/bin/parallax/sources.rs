@@ -24,6 +24,8 @@ enum Cmd {
     Enable { id: String },
     /// Disable a source (it is no longer fetched).
     Disable { id: String },
+    /// Set how often a source is refreshed, in minutes (never below the feed's own TTL).
+    Interval { id: String, minutes: u32 },
     /// Import sources from an OPML file (`-` for standard input).
     Import { file: String },
     /// Export all sources as OPML (to standard output, or `--out FILE`).
@@ -103,6 +105,12 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
         }
         Cmd::Enable { id } => Ok(engine.set_source_enabled(&id, true)?),
         Cmd::Disable { id } => Ok(engine.set_source_enabled(&id, false)?),
+        Cmd::Interval { id, minutes } => {
+            anyhow::ensure!(minutes >= 1, "the interval must be at least one minute");
+            engine.set_source_refresh(&id, minutes)?;
+            println!("{id}: refreshed every {minutes} min (or the feed's TTL, if longer)");
+            Ok(())
+        }
         Cmd::Import { file } => {
             let text = if file == "-" {
                 std::io::read_to_string(std::io::stdin())?
