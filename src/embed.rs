@@ -8,8 +8,10 @@
 pub mod bench;
 mod encoder;
 mod format;
+pub mod index;
 mod install;
 mod kernels;
+pub mod retrieval;
 mod tokenizer;
 
 use std::path::{Path, PathBuf};

@@ -17,7 +17,7 @@ use crate::model::{Lang, Source, TimeSource};
 use crate::store::{ItemQuery, StoreError, StoredItem, StoryAssignment};
 
 /// Name stored with each embedding, so a future model never mixes with this one's vectors.
-const MODEL_TAG: &str = "multilingual-e5-small-q4";
+pub(super) const MODEL_TAG: &str = "multilingual-e5-small-q4";
 const EMBED_BATCH: usize = 32;
 
 #[derive(Default)]
@@ -25,6 +25,7 @@ pub(super) struct Pipeline {
     grouper: Mutex<Option<Grouper>>,
     model: OnceLock<Result<Arc<embed::Model>, String>>,
     detector: Mutex<Option<(Vec<Lang>, Arc<Detector>)>>,
+    pub(super) meaning: super::search::MeaningIndex,
 }
 
 impl Engine {
@@ -43,7 +44,7 @@ impl Engine {
             .clone()
     }
 
-    fn detector(&self) -> ApiResult<Arc<Detector>> {
+    pub(super) fn detector(&self) -> ApiResult<Arc<Detector>> {
         let languages = self.settings()?.languages;
         let mut slot = self
             .inner
@@ -84,6 +85,15 @@ impl Engine {
         let sources = self.with_store(super::stories::source_map)?;
         let langs = self.detect_languages(&items, &sources)?;
         let embeddings = self.embed_items(&items)?;
+        if let Some(e) = &embeddings {
+            self.index_meanings(
+                items
+                    .iter()
+                    .zip(&langs)
+                    .zip(e)
+                    .map(|((it, l), v)| (it.id, l, v)),
+            );
+        }
 
         let mut guard = self
             .inner

@@ -1,41 +1,110 @@
-//! Search: folded full-text (Arabic letters find Persian spellings and back), grouped by story.
+//! Search: folded full-text (Arabic letters find Persian spellings and back) and, with the model
+//! installed, by meaning across languages; grouped by story and filtered like the stories list.
+//!
+//! Meaning search embeds the query as the pipeline embeds items (e5 `query: ` prefix on both
+//! sides: the stored vectors are symmetric-task vectors), removes each side's language mean and
+//! scans an in-memory int8 index of every stored item vector. The index is built from the
+//! archive on first use and kept current by the pipeline ([`Engine::index_meanings`]).
 
 use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 
+use super::pipeline::MODEL_TAG;
 use super::stories::{source_map, story_item, summary};
-use super::{ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
+use super::{ApiError, ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
+use crate::embed::index::{Neighbour, VectorIndex};
+use crate::embed::retrieval::{Centring, centre};
+use crate::model::Lang;
 use crate::store::{ItemQuery, StoryFilter};
+
+/// Centring used for search by meaning: language-centred cosines separate a translation from
+/// unrelated news far better than raw ones (`parallax eval search`).
+const CENTRING: Centring = Centring::Language;
+/// Lowest centred cosine an item found only by meaning needs (`parallax eval search`).
+pub const MEANING_FLOOR: f32 = 0.40;
+/// At most this many items found by meaning (text hits are not limited by it).
+const MEANING_K: usize = 50;
+/// Reciprocal-rank fusion constant: text and meaning ranks weigh alike.
+const RRF_K: f64 = 60.0;
+/// Embeddings read per archive lock while building the index.
+const BUILD_PAGE: usize = 2000;
+
+/// The vector index behind search by meaning; `None` until first used.
+#[derive(Default)]
+pub(super) struct MeaningIndex {
+    index: Mutex<Option<VectorIndex>>,
+}
+
+/// One found item before grouping.
+struct Found {
+    fused: f64,
+    kind: MatchKind,
+    score: f32,
+}
+
+fn rrf(rank: usize) -> f64 {
+    1.0 / (RRF_K + rank as f64)
+}
 
 impl Engine {
     pub fn search(&self, q: &SearchQuery) -> ApiResult<Vec<SearchGroup>> {
         let limit = q.limit.unwrap_or(200) as usize;
+        // Embedding the query takes tens of milliseconds: done before taking the archive lock.
+        let meaning = if q.semantic {
+            self.search_meaning(&q.text, MEANING_K.min(limit))?
+        } else {
+            Vec::new()
+        };
         self.with_store(|s| {
-            let hits = s.search_text(&q.text, limit)?;
+            let text_hits = s.search_text(&q.text, limit)?;
+            let mut found: HashMap<i64, Found> = HashMap::new();
+            for (rank, h) in text_hits.iter().enumerate() {
+                found.insert(
+                    h.item_id,
+                    Found {
+                        fused: rrf(rank),
+                        kind: MatchKind::Text,
+                        score: -h.rank as f32,
+                    },
+                );
+            }
+            // An item found both ways stays a text hit, ranked higher for the agreement.
+            for (rank, n) in meaning.iter().enumerate() {
+                found
+                    .entry(n.id)
+                    .or_insert(Found {
+                        fused: 0.0,
+                        kind: MatchKind::Meaning,
+                        score: n.score,
+                    })
+                    .fused += rrf(rank);
+            }
             let names = source_map(s)?;
-            let ranks: HashMap<i64, f64> = hits.iter().map(|h| (h.item_id, h.rank)).collect();
             let items = s.items(&ItemQuery {
-                ids: Some(hits.iter().map(|h| h.item_id).collect()),
+                ids: Some(found.keys().copied().collect()),
                 ..Default::default()
             })?;
-            // Group by story, keeping the best (lowest bm25) hit's order.
-            let mut groups: Vec<(Option<i64>, f64, Vec<SearchItemHit>)> = Vec::new();
+            // Group by story; a group ranks by its best item.
+            let mut groups: Vec<(Option<i64>, f64, Vec<(f64, SearchItemHit)>)> = Vec::new();
             for it in items {
-                let rank = ranks.get(&it.id).copied().unwrap_or(0.0);
+                let Some(f) = found.remove(&it.id) else {
+                    continue;
+                };
                 let story = s.assignment(it.id)?.map(|a| a.story_id);
                 let hit = SearchItemHit {
                     item: story_item(s, it, &names)?,
-                    kind: MatchKind::Text,
-                    score: -rank as f32,
+                    kind: f.kind,
+                    score: f.score,
                 };
                 match groups.iter_mut().find(|g| story.is_some() && g.0 == story) {
                     Some(g) => {
-                        g.1 = g.1.min(rank);
-                        g.2.push(hit);
+                        g.1 = g.1.max(f.fused);
+                        g.2.push((f.fused, hit));
                     }
-                    None => groups.push((story, rank, vec![hit])),
+                    None => groups.push((story, f.fused, vec![(f.fused, hit)])),
                 }
             }
-            groups.sort_by(|a, b| a.1.total_cmp(&b.1));
+            groups.sort_by(|a, b| b.1.total_cmp(&a.1));
             // Apply the story filters (languages, outlet, ownership, time) to the grouped stories.
             let filter_active = !q.filter.languages.is_empty()
                 || q.filter.cross_lingual_only
@@ -46,8 +115,8 @@ impl Engine {
             let story_ids: Vec<i64> = groups.iter().filter_map(|g| g.0).collect();
             let stories: HashMap<i64, _> = s
                 .stories(&StoryFilter {
+                    limit: Some(story_ids.len() as u32),
                     ids: Some(story_ids),
-                    limit: Some(limit as u32),
                     ..q.filter.clone()
                 })?
                 .into_iter()
@@ -55,17 +124,107 @@ impl Engine {
                 .collect();
             let mut out = Vec::new();
             for (story, _, mut hits) in groups {
-                hits.sort_by(|a, b| b.score.total_cmp(&a.score));
                 let rec = story.and_then(|id| stories.get(&id).cloned());
                 if filter_active && rec.is_none() {
                     continue;
                 }
+                hits.sort_by(|a, b| b.0.total_cmp(&a.0));
                 out.push(SearchGroup {
                     story: rec.map(|r| summary(r, &names)),
-                    hits,
+                    hits: hits.into_iter().map(|(_, h)| h).collect(),
                 });
             }
             Ok(out)
         })
+    }
+
+    /// Items whose meaning is close to `text`, best first. Without the model: none (the UI says
+    /// why from the status line).
+    fn search_meaning(&self, text: &str, k: usize) -> ApiResult<Vec<Neighbour>> {
+        let text = text.trim();
+        let Ok(model) = self.model() else {
+            return Ok(Vec::new());
+        };
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let v = model
+            .embed(&[text])
+            .map_err(|e| ApiError::new(e.code(), e.to_string()))?
+            .pop()
+            .unwrap_or_default();
+        let lang = self.detector()?.detect(text, None).lang;
+        let v = centre(CENTRING, &lang, &v);
+        let index = self.meaning_index()?;
+        Ok(index
+            .as_ref()
+            .map(|ix| ix.search(&v, MEANING_FLOOR, k, |_| true))
+            .unwrap_or_default())
+    }
+
+    /// The index, built from the archive's stored vectors on first use. The archive lock is
+    /// taken one page at a time, so fetching and reading go on while a large archive loads.
+    fn meaning_index(&self) -> ApiResult<MutexGuard<'_, Option<VectorIndex>>> {
+        let mut slot = self
+            .inner
+            .pipeline
+            .meaning
+            .index
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            let mut ix = VectorIndex::new();
+            let mut after = i64::MIN;
+            loop {
+                let page = self.with_store(|s| s.embeddings_after(MODEL_TAG, after, BUILD_PAGE))?;
+                let Some(last) = page.last() else { break };
+                after = last.0;
+                for (id, lang, v) in &page {
+                    ix.upsert(
+                        *id,
+                        &centre(CENTRING, lang.as_ref().unwrap_or(&Lang::Und), v),
+                    );
+                }
+            }
+            tracing::debug!(
+                items = ix.len(),
+                bytes = ix.bytes(),
+                "search: meaning index built"
+            );
+            *slot = Some(ix);
+        }
+        Ok(slot)
+    }
+
+    /// Keep the meaning index current with vectors the pipeline just stored (or re-read). Before
+    /// the index is first built there is nothing to do: the build reads them from the archive.
+    pub(super) fn index_meanings<'a>(
+        &self,
+        rows: impl Iterator<Item = (i64, &'a Lang, &'a Vec<f32>)>,
+    ) {
+        let mut slot = self
+            .inner
+            .pipeline
+            .meaning
+            .index
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(ix) = slot.as_mut() {
+            for (id, lang, v) in rows.filter(|r| !r.2.is_empty()) {
+                ix.upsert(id, &centre(CENTRING, lang, v));
+            }
+        }
+    }
+
+    /// Items in the meaning index (0 until it is first built).
+    pub fn meaning_index_len(&self) -> usize {
+        self.inner
+            .pipeline
+            .meaning
+            .index
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0, VectorIndex::len)
     }
 }

@@ -59,9 +59,14 @@ impl Engine {
 
     /// Whether the embedding model is loaded, and if not, what to do about it.
     pub fn model_status(&self) -> (bool, Option<String>) {
-        (
-            false,
-            Some("grouping by meaning needs the model: run `parallax model install`".into()),
-        )
+        match self.model() {
+            Ok(_) => (true, None),
+            Err(why) => (
+                false,
+                Some(format!(
+                    "grouping and search by meaning need the model: {why}"
+                )),
+            ),
+        }
     }
 }

@@ -250,6 +250,34 @@ impl Store {
                 .collect()
         }))
     }
+
+    /// Up to `limit` stored embeddings of `model` with item id > `after_id`, in id order, each
+    /// with the item's detected language: pages for building an in-memory index without holding
+    /// the archive for long.
+    pub fn embeddings_after(
+        &self,
+        model: &str,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Option<Lang>, Vec<f32>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT e.item_id, i.lang, e.vector FROM embeddings e JOIN items i ON i.id = e.item_id
+             WHERE e.item_id > ?1 AND e.model = ?2 ORDER BY e.item_id LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![after_id, model, limit as i64], |r| {
+            let lang: Option<String> = r.get(1)?;
+            let bytes: Vec<u8> = r.get(2)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                lang.as_deref().and_then(Lang::from_tag),
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            ))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
 }
 
 fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredItem>> {

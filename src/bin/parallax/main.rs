@@ -8,6 +8,7 @@ mod fetch;
 mod items;
 mod model;
 mod parse;
+mod search;
 mod sources;
 mod status;
 mod stories;
@@ -43,6 +44,8 @@ enum Command {
     Items(items::Args),
     /// Per-source health.
     Status(status::Args),
+    /// Search the archive (folded text; `--meaning`: also by meaning across languages).
+    Search(search::SearchArgs),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
     /// Load the bundled demo archive (real ar/fa/en Wikipedia "In the news" items) and group it.
@@ -85,6 +88,8 @@ enum EvalCommand {
     Stories(eval_stories::StoriesArgs),
     /// Tune grouping weights on dev sets (with leave-one-set-out figures).
     Tune(eval_stories::TuneArgs),
+    /// Cross-language search by meaning on the dev sets: recall and false hits per floor.
+    Search(search::EvalArgs),
 }
 
 #[derive(Subcommand)]
@@ -97,6 +102,8 @@ enum BenchCommand {
     Assign(eval_stories::BenchAssignArgs),
     /// Feed parsing throughput on a 200-item feed of real Persian and Arabic text.
     Parse(parse::BenchArgs),
+    /// Search-by-meaning index scan at archive size.
+    Search(search::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -132,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Watch(a) => fetch::run_watch(&db, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
+        Command::Search(a) => search::run(open()?, a),
         Command::Stories(a) => stories::run(open()?, a),
         Command::Demo { file } => {
             let engine = open()?;
@@ -168,12 +176,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             EvalCommand::Lang(a) => eval_lang::run(a),
             EvalCommand::Stories(a) => eval_stories::run_stories(&a),
             EvalCommand::Tune(a) => eval_stories::run_tune(&a),
+            EvalCommand::Search(a) => search::eval(a),
         },
         Command::Bench { what } => match what {
             BenchCommand::Fetch(a) => bench_fetch::run(a),
             BenchCommand::Embed(a) => model::bench_embed(a),
             BenchCommand::Assign(a) => eval_stories::run_bench(&a),
             BenchCommand::Parse(a) => parse::run_bench(a),
+            BenchCommand::Search(a) => search::bench(a),
         },
     }
 }
