@@ -24,6 +24,8 @@ pub enum Centring {
     Raw,
     /// Each vector minus its language's background mean (query: its detected language).
     Language,
+    /// As `Language`, with means that also run over the archive's own items.
+    Archive,
 }
 
 /// Subtract the shipped background mean of `lang` (no running means: the index must not
@@ -31,9 +33,13 @@ pub enum Centring {
 pub fn centre(centring: Centring, lang: &Lang, v: &[f32]) -> Vec<f32> {
     match centring {
         Centring::Raw => v.to_vec(),
-        Centring::Language => background_means().centre(lang, v),
+        Centring::Language | Centring::Archive => background_means().centre(lang, v),
     }
 }
+
+/// Weight of the shipped background mean, in items, against the archive's own running means
+/// (the grouper's default).
+pub const BACKGROUND_WEIGHT: f32 = 50.0;
 
 fn background_means() -> &'static LangMeans {
     static MEANS: std::sync::OnceLock<LangMeans> = std::sync::OnceLock::new();
@@ -57,6 +63,8 @@ pub struct RetrievalRow {
     pub other_max: f32,
     /// Fraction of targets ranked in the top 10 among all items.
     pub recall_at_10: f32,
+    /// Median target score by (query language → target language).
+    pub median_by_pair: Vec<(String, f32)>,
     /// For each floor: (floor, fraction of targets at or above it, other items at or above it
     /// per query).
     pub at_floor: Vec<(f32, f32, f32)>,
@@ -101,17 +109,26 @@ pub fn evaluate(
         let qs: Vec<String> = items.iter().map(|it| query_text(it, short)).collect();
         let qrefs: Vec<&str> = qs.iter().map(String::as_str).collect();
         let query_vecs = model.embed(&qrefs)?;
-        for centring in [Centring::Raw, Centring::Language] {
+        let mut archive = LangMeans::with_background(BACKGROUND_WEIGHT);
+        for (it, v) in items.iter().zip(&item_vecs) {
+            archive.add(&lang_of(&it.lang), v);
+        }
+        for centring in [Centring::Raw, Centring::Language, Centring::Archive] {
+            let centre = |lang: &Lang, v: &[f32]| match centring {
+                Centring::Archive => archive.centre(lang, v),
+                c => centre(c, lang, v),
+            };
             let mut index = VectorIndex::new();
             for (i, (it, v)) in items.iter().zip(&item_vecs).enumerate() {
-                index.upsert(i as i64, &centre(centring, &lang_of(&it.lang), v));
+                index.upsert(i as i64, &centre(&lang_of(&it.lang), v));
             }
             let mut target = Vec::new();
+            let mut by_pair: std::collections::BTreeMap<String, Vec<f32>> = Default::default();
             let mut other = Vec::new();
             let mut in_top10 = 0usize;
             let mut nq = 0usize;
             for (qi, (q, qv)) in items.iter().zip(&query_vecs).enumerate() {
-                let qv = centre(centring, &lang_of(&q.lang), qv);
+                let qv = centre(&lang_of(&q.lang), qv);
                 let hits = index.search(&qv, -1.0, items.len(), |id| id as usize != qi);
                 nq += 1;
                 for (rank, h) in hits.iter().enumerate() {
@@ -119,6 +136,10 @@ pub fn evaluate(
                     if it.story == q.story {
                         if it.lang != q.lang {
                             target.push(h.score);
+                            by_pair
+                                .entry(format!("{}→{}", q.lang, it.lang))
+                                .or_default()
+                                .push(h.score);
                             in_top10 += usize::from(rank < 10);
                         }
                     } else {
@@ -147,6 +168,13 @@ pub fn evaluate(
                 other_p999: quantile(&other, 0.999),
                 other_max: other.last().copied().unwrap_or(f32::NAN),
                 recall_at_10: in_top10 as f32 / target.len().max(1) as f32,
+                median_by_pair: by_pair
+                    .into_iter()
+                    .map(|(k, mut v)| {
+                        v.sort_by(f32::total_cmp);
+                        (k, quantile(&v, 0.5))
+                    })
+                    .collect(),
                 at_floor,
             });
         }

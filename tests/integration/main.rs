@@ -11,3 +11,4 @@ mod ingest_cli;
 mod ingest_fetch;
 mod language;
 mod parse;
+mod search;

@@ -102,6 +102,12 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
             .map(|(f, t, o)| format!("{f:.2}: R {t:.2} FP/q {o:.1}"))
             .collect();
         println!("    {}", floors.join("  "));
+        let pairs: Vec<String> = r
+            .median_by_pair
+            .iter()
+            .map(|(k, m)| format!("{k} {m:.3}"))
+            .collect();
+        println!("    median by pair: {}", pairs.join("  "));
     }
     Ok(())
 }
