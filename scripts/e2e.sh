@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests in the real app: builds the release binary (front end embedded), then runs
-# ui/e2e/run.mjs under Xvfb with tauri-driver + WebKitWebDriver on a temporary archive.
+# ui/e2e/run.mjs under Xvfb with tauri-driver + WebKitWebDriver on a temporary archive, with the
+# installed embedding model (installed first if missing) so grouping and search use meaning.
 # Screenshots: artifacts/screenshots/*.png; timings: artifacts/e2e-timings.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,19 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   (cd ui && npm run build)
   cargo build --release -p parallax-app --features custom-protocol
 fi
+
+# The app finds the model through PARALLAX_MODEL: the default install location unless set.
+if [ -z "${PARALLAX_MODEL:-}" ]; then
+  PARALLAX_MODEL="$(cargo run --release -q -p parallax -- model status 2>/dev/null | sed -n 's/^model ok: \(.*\) (sha256.*/\1/p' || true)"
+  if [ -z "$PARALLAX_MODEL" ]; then
+    echo "e2e: installing the embedding model"
+    cargo run --release -q -p parallax -- model install
+    PARALLAX_MODEL="$(cargo run --release -q -p parallax -- model status | sed -n 's/^model ok: \(.*\) (sha256.*/\1/p')"
+  fi
+fi
+[ -f "$PARALLAX_MODEL" ] || { echo "e2e: no embedding model at '$PARALLAX_MODEL'" >&2; exit 1; }
+export PARALLAX_MODEL
+echo "e2e: model $PARALLAX_MODEL"
 
 mkdir -p artifacts/screenshots
 rm -f artifacts/screenshots/*.png

@@ -1,5 +1,6 @@
 // Fixture feed server on 127.0.0.1 for the E2E suite: real items from ../shared served as RSS 2.0,
-// one feed per language, plus a Persian feed that spells سلیمانی and a hostile feed.
+// one feed per language, a Persian feed that spells سلیمانی, a Persian feed of NTREX news
+// translations (search by meaning from English) and a hostile feed.
 import { createServer } from "node:http";
 import { readFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -70,6 +71,29 @@ export function buildFeeds(sharedData) {
       description: x.summary,
     })),
   );
+  // Persian translations of NTREX news documents: an English query must find one by meaning.
+  const ntrex = readFileSync(resolve(sharedData, "story-eval/ntrex-ar-fa-en.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+  const docs = [...new Set(ntrex.filter((r) => r.lang === "en").map((r) => r.story))].slice(0, 24);
+  const ntrexFa = ntrex.filter((r) => r.lang === "fa" && docs.includes(r.story));
+  feeds["/ntrex-fa.xml"] = rss(
+    "NTREX fixture (fa)",
+    "fa",
+    ntrexFa.map((r, i) => ({
+      title: r.title,
+      link: `http://127.0.0.1/${r.id}`,
+      guid: r.id,
+      published: Date.UTC(2018, 8, 1 + i, 9),
+      description: (r.text ?? "").slice(0, 600),
+    })),
+  );
+  const en = ntrex.find((r) => r.lang === "en" && r.title.startsWith("Police clash with Catalan separatists"));
+  const meaning = en && {
+    query: en.title,
+    expect: ntrexFa.find((r) => r.story === en.story)?.title,
+  };
   feeds["/hostile.xml"] = rss("Hostile fixture", "en", [
     {
       title: `<script>window.__pwned = "title"</script><img src=x onerror="window.__pwned='img'"> Hostile headline`,
@@ -79,7 +103,7 @@ export function buildFeeds(sharedData) {
       description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
     },
   ]);
-  return { feeds, events };
+  return { feeds, events, meaning };
 }
 
 export function serve(feeds) {

@@ -165,7 +165,7 @@ async function main() {
     if (fixtures) {
       await check("sources from the fixture feed server are added and fetched", async () => {
         await nav("sources");
-        for (const f of ["ar", "fa", "en", "hamshahri", "hostile"]) {
+        for (const f of ["ar", "fa", "en", "hamshahri", "ntrex-fa", "hostile"]) {
           const input = await browser.$('[data-testid="add-url"]');
           await input.setValue(`${fixtures.base}/${f}.xml`);
           await (await browser.$('[data-testid="add-submit"]')).click();
@@ -173,7 +173,7 @@ async function main() {
           const e = await browser.$('[data-testid="add-error"]');
           if (await e.isExisting()) throw new Error(`adding ${f}: ${await e.getText()}`);
         }
-        await waitFor(async () => (await browser.$$("[data-source-id]")).length >= 5, "5 sources listed");
+        await waitFor(async () => (await browser.$$("[data-source-id]")).length >= 6, "6 sources listed");
         await (await browser.$("button=Refresh all now")).click();
         await waitFor(async () => fixtures.hits.get("/hostile.xml") >= 1, "feeds fetched", 60_000);
         loaded = true;
@@ -261,6 +261,38 @@ async function main() {
       timings.search_ms = Number(await (await browser.$('[data-testid="search-results"]')).getAttribute("data-ms"));
       await shot("06-search");
       await axe("search");
+    });
+
+    await check("an English query finds a Persian item by meaning (≈ meaning badge)", async () => {
+      if (!fixtures || !data.meaning?.expect) return "skip";
+      await nav("search");
+      const box = await browser.$('[data-testid="search-meaning"]');
+      await waitFor(() => box.isEnabled(), "the model is loaded (by-meaning box enabled)", 60_000);
+      if (!(await box.isSelected())) await box.click();
+      const input = await browser.$('[data-testid="search-input"]');
+      await input.setValue(data.meaning.query);
+      const hit = await waitFor(
+        () =>
+          exec((expect) => {
+            const key = (t) => (t ?? "").replace(/[\s\u200c]+/g, "");
+            const li = [...document.querySelectorAll(".hit")].find((e) => key(e.querySelector(".hit-title")?.textContent) === key(expect));
+            if (!li) return null;
+            const t = li.querySelector(".hit-title");
+            return { lang: li.dataset.lang, kind: li.dataset.kind, badge: li.querySelector(".sem")?.textContent ?? null, dir: getComputedStyle(t).direction, font: getComputedStyle(t).fontFamily };
+          }, data.meaning.expect),
+        "the Persian translation among the hits",
+        30_000,
+      );
+      assert(hit.lang === "fa" && hit.kind === "meaning" && /meaning/.test(hit.badge ?? ""), `hit: ${JSON.stringify(hit)}`);
+      assert(hit.dir === "rtl", `Persian hit not rtl: ${JSON.stringify(hit)}`);
+      timings.search_meaning_ms = Number(await (await browser.$('[data-testid="search-results"]')).getAttribute("data-ms"));
+      await exec((expect) => {
+        const key = (t) => (t ?? "").replace(/[\s\u200c]+/g, "");
+        const li = [...document.querySelectorAll(".hit")].find((e) => key(e.querySelector(".hit-title")?.textContent) === key(expect));
+        li?.scrollIntoView({ block: "center" });
+      }, data.meaning.expect);
+      await shot("12-search-meaning");
+      await axe("search-meaning");
     });
 
     await check("a hostile feed title runs no script and shows as text", async () => {
