@@ -22,29 +22,16 @@ use crate::model::Lang;
 pub enum Centring {
     /// Plain cosine of the e5 vectors.
     Raw,
-    /// Each vector minus its language's background mean (query: its detected language).
+    /// Each vector minus its language's shipped background mean.
     Language,
-    /// As `Language`, with means that also run over the archive's own items.
+    /// Each vector minus its language's mean: the background blended with the running mean of
+    /// the archive's own items (what search does).
     Archive,
-}
-
-/// Subtract the shipped background mean of `lang` (no running means: the index must not
-/// change when the archive's mix of languages does), then re-normalise.
-pub fn centre(centring: Centring, lang: &Lang, v: &[f32]) -> Vec<f32> {
-    match centring {
-        Centring::Raw => v.to_vec(),
-        Centring::Language | Centring::Archive => background_means().centre(lang, v),
-    }
 }
 
 /// Weight of the shipped background mean, in items, against the archive's own running means
 /// (the grouper's default).
 pub const BACKGROUND_WEIGHT: f32 = 50.0;
-
-fn background_means() -> &'static LangMeans {
-    static MEANS: std::sync::OnceLock<LangMeans> = std::sync::OnceLock::new();
-    MEANS.get_or_init(|| LangMeans::with_background(1.0))
-}
 
 /// Results of one (query kind, centring) pair over one file.
 #[derive(Debug, Clone, Serialize)]
@@ -109,14 +96,16 @@ pub fn evaluate(
         let qs: Vec<String> = items.iter().map(|it| query_text(it, short)).collect();
         let qrefs: Vec<&str> = qs.iter().map(String::as_str).collect();
         let query_vecs = model.embed(&qrefs)?;
-        let mut archive = LangMeans::with_background(BACKGROUND_WEIGHT);
+        let background = LangMeans::with_background(BACKGROUND_WEIGHT);
+        let mut archive = background.clone();
         for (it, v) in items.iter().zip(&item_vecs) {
             archive.add(&lang_of(&it.lang), v);
         }
         for centring in [Centring::Raw, Centring::Language, Centring::Archive] {
             let centre = |lang: &Lang, v: &[f32]| match centring {
+                Centring::Raw => v.to_vec(),
+                Centring::Language => background.centre(lang, v),
                 Centring::Archive => archive.centre(lang, v),
-                c => centre(c, lang, v),
             };
             let mut index = VectorIndex::new();
             for (i, (it, v)) in items.iter().zip(&item_vecs).enumerate() {
@@ -207,7 +196,7 @@ pub fn bench_scan(real: &[Vec<f32>], n: usize, queries: usize, floor: f32) -> Sc
             .iter()
             .map(|x| x + rng.gen_range(-0.02f32..0.02))
             .collect();
-        let v = crate::cluster::LangMeans::empty().centre(&Lang::Und, &v);
+        let v = LangMeans::empty().centre(&Lang::Und, &v);
         if qs.len() < queries {
             qs.push(v.clone());
         }

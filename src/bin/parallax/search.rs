@@ -1,6 +1,7 @@
 //! `parallax search`, `parallax eval search` and `parallax bench search`.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
@@ -119,22 +120,185 @@ pub struct BenchArgs {
     vectors: usize,
     #[arg(long, default_value_t = 200)]
     queries: usize,
-    /// Shared data root: real vectors come from embedding the NTREX story-eval headlines.
+    /// Shared data root: real vectors come from embedding the story-eval items.
     #[arg(long, default_value = "../shared")]
     shared: PathBuf,
+    /// Also time `Engine::search` end to end on a temporary archive of this many items (real
+    /// story-eval texts cycled, each with its real vector nudged by noise); 0 skips it.
+    #[arg(long, default_value_t = 100_000)]
+    archive_items: usize,
 }
 
-/// Time a brute-force scan of the int8 index at archive size.
+/// Time a brute-force scan of the int8 index at archive size, then whole searches (text and
+/// meaning, grouped and filtered) on an archive of the same size.
 pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let model = Model::load_default()?;
-    let items = retrieval::load_file(&a.shared.join("data/story-eval/ntrex-ar-fa-en.jsonl"))
-        .map_err(anyhow::Error::msg)?;
-    let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-    let real = model.embed(&titles).context("embedding headlines")?;
+    let mut items = Vec::new();
+    for f in [
+        "ntrex-ar-fa-en.jsonl",
+        "coverage-dev-ar-fa-en.jsonl",
+        "itn-ar-fa-en.jsonl",
+    ] {
+        items.extend(
+            retrieval::load_file(&a.shared.join("data/story-eval").join(f))
+                .map_err(anyhow::Error::msg)?,
+        );
+    }
+    eprintln!("embedding {} real items", items.len());
+    let inputs: Vec<String> = items
+        .iter()
+        .map(|i| parallax::cluster::embedding_input(&i.title, &i.text))
+        .collect();
+    let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let real = model.embed(&refs).context("embedding items")?;
     let r = retrieval::bench_scan(&real, a.vectors, a.queries, 0.0);
     println!(
         "index scan: {} vectors, {:.1} MB, built in {:.0} ms; {} queries: median {:.2} ms, p90 {:.2} ms",
         r.vectors, r.index_mb, r.build_ms, r.queries, r.median_ms, r.p90_ms
     );
+    drop(model);
+    if a.archive_items > 0 {
+        bench_archive(&items, &real, a.archive_items, a.queries)?;
+    }
     Ok(())
+}
+
+fn bench_archive(
+    seed: &[parallax::embed::bench::EvalItem],
+    real: &[Vec<f32>],
+    n: usize,
+    queries: usize,
+) -> anyhow::Result<()> {
+    use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
+    use rand::{Rng, SeedableRng};
+    let dir = tempfile_dir()?;
+    let engine = Engine::open(parallax::api::EngineConfig {
+        seed_catalog: false,
+        ..parallax::api::EngineConfig::new(dir.join("bench.db"))
+    })?;
+    let t0 = Instant::now();
+    let langs = [Lang::Ar, Lang::Fa, Lang::En];
+    engine.with_store(|s| {
+        for l in &langs {
+            s.upsert_source(&Source {
+                id: format!("bench-{l}"),
+                name: format!("Bench ({l})"),
+                homepage: None,
+                feeds: vec![Feed {
+                    url: format!("http://127.0.0.1:9/{l}"),
+                    verified: false,
+                }],
+                language: l.clone(),
+                country: None,
+                ownership: Ownership::Unknown,
+                note: None,
+                enabled: false,
+                refresh_secs: 86_400,
+            })?;
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let base = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        for start in (0..n).step_by(5000) {
+            let rows: Vec<(usize, Item)> = (start..n.min(start + 5000))
+                .map(|i| {
+                    let it = &seed[i % seed.len()];
+                    let lang = Lang::from_tag(&it.lang).unwrap_or(Lang::Und);
+                    (
+                        i,
+                        Item {
+                            source_id: format!("bench-{lang}"),
+                            guid: format!("{}#{i}", it.id),
+                            url: None,
+                            title: it.title.clone(),
+                            summary_html: String::new(),
+                            summary_text: it.text.clone(),
+                            author: None,
+                            published: base + chrono::Duration::minutes(i as i64),
+                            time_source: TimeSource::Published,
+                            categories: Vec::new(),
+                            media: Vec::new(),
+                            declared_lang: Some(lang),
+                            content_hash: format!("bench-{i}"),
+                        },
+                    )
+                })
+                .collect();
+            let items: Vec<Item> = rows.iter().map(|(_, it)| it.clone()).collect();
+            let ids = s.insert_items(&items)?.inserted;
+            let detections: Vec<(i64, Lang, f64)> = ids
+                .iter()
+                .zip(&items)
+                .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
+                .collect();
+            s.set_languages(&detections)?;
+            for (&id, (i, _)) in ids.iter().zip(&rows) {
+                let v: Vec<f32> = real[i % real.len()]
+                    .iter()
+                    .map(|x| x + rng.gen_range(-0.02f32..0.02))
+                    .collect();
+                s.put_embedding(id, "multilingual-e5-small-q4", &v)?;
+            }
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "archive of {n} items written in {:.1} s",
+        t0.elapsed().as_secs_f32()
+    );
+    let qs: Vec<String> = seed
+        .iter()
+        .take(queries)
+        .map(|i| parallax::cluster::clean_title(&i.title))
+        .collect();
+    let search = |text: &str, semantic: bool| -> anyhow::Result<(f32, usize)> {
+        let t = Instant::now();
+        let groups = engine.search(&SearchQuery {
+            text: text.to_string(),
+            filter: Default::default(),
+            semantic,
+            limit: Some(200),
+        })?;
+        Ok((
+            t.elapsed().as_secs_f32() * 1000.0,
+            groups.iter().map(|g| g.hits.len()).sum(),
+        ))
+    };
+    let (first, _) = search(&qs[0], true)?;
+    println!(
+        "archive {n} items: first search by meaning (loads the model, builds the index of {} vectors) {first:.0} ms",
+        engine.meaning_index_len()
+    );
+    for semantic in [false, true] {
+        let mut times = Vec::new();
+        let mut hits = 0;
+        for q in &qs {
+            let (ms, h) = search(q, semantic)?;
+            times.push(ms);
+            hits += h;
+        }
+        times.sort_by(f32::total_cmp);
+        println!(
+            "archive {n} items: {} searches ({}): median {:.1} ms, p90 {:.1} ms, {:.1} hits each",
+            times.len(),
+            if semantic {
+                "text + meaning"
+            } else {
+                "text only"
+            },
+            times[times.len() / 2],
+            times[times.len() * 9 / 10],
+            hits as f32 / times.len() as f32
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// A fresh directory under the system temp dir for the bench archive.
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("parallax-bench-search-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
 }
