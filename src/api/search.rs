@@ -43,6 +43,13 @@ struct Meanings {
     means: LangMeans,
 }
 
+impl MeaningIndex {
+    /// The lock is recovered after a panic: the index holds no half-done state worth refusing.
+    fn lock(&self) -> MutexGuard<'_, Option<Meanings>> {
+        self.index.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 impl Meanings {
     fn add(&mut self, id: i64, lang: &Lang, v: &[f32]) {
         // A vector seen again (items re-processed) must not count twice in the means.
@@ -58,6 +65,13 @@ struct Found {
     fused: f64,
     kind: MatchKind,
     score: f32,
+}
+
+/// Hits of one story (or one ungrouped item), with fused ranks.
+struct Group {
+    story: Option<i64>,
+    best: f64,
+    hits: Vec<(f64, SearchItemHit)>,
 }
 
 fn rrf(rank: usize) -> f64 {
@@ -103,7 +117,7 @@ impl Engine {
                 ..Default::default()
             })?;
             // Group by story; a group ranks by its best item.
-            let mut groups: Vec<(Option<i64>, f64, Vec<(f64, SearchItemHit)>)> = Vec::new();
+            let mut groups: Vec<Group> = Vec::new();
             for it in items {
                 let Some(f) = found.remove(&it.id) else {
                     continue;
@@ -114,15 +128,22 @@ impl Engine {
                     kind: f.kind,
                     score: f.score,
                 };
-                match groups.iter_mut().find(|g| story.is_some() && g.0 == story) {
+                match groups
+                    .iter_mut()
+                    .find(|g| story.is_some() && g.story == story)
+                {
                     Some(g) => {
-                        g.1 = g.1.max(f.fused);
-                        g.2.push((f.fused, hit));
+                        g.best = g.best.max(f.fused);
+                        g.hits.push((f.fused, hit));
                     }
-                    None => groups.push((story, f.fused, vec![(f.fused, hit)])),
+                    None => groups.push(Group {
+                        story,
+                        best: f.fused,
+                        hits: vec![(f.fused, hit)],
+                    }),
                 }
             }
-            groups.sort_by(|a, b| b.1.total_cmp(&a.1));
+            groups.sort_by(|a, b| b.best.total_cmp(&a.best));
             // Apply the story filters (languages, outlet, ownership, time) to the grouped stories.
             let filter_active = !q.filter.languages.is_empty()
                 || q.filter.cross_lingual_only
@@ -130,7 +151,7 @@ impl Engine {
                 || q.filter.ownership.is_some()
                 || q.filter.since.is_some()
                 || q.filter.until.is_some();
-            let story_ids: Vec<i64> = groups.iter().filter_map(|g| g.0).collect();
+            let story_ids: Vec<i64> = groups.iter().filter_map(|g| g.story).collect();
             let stories: HashMap<i64, _> = s
                 .stories(&StoryFilter {
                     limit: Some(story_ids.len() as u32),
@@ -141,7 +162,10 @@ impl Engine {
                 .map(|r| (r.id, r))
                 .collect();
             let mut out = Vec::new();
-            for (story, _, mut hits) in groups {
+            for Group {
+                story, mut hits, ..
+            } in groups
+            {
                 let rec = story.and_then(|id| stories.get(&id).cloned());
                 if filter_active && rec.is_none() {
                     continue;
@@ -186,13 +210,7 @@ impl Engine {
     /// language means, one to centre and quantise. The archive lock is taken one page at a time,
     /// so fetching and reading go on while a large archive loads.
     fn meaning_index(&self) -> ApiResult<MutexGuard<'_, Option<Meanings>>> {
-        let mut slot = self
-            .inner
-            .pipeline
-            .meaning
-            .index
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.inner.pipeline.meaning.lock();
         if slot.is_none() {
             let mut means = LangMeans::with_background(BACKGROUND_WEIGHT);
             self.each_stored_vector(|_, lang, v| means.add(lang, v))?;
@@ -230,13 +248,7 @@ impl Engine {
         &self,
         rows: impl Iterator<Item = (i64, &'a Lang, &'a Vec<f32>)>,
     ) {
-        let mut slot = self
-            .inner
-            .pipeline
-            .meaning
-            .index
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.inner.pipeline.meaning.lock();
         if let Some(m) = slot.as_mut() {
             for (id, lang, v) in rows.filter(|r| !r.2.is_empty()) {
                 m.add(id, lang, v);
@@ -249,9 +261,7 @@ impl Engine {
         self.inner
             .pipeline
             .meaning
-            .index
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .map_or(0, |m| m.index.len())
     }

@@ -67,6 +67,9 @@ fn index_text(item: &Item) -> (String, String) {
     (fold(&item.title), fold(&item.summary_text))
 }
 
+/// An item's stored embedding: item id, detected language, vector.
+pub type StoredVector = (i64, Option<Lang>, Vec<f32>);
+
 impl Store {
     /// Insert new items in one transaction; known ones are counted as duplicates and left as they are.
     pub fn insert_items(&self, items: &[Item]) -> Result<InsertReport> {
@@ -259,7 +262,7 @@ impl Store {
         model: &str,
         after_id: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, Option<Lang>, Vec<f32>)>> {
+    ) -> Result<Vec<StoredVector>> {
         let mut st = self.conn().prepare_cached(
             "SELECT e.item_id, i.lang, e.vector FROM embeddings e JOIN items i ON i.id = e.item_id
              WHERE e.item_id > ?1 AND e.model = ?2 ORDER BY e.item_id LIMIT ?3",

@@ -19,14 +19,19 @@ struct Doc {
 }
 
 fn setup() -> Option<(tempfile::TempDir, Engine, Vec<Doc>)> {
+    if let Err(e @ EmbedError::Missing { .. }) = Model::load_default() {
+        eprintln!("SKIP: {e}");
+        return None;
+    }
+    archive(None)
+}
+
+/// An archive of the first NTREX documents, grouped; `model`: where the engine looks for it.
+fn archive(model: Option<PathBuf>) -> Option<(tempfile::TempDir, Engine, Vec<Doc>)> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data/story-eval/ntrex-ar-fa-en.jsonl");
     if !path.exists() {
         eprintln!("SKIP: {} not found (../shared is absent)", path.display());
-        return None;
-    }
-    if let Err(e @ EmbedError::Missing { .. }) = Model::load_default() {
-        eprintln!("SKIP: {e}");
         return None;
     }
     let rows: Vec<serde_json::Value> = std::fs::read_to_string(&path)
@@ -76,6 +81,7 @@ fn setup() -> Option<(tempfile::TempDir, Engine, Vec<Doc>)> {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
+        model_path: model.map(|m| dir.path().join(m)),
         ..EngineConfig::new(dir.path().join("archive.db"))
     })
     .unwrap();
@@ -205,4 +211,23 @@ fn meaning_hits_are_grouped_by_story_and_filtered_like_text_hits() {
             s.id
         );
     }
+}
+
+#[test]
+fn without_the_model_search_by_meaning_quietly_searches_words_only() {
+    let Some((_dir, engine, docs)) = archive(Some("absent/e5-small-q4.bin".into())) else {
+        return;
+    };
+    let (loaded, why) = engine.model_status();
+    assert!(!loaded);
+    assert!(why.unwrap().contains("parallax model install"));
+    let groups = search(&engine, &docs[1].en, true, StoryFilter::default());
+    assert_eq!(kind_of(&groups, &docs[1].en), Some(MatchKind::Text));
+    assert!(
+        groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .all(|h| h.kind == MatchKind::Text)
+    );
+    assert_eq!(engine.meaning_index_len(), 0);
 }

@@ -66,17 +66,29 @@ pub struct EvalArgs {
     json: bool,
 }
 
+/// The three story-eval dev sets, by file name.
+fn dev_sets(
+    shared: &std::path::Path,
+) -> anyhow::Result<Vec<(&'static str, Vec<parallax::embed::bench::EvalItem>)>> {
+    [
+        "ntrex-ar-fa-en.jsonl",
+        "coverage-dev-ar-fa-en.jsonl",
+        "itn-ar-fa-en.jsonl",
+    ]
+    .into_iter()
+    .map(|f| {
+        retrieval::load_file(&shared.join("data/story-eval").join(f))
+            .map(|items| (f, items))
+            .map_err(anyhow::Error::msg)
+    })
+    .collect()
+}
+
 /// Cross-language retrieval on the story-eval dev sets, raw and language-centred.
 pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
     let model = Model::load_default()?;
     let mut rows = Vec::new();
-    for f in [
-        "ntrex-ar-fa-en.jsonl",
-        "coverage-dev-ar-fa-en.jsonl",
-        "itn-ar-fa-en.jsonl",
-    ] {
-        let items = retrieval::load_file(&a.shared.join("data/story-eval").join(f))
-            .map_err(anyhow::Error::msg)?;
+    for (f, items) in dev_sets(&a.shared)? {
         eprintln!("{f}: embedding {} items", items.len());
         rows.extend(retrieval::evaluate(&model, f, &items, &a.floors)?);
     }
@@ -133,17 +145,10 @@ pub struct BenchArgs {
 /// meaning, grouped and filtered) on an archive of the same size.
 pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let model = Model::load_default()?;
-    let mut items = Vec::new();
-    for f in [
-        "ntrex-ar-fa-en.jsonl",
-        "coverage-dev-ar-fa-en.jsonl",
-        "itn-ar-fa-en.jsonl",
-    ] {
-        items.extend(
-            retrieval::load_file(&a.shared.join("data/story-eval").join(f))
-                .map_err(anyhow::Error::msg)?,
-        );
-    }
+    let items: Vec<_> = dev_sets(&a.shared)?
+        .into_iter()
+        .flat_map(|(_, items)| items)
+        .collect();
     eprintln!("embedding {} real items", items.len());
     let inputs: Vec<String> = items
         .iter()
