@@ -3,6 +3,7 @@
 // starts Xvfb). Saves a screenshot per view to artifacts/screenshots/ and timings to
 // artifacts/e2e-timings.json.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -69,6 +70,18 @@ async function waitFor(fn, what, timeout = 20_000) {
 
 const exec = (script, ...args) => browser.execute(script, ...args);
 
+/** A TCP port nothing listens on now. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
 async function nav(view) {
   await (await browser.$(`[data-nav="${view}"]`)).click();
 }
@@ -100,14 +113,19 @@ async function main() {
 
   const tmp = mkdtempSync(join(tmpdir(), "parallax-e2e-"));
   const env = { ...process.env, PARALLAX_DB: join(tmp, "archive.db"), PARALLAX_DEMO: resolve(repo, "assets/demo/itn-demo.jsonl") };
-  const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", [], { env, stdio: ["ignore", "inherit", "inherit"] });
+  // Free ports, not the fixed 4444/4445: another suite may be running on this machine.
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   try {
-    await waitFor(async () => (await fetch("http://127.0.0.1:4445/status")).ok, "WebKitWebDriver on :4445");
-    await waitFor(async () => (await fetch("http://127.0.0.1:4444/status")).ok, "tauri-driver on :4444");
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${nativePort}/status`)).ok, `WebKitWebDriver on :${nativePort}`);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, `tauri-driver on :${port}`);
     const tStart = Date.now();
     browser = await remote({
       hostname: "127.0.0.1",
-      port: 4444,
+      port,
       logLevel: "warn",
       // No browserName (tauri-driver names the browser itself) and classic WebDriver: WebKitWebDriver
       // here has no BiDi, which webdriverio 9 would otherwise request.
