@@ -6,6 +6,7 @@
 mod catalog;
 mod demo;
 mod dto;
+mod model_install;
 mod pipeline;
 mod refresh;
 mod search;

@@ -20,4 +20,6 @@ pub const COMMANDS: &[&str] = &[
     "move_item",
     "split_story",
     "merge_stories",
+    "install_model",
+    "regroup_all",
 ];

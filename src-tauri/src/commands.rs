@@ -2,8 +2,8 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, SearchGroup, SearchQuery,
-    Settings, SourceView, StatusLine, StoryDetail, StorySummary,
+    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, ModelState, SearchGroup,
+    SearchQuery, Settings, SourceView, StatusLine, StoryDetail, StorySummary,
 };
 use parallax::error::Code;
 use parallax::model::Source;
@@ -32,6 +32,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         move_item,
         split_story,
         merge_stories,
+        install_model,
+        regroup_all,
     ]
 }
 
@@ -152,4 +154,15 @@ async fn split_story(
 #[tauri::command]
 async fn merge_stories(engine: State<'_, Engine>, into: i64, from: i64) -> ApiResult<()> {
     blocking(&engine, move |e| e.merge_stories(into, from)).await
+}
+
+#[tauri::command]
+async fn install_model(engine: State<'_, Engine>) -> ApiResult<ModelState> {
+    blocking(&engine, |e| e.install_model()).await
+}
+
+/// Regroup the whole archive (after installing the model or changing the window); corrections stay.
+#[tauri::command]
+async fn regroup_all(engine: State<'_, Engine>) -> ApiResult<u32> {
+    blocking(&engine, |e| e.regroup_all().map(|n| n as u32)).await
 }

@@ -167,6 +167,11 @@ fn empty_archive_answers_every_read_command() {
         Ok(json!([]))
     );
     assert_eq!(invoke(&app, "list_sources", json!({})), Ok(json!([])));
+    let model = status["model"]["state"].as_str().unwrap_or_default();
+    assert!(
+        ["loaded", "installed", "missing", "failed"].contains(&model),
+        "the status line carries the model's state: {status}"
+    );
     let loc = invoke(&app, "data_location", json!({})).expect("location");
     assert!(
         loc.as_str().is_some_and(|p| p.ends_with("archive.db")),
@@ -295,4 +300,20 @@ fn the_capability_grants_exactly_the_app_commands() {
             assert!(!id.starts_with(forbidden), "capability must not grant {id}");
         }
     }
+}
+
+#[test]
+fn regroup_runs_over_ipc_and_keeps_every_item_in_a_story() {
+    let app = app();
+    seed(&app);
+    let n = invoke(&app, "regroup_all", json!({})).expect("regroup");
+    assert_eq!(n, json!(3), "every seeded item is grouped again");
+    let stories = invoke(&app, "list_stories", json!({ "filter": {} })).expect("stories");
+    let items: u64 = stories
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|s| s["item_count"].as_u64())
+        .sum();
+    assert_eq!(items, 3, "{stories}");
 }

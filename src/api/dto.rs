@@ -191,8 +191,31 @@ pub struct StatusLine {
     pub stories: u32,
     #[ts(type = "string | null")]
     pub last_fetch: Option<DateTime<Utc>>,
-    pub model_loaded: bool,
-    pub model_message: Option<String>,
+    pub model: ModelState,
+}
+
+/// Where the embedding model stands, as the status line and search show it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ModelState {
+    /// Loaded: grouping and search work by meaning.
+    Loaded,
+    /// Installed and verified on disk; it loads on first use.
+    Installed,
+    /// An install is running (progress arrives as `Change::Task { task: "model" }`).
+    Installing,
+    /// Not installed; the message says how to install it.
+    Missing { message: String },
+    /// Present but unusable (corrupt or unreadable), or the last install failed.
+    Failed { message: String },
+}
+
+impl ModelState {
+    /// Whether grouping and search can use the model now (loading it if needed).
+    pub fn usable(&self) -> bool {
+        matches!(self, ModelState::Loaded | ModelState::Installed)
+    }
 }
 
 impl From<&crate::cluster::Explanation> for Explanation {

@@ -5,7 +5,7 @@
 //! archive on first use (items inside the grouping window, with their stored embeddings).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 
@@ -23,25 +23,60 @@ const EMBED_BATCH: usize = 32;
 #[derive(Default)]
 pub(super) struct Pipeline {
     grouper: Mutex<Option<Grouper>>,
-    model: OnceLock<Result<Arc<embed::Model>, String>>,
+    model: Mutex<ModelSlot>,
+    /// Set while `install_model` runs, so the status line can say so and a second install waits.
+    pub(super) installing: std::sync::atomic::AtomicBool,
     detector: Mutex<Option<(Vec<Lang>, Arc<Detector>)>>,
     pub(super) meaning: super::search::MeaningIndex,
+}
+
+/// The model as last loaded. A failure is remembered (loading a corrupt file again on every
+/// batch would cost a full read each time) until an install clears it.
+#[derive(Default)]
+pub(super) enum ModelSlot {
+    #[default]
+    NotTried,
+    Loaded(Arc<embed::Model>),
+    Failed(embed::EmbedError),
 }
 
 impl Engine {
     /// The embedding model, loaded once on first use; `Err` says how to install it.
     pub fn model(&self) -> Result<Arc<embed::Model>, String> {
+        let mut slot = self.model_slot();
+        // A missing file costs one failed open to re-check, and a CLI install must be seen.
+        if matches!(
+            *slot,
+            ModelSlot::NotTried | ModelSlot::Failed(embed::EmbedError::Missing { .. })
+        ) {
+            *slot = match embed::Model::load(&self.model_path()) {
+                Ok(m) => ModelSlot::Loaded(Arc::new(m)),
+                Err(e) => ModelSlot::Failed(e),
+            };
+        }
+        match &*slot {
+            ModelSlot::Loaded(m) => Ok(m.clone()),
+            ModelSlot::Failed(e) => Err(e.to_string()),
+            ModelSlot::NotTried => Err("embed: the model was not loaded".into()),
+        }
+    }
+
+    /// Where this engine looks for the model: the configured path, else `PARALLAX_MODEL` or the
+    /// default install location.
+    pub fn model_path(&self) -> std::path::PathBuf {
+        self.inner
+            .config
+            .model_path
+            .clone()
+            .unwrap_or_else(embed::model_path)
+    }
+
+    pub(super) fn model_slot(&self) -> std::sync::MutexGuard<'_, ModelSlot> {
         self.inner
             .pipeline
             .model
-            .get_or_init(|| {
-                let loaded = match &self.inner.config.model_path {
-                    Some(p) => embed::Model::load(p),
-                    None => embed::Model::load_default(),
-                };
-                loaded.map(Arc::new).map_err(|e| e.to_string())
-            })
-            .clone()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub(super) fn detector(&self) -> ApiResult<Arc<Detector>> {

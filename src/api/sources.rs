@@ -37,7 +37,7 @@ impl Engine {
     }
 
     pub fn status(&self) -> ApiResult<StatusLine> {
-        let (model_loaded, model_message) = self.model_status();
+        let model = self.model_state();
         self.with_store(|s| {
             let sources = s.sources()?;
             let health = s.source_health()?;
@@ -51,22 +51,8 @@ impl Engine {
                 items: s.item_count()? as u32,
                 stories: s.story_count()? as u32,
                 last_fetch: health.iter().filter_map(|h| h.last_fetch).max(),
-                model_loaded,
-                model_message,
+                model,
             })
         })
-    }
-
-    /// Whether the embedding model is loaded, and if not, what to do about it.
-    pub fn model_status(&self) -> (bool, Option<String>) {
-        match self.model() {
-            Ok(_) => (true, None),
-            Err(why) => (
-                false,
-                Some(format!(
-                    "grouping and search by meaning need the model: {why}"
-                )),
-            ),
-        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use parallax::api::{Engine, EngineConfig, MatchKind, SearchGroup, SearchQuery};
+use parallax::api::{Engine, EngineConfig, MatchKind, ModelState, SearchGroup, SearchQuery};
 use parallax::embed::{EmbedError, Model};
 use parallax::store::StoryFilter;
 
@@ -113,7 +113,7 @@ fn an_english_query_finds_persian_and_arabic_translations_by_meaning_and_back() 
     let Some((_dir, engine, docs)) = setup() else {
         return;
     };
-    assert!(engine.model_status().0, "the model loads");
+    assert!(engine.model_state().usable(), "the model is there");
     let mut fa_found = 0;
     let mut ar_found = 0;
     let mut en_found = 0;
@@ -218,9 +218,10 @@ fn without_the_model_search_by_meaning_quietly_searches_words_only() {
     let Some((_dir, engine, docs)) = archive(Some("absent/e5-small-q4.bin".into())) else {
         return;
     };
-    let (loaded, why) = engine.model_status();
-    assert!(!loaded);
-    assert!(why.unwrap().contains("parallax model install"));
+    match engine.model_state() {
+        ModelState::Missing { message } => assert!(message.contains("parallax model install")),
+        other => panic!("{other:?}"),
+    }
     let groups = search(&engine, &docs[1].en, true, StoryFilter::default());
     assert_eq!(kind_of(&groups, &docs[1].en), Some(MatchKind::Text));
     assert!(

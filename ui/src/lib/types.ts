@@ -29,6 +29,7 @@ import type { SourceHealth as GSourceHealth } from "./generated/SourceHealth";
 import type { FetchOutcome as GFetchOutcome } from "./generated/FetchOutcome";
 import type { ImportReport as GImportReport } from "./generated/ImportReport";
 import type { StatusLine as GStatusLine } from "./generated/StatusLine";
+import type { ModelState as GModelState } from "./generated/ModelState";
 import type { Settings as GSettings } from "./generated/Settings";
 
 export type Wire<T> = T extends bigint
@@ -63,6 +64,7 @@ export type SourceHealth = Wire<GSourceHealth>;
 export type FetchOutcome = Wire<GFetchOutcome>;
 export type ImportReport = Wire<GImportReport>;
 export type StatusLine = Wire<GStatusLine>;
+export type ModelState = Wire<GModelState>;
 export type Settings = Wire<GSettings>;
 
 export type Theme = "system" | "light" | "dark";

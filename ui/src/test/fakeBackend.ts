@@ -64,7 +64,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
 
   return {
     emit: (c) => listeners.forEach((l) => l(c)),
-    status: async () => ({ sources: sources.length, enabled: sources.length, failing: 0, items: items.length, stories: labels.length, last_fetch: null, model_loaded: false, model_message: "model not installed" }),
+    status: async () => ({ sources: sources.length, enabled: sources.length, failing: 0, items: items.length, stories: labels.length, last_fetch: null, model: { state: "missing", message: "grouping and search by meaning need the model" } }),
     dataLocation: async () => "/tmp/preview/archive.db",
     listStories: async (f) => {
       let all = labels.map((_, i) => summary(i + 1));
@@ -113,6 +113,8 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
       for (const [i, s] of storyOf) if (s === from) storyOf.set(i, into);
     },
     loadDemoArchive: async () => ({ items: 0, new_items: 0, stories: 0, attribution: "" }),
+    installModel: async () => ({ state: "loaded" }),
+    regroupAll: async () => items.length,
     openUrl: async () => {},
     onChange: async (h) => {
       listeners.add(h);

@@ -4,6 +4,7 @@ import type {
   DemoReport,
   Explanation,
   ImportReport,
+  ModelState,
   SearchGroup,
   SearchQuery,
   Settings,
@@ -37,6 +38,10 @@ export interface Backend {
   splitStory(storyId: number, itemIds: number[]): Promise<number>;
   mergeStories(into: number, from: number): Promise<void>;
   loadDemoArchive(): Promise<DemoReport>;
+  /** Download, verify and load the embedding model (progress arrives as `task` changes). */
+  installModel(): Promise<ModelState>;
+  /** Group the whole archive again (corrections stay); returns the number of items grouped. */
+  regroupAll(): Promise<number>;
   openUrl(url: string): Promise<void>;
   /** Subscribe to engine changes; returns the unsubscribe function. */
   onChange(handler: (change: Change) => void): Promise<() => void>;

@@ -36,6 +36,8 @@ export const tauriBackend: Backend = {
   splitStory: (storyId, itemIds) => call("split_story", { storyId, itemIds }),
   mergeStories: (into, from) => call("merge_stories", { into, from }),
   loadDemoArchive: () => call("load_demo_archive"),
+  installModel: () => call("install_model"),
+  regroupAll: () => call("regroup_all"),
   openUrl: async (url) => {
     try {
       await openUrl(url);
