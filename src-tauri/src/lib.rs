@@ -4,6 +4,7 @@
 mod command_names;
 mod commands;
 mod events;
+mod window_state;
 
 use parallax::api::{Engine, EngineConfig};
 use tauri::{Manager, Runtime};
@@ -42,6 +43,7 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             attach(app.handle(), engine_config())?;
+            window_state::save_on_change(app.handle());
             Ok(())
         })
         .invoke_handler(handler())

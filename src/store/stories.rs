@@ -160,6 +160,8 @@ impl Store {
     }
 
     /// Manual correction: move `item_ids` out of `story_id` into a new story; returns its id.
+    /// Both sides are pinned: the analyst said what belongs where, so a regroup must not join
+    /// them again.
     pub fn split_story(&self, story_id: i64, item_ids: &[i64]) -> Result<i64> {
         let members: BTreeSet<i64> = self.story_members(story_id)?.into_iter().collect();
         if item_ids.is_empty() || item_ids.iter().any(|i| !members.contains(i)) {
@@ -173,21 +175,30 @@ impl Store {
             ));
         }
         let new_id = self.new_story_id()?;
-        let moves: Vec<StoryAssignment> = item_ids
-            .iter()
-            .map(|&item_id| StoryAssignment {
-                item_id,
-                story_id: new_id,
-                score: None,
-                explanation: None,
-                pinned: true,
-            })
-            .collect();
+        let leaving: BTreeSet<i64> = item_ids.iter().copied().collect();
+        let mut moves = Vec::with_capacity(members.len());
+        for item_id in members {
+            if leaving.contains(&item_id) {
+                moves.push(StoryAssignment {
+                    item_id,
+                    story_id: new_id,
+                    score: None,
+                    explanation: None,
+                    pinned: true,
+                });
+            } else if let Some(stay) = self.assignment(item_id)? {
+                moves.push(StoryAssignment {
+                    pinned: true,
+                    ..stay
+                });
+            }
+        }
         self.assign(&moves)?;
         Ok(new_id)
     }
 
-    /// Manual correction: merge story `from` into `into` (all its items pinned there).
+    /// Manual correction: merge story `from` into `into`. Every item of both is pinned there: the
+    /// analyst judged the whole story, so a regroup keeps it whole.
     pub fn merge_stories(&self, into: i64, from: i64) -> Result<()> {
         if into == from {
             return Err(StoreError::Invalid(
@@ -196,7 +207,7 @@ impl Store {
         }
         self.story(into)?
             .ok_or_else(|| StoreError::NotFound(format!("story {into}")))?;
-        let moves: Vec<StoryAssignment> = self
+        let mut moves: Vec<StoryAssignment> = self
             .story_members(from)?
             .into_iter()
             .map(|item_id| StoryAssignment {
@@ -209,6 +220,11 @@ impl Store {
             .collect();
         if moves.is_empty() {
             return Err(StoreError::NotFound(format!("story {from}")));
+        }
+        for item_id in self.story_members(into)? {
+            if let Some(a) = self.assignment(item_id)? {
+                moves.push(StoryAssignment { pinned: true, ..a });
+            }
         }
         self.assign(&moves)
     }
@@ -499,8 +515,22 @@ mod tests {
         assert_eq!(s.assignment(ids[1]).unwrap().unwrap().story_id, new);
         s.clear_automatic_assignments().unwrap();
         assert_eq!(s.assignment(ids[1]).unwrap().unwrap().story_id, new);
+        // The item left behind is pinned too: the split said it does not belong with the other.
+        assert_eq!(s.assignment(ids[0]).unwrap().unwrap().story_id, st);
 
-        s.merge_stories(new, st).unwrap_or(());
-        assert!(s.split_story(new, &[999]).is_err());
+        // A merge keeps the whole merged story through a regroup, not only the items it moved.
+        let c = s.new_story_id().unwrap();
+        let mut third = item("almayadeen", "3", "إسقاط طائرة مسيرة");
+        third.published = Utc::now() - chrono::Duration::hours(1);
+        let id3 = s.insert_items(&[third]).unwrap().inserted[0];
+        s.assign(&[auto(id3, c)]).unwrap();
+        s.merge_stories(c, new).unwrap();
+        s.clear_automatic_assignments().unwrap();
+        for id in [id3, ids[1]] {
+            let a = s.assignment(id).unwrap().unwrap();
+            assert_eq!((a.story_id, a.pinned), (c, true), "item {id}");
+        }
+        assert!(s.merge_stories(c, c).is_err());
+        assert!(s.split_story(c, &[999]).is_err());
     }
 }

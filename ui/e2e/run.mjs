@@ -82,6 +82,17 @@ function freePort() {
   });
 }
 
+function session(port) {
+  return remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    // No browserName (tauri-driver names the browser itself) and classic WebDriver: WebKitWebDriver
+    // here has no BiDi, which webdriverio 9 would otherwise request.
+    capabilities: { "tauri:options": { application: app }, "wdio:enforceWebDriverClassic": true },
+  });
+}
+
 async function nav(view) {
   await (await browser.$(`[data-nav="${view}"]`)).click();
 }
@@ -112,7 +123,13 @@ async function main() {
   if (!fixtures) console.log(`note: ${shared} is absent; feed-based checks are skipped`);
 
   const tmp = mkdtempSync(join(tmpdir(), "parallax-e2e-"));
-  const env = { ...process.env, PARALLAX_DB: join(tmp, "archive.db"), PARALLAX_DEMO: resolve(repo, "assets/demo/itn-demo.jsonl") };
+  const env = {
+    ...process.env,
+    PARALLAX_DB: join(tmp, "archive.db"),
+    PARALLAX_DEMO: resolve(repo, "assets/demo/itn-demo.jsonl"),
+    // The window-state file goes here, so a run never reads or clobbers the user's own.
+    XDG_CONFIG_HOME: join(tmp, "config"),
+  };
   // Free ports, not the fixed 4444/4445: another suite may be running on this machine.
   const [port, nativePort] = [await freePort(), await freePort()];
   const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
@@ -123,16 +140,10 @@ async function main() {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${nativePort}/status`)).ok, `WebKitWebDriver on :${nativePort}`);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, `tauri-driver on :${port}`);
     const tStart = Date.now();
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port,
-      logLevel: "warn",
-      // No browserName (tauri-driver names the browser itself) and classic WebDriver: WebKitWebDriver
-      // here has no BiDi, which webdriverio 9 would otherwise request.
-      capabilities: { "tauri:options": { application: app }, "wdio:enforceWebDriverClassic": true },
-    });
+    browser = await session(port);
     timings.session_ms = Date.now() - tStart;
     await browser.setWindowSize?.(1400, 900).catch(() => {});
+    timings.window = await browser.getWindowSize().catch(() => null);
 
     await check("app starts on an empty archive with a useful empty state", async () => {
       const empty = await waitFor(() => browser.$('[data-testid="empty-state"]').then((e) => e.isDisplayed()), "empty state");
@@ -362,6 +373,55 @@ async function main() {
       await shot("11-stories-with-demo");
     });
 
+    await check("a correction finds its target story by headline words and merges it, kept by a regroup", async () => {
+      await nav("stories");
+      await waitFor(() => browser.$('[data-testid="stories-list"]').isDisplayed(), "stories list");
+      // Two different stories: merge the second (found by a word of its headline) into the first.
+      const [into, from] = await waitFor(
+        () =>
+          exec(() => {
+            const rows = [...document.querySelectorAll("[data-story-id]")];
+            const word = (r) => (r.textContent.match(/[A-Za-z]{6,}/g) ?? [])[0];
+            const a = rows[0];
+            const b = rows.slice(1).find((r) => word(r));
+            return a && b ? [{ id: Number(a.dataset.storyId) }, { id: Number(b.dataset.storyId), word: word(b) }] : null;
+          }),
+        "two stories",
+      );
+      await (await browser.$(`[data-story-id="${into.id}"]`)).click();
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "story columns");
+      const before = await exec(() => document.querySelectorAll("[data-item-id]").length);
+      const input = await browser.$('.corrections [data-testid="story-picker"] input');
+      await input.setValue(from.word);
+      const option = await waitFor(async () => {
+        const o = await browser.$(`.corrections [data-pick-id="${from.id}"]`);
+        return (await o.isExisting()) ? o : null;
+      }, `story ${from.id} offered for "${from.word}"`);
+      await shot("13-merge-picker");
+      await (await option.$("button")).click();
+      await waitFor(
+        async () => (await exec(() => document.querySelectorAll("[data-item-id]").length)) > before,
+        "merged items shown in the story",
+      );
+      timings.merge = { into: into.id, from: from.id, word: from.word, items_before: before };
+      await browser.keys(["Escape"]);
+      // Regroup the archive from Settings: the merge is a stored correction and stays.
+      await nav("settings");
+      await (await browser.$('[data-testid="regroup"]')).click();
+      await waitFor(() => exec(() => document.body.textContent.includes("your corrections were kept")), "regroup notice", 180_000);
+      await waitFor(() => exec(() => !document.querySelector('[data-testid="status-line"] progress')), "regroup progress closed", 30_000);
+      const state = await (await browser.$('[data-testid="model-status"]')).getAttribute("data-state");
+      timings.model_state = state;
+      assert(state === "loaded" || state === "installed", `model state in the status line: ${state}`);
+      await nav("stories");
+      await (await browser.$(`[data-story-id="${into.id}"]`)).waitForExist({ timeout: 20_000 });
+      await (await browser.$(`[data-story-id="${into.id}"]`)).click();
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "story columns after regroup");
+      const after = await exec(() => document.querySelectorAll("[data-item-id]").length);
+      assert(after > before, `merged story kept ${after} items (had ${before} before the merge)`);
+      await browser.keys(["Escape"]);
+    });
+
     await check("sources, settings and help views render; keyboard help lists shortcuts", async () => {
       await nav("sources");
       await waitFor(() => browser.$('[data-testid="sources-table"]').isDisplayed(), "sources table");
@@ -376,6 +436,16 @@ async function main() {
       await waitFor(() => browser.$("#help-h").isDisplayed(), "help overlay");
       await shot("10-help");
       await browser.keys(["Escape"]);
+    });
+    await browser.deleteSession();
+    browser = null;
+    await check("window size is remembered across runs", async () => {
+      const first = timings.window;
+      if (!first || (first.width === 1280 && first.height === 820)) return "skip"; // the driver could not resize
+      browser = await session(port);
+      const again = await browser.getWindowSize();
+      timings.window_restored = again;
+      assert(again.width === first.width && again.height === first.height, `restored ${JSON.stringify(again)}, left at ${JSON.stringify(first)}`);
     });
   } finally {
     await browser?.deleteSession().catch(() => {});
