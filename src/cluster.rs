@@ -236,11 +236,11 @@ pub struct PairEvidence {
 }
 
 impl PairEvidence {
-    fn time_near(&self) -> f32 {
+    pub fn time_near(&self) -> f32 {
         self.hours_apart.map_or(0.0, |h| (1.0 - h / 48.0).max(0.0))
     }
 
-    fn time_far(&self) -> f32 {
+    pub fn time_far(&self) -> f32 {
         self.hours_apart
             .map_or(0.0, |h| ((h - 72.0) / 96.0).clamp(0.0, 1.0))
     }
@@ -446,6 +446,14 @@ impl Grouper {
         self.by_item
             .get(&item_id)
             .map(|&i| &self.members[i].explanation)
+    }
+
+    /// Evidence between two held items under the current state (language means, word
+    /// frequencies), as if `a` arrived now: what a learned pair score is trained on.
+    pub fn pair_evidence(&self, a: i64, b: i64) -> Option<PairEvidence> {
+        let (&ia, &ib) = (self.by_item.get(&a)?, self.by_item.get(&b)?);
+        let (m, other) = (&self.members[ia], &self.members[ib]);
+        Some(self.evidence(&self.idf_table(), &self.query(m), m, other))
     }
 
     /// Story of an item.
