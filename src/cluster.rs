@@ -37,6 +37,9 @@ pub struct PairWeights {
     pub tokens: f32,
     /// Weight of shared numbers (0, 0.5, 1 for none, one, two or more).
     pub numbers: f32,
+    /// Weight of names matched across scripts (IDF-weighted overlap of consonant skeletons,
+    /// see [`text::name_keys`]).
+    pub names: f32,
     /// Bonus for items published close together: `time_near * max(0, 1 - hours/48)`.
     pub time_near: f32,
     /// Penalty for items far apart: `time_far * clamp((hours - 72)/96, 0, 1)`.
@@ -111,6 +114,7 @@ impl GroupingConfig {
                 cos: 1.0,
                 tokens: 0.15,
                 numbers: 0.05,
+                names: 0.0,
                 time_near: 0.05,
                 time_far: 0.3,
                 hub: 0.0,
@@ -204,6 +208,9 @@ struct Member {
     raw: Option<Vec<f32>>,
     words: Vec<u32>,
     numbers: Vec<u32>,
+    /// Name skeletons from Latin-script and Arabic-script words.
+    latin_names: Vec<u32>,
+    arabic_names: Vec<u32>,
     /// Mean cosine to the nearest earlier items at arrival.
     hub: f32,
     source: String,
@@ -230,6 +237,8 @@ pub struct PairEvidence {
     pub cosine: Option<f32>,
     pub tokens: f32,
     pub numbers: f32,
+    /// Names matched across scripts (0..=1).
+    pub names: f32,
     pub hours_apart: Option<f32>,
     /// Mean hubness of the two items (see [`PairWeights::hub`]).
     pub hub: f32,
@@ -278,6 +287,9 @@ impl PairEvidence {
             }
         }
         parts.push(part("shared_numbers", self.numbers, w.numbers));
+        if w.names != 0.0 {
+            parts.push(part("names_across_scripts", self.names, w.names));
+        }
         if self.hours_apart.is_some() {
             parts.push(part("published_close", self.time_near(), w.time_near));
             parts.push(part("published_far_apart", self.time_far(), -w.time_far));
@@ -297,7 +309,7 @@ impl PairEvidence {
             }
             None => w.bias_no_embedding + w.tokens_no_embedding * self.tokens,
         };
-        base + w.numbers * self.numbers + w.time_near * self.time_near()
+        base + w.numbers * self.numbers + w.names * self.names + w.time_near * self.time_near()
             - w.time_far * self.time_far()
     }
 }
@@ -527,6 +539,26 @@ impl Grouper {
         words.dedup();
         numbers.sort_unstable();
         numbers.dedup();
+        let (latin, arabic) = text::name_keys(&format!("{title} {}", f.text));
+        let mut intern = |keys: Vec<String>| {
+            let mut ids: Vec<u32> = keys
+                .into_iter()
+                .map(|k| {
+                    let next = self.vocab.len() as u32;
+                    // Skeletons are upper case ASCII; "~" keeps them apart from word tokens.
+                    let id = *self.vocab.entry(format!("~{k}")).or_insert(next);
+                    if id as usize == self.df.len() {
+                        self.df.push(0);
+                    }
+                    id
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let latin_names = intern(latin);
+        let arabic_names = intern(arabic);
         let emb = f.embedding.as_ref().map(|v| {
             if self.cfg.centring {
                 self.means.centre(&f.lang, v)
@@ -543,6 +575,8 @@ impl Grouper {
             raw: f.embedding.as_deref().map(normalised),
             words,
             numbers,
+            latin_names,
+            arabic_names,
             hub: 0.0,
             source: f.source.clone(),
             title,
@@ -557,7 +591,8 @@ impl Grouper {
         story_id: i64,
         explanation: Explanation,
     ) {
-        for &id in m.words.iter().chain(m.numbers.iter()) {
+        let names = m.latin_names.iter().chain(m.arabic_names.iter());
+        for &id in m.words.iter().chain(m.numbers.iter()).chain(names) {
             self.df[id as usize] += 1;
         }
         if let Some(raw) = raw {
@@ -696,6 +731,9 @@ impl Grouper {
             cosine,
             tokens: self.word_overlap(t, &m.words, &other.words),
             numbers: (shared_numbers as f32 / 2.0).min(1.0),
+            names: (self.word_overlap(t, &m.latin_names, &other.arabic_names)
+                + self.word_overlap(t, &m.arabic_names, &other.latin_names))
+            .min(1.0),
             hub: 0.5 * (m.hub + other.hub),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),

@@ -13,12 +13,13 @@ use super::tune::DevSet;
 use crate::cluster::{GroupingConfig, PairWeights};
 
 /// Names of the fitted coefficients, in feature order.
-pub const FEATURES: [&str; 7] = [
+pub const FEATURES: [&str; 8] = [
     "same_language",
     "cross_language",
     "cosine",
     "tokens",
     "numbers",
+    "names",
     "time_near",
     "time_far",
 ];
@@ -51,6 +52,7 @@ fn samples(set: &DevSet, cfg: &GroupingConfig, hard_negatives: Option<usize>) ->
                 f64::from(cos),
                 f64::from(ev.tokens),
                 f64::from(ev.numbers),
+                f64::from(ev.names),
                 f64::from(ev.time_near()),
                 f64::from(ev.time_far()),
             ];
@@ -189,8 +191,9 @@ pub fn learn(
     w.cos = 1.0;
     w.tokens = (beta[3] / scale) as f32;
     w.numbers = (beta[4] / scale) as f32;
-    w.time_near = (beta[5] / scale) as f32;
-    w.time_far = (-beta[6] / scale) as f32;
+    w.names = (beta[5] / scale) as f32;
+    w.time_near = (beta[6] / scale) as f32;
+    w.time_far = (-beta[7] / scale) as f32;
     w.hub = 0.0;
     let learned = Learned {
         coefficients: FEATURES

@@ -109,6 +109,11 @@ pub fn knobs() -> Vec<Knob> {
             set: |c, v| c.weights.numbers = v,
         },
         Knob {
+            name: "names",
+            values: range(0.0, 1.2, 0.1),
+            set: |c, v| c.weights.names = v,
+        },
+        Knob {
             name: "time_near",
             values: range(0.0, 0.15, 0.025),
             set: |c, v| c.weights.time_near = v,
@@ -257,6 +262,7 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
         }),
         ("no word overlap", |c| c.weights.tokens = 0.0),
         ("no numbers", |c| c.weights.numbers = 0.0),
+        ("no names across scripts", |c| c.weights.names = 0.0),
         ("no time prior", |c| {
             c.weights.time_near = 0.0;
             c.weights.time_far = 0.0;
@@ -392,6 +398,9 @@ pub struct LearnOptions {
     pub hard_negatives: Option<usize>,
     /// Tune the threshold only (link mixing stays as in the start config).
     pub threshold_only: bool,
+    /// Keep only the learned gap between the same- and cross-language thresholds; tune every
+    /// other weight by coordinate descent as without a learned score.
+    pub gap_only: bool,
 }
 
 /// Learn the pair score on `sets`, then tune the threshold and link mixing on the same sets.
@@ -401,6 +410,17 @@ pub fn learn_and_tune(
     opts: LearnOptions,
 ) -> (GroupingConfig, f64, super::learn::Learned) {
     let (cfg, learned) = super::learn::learn(sets, start, LEARN_L2, opts.hard_negatives);
+    if opts.gap_only {
+        let mut c = start.clone();
+        c.weights.bias_same = c.weights.bias_cross + cfg.weights.bias_same - cfg.weights.bias_cross;
+        let mut knobs: Vec<Knob> = knobs()
+            .into_iter()
+            .filter(|k| !k.name.starts_with("bias"))
+            .collect();
+        knobs.insert(0, learned_knobs().remove(0));
+        let (c, f) = tune(sets, &c, &knobs, 2);
+        return (c, f, learned);
+    }
     let mut knobs = learned_knobs();
     if opts.threshold_only {
         knobs.truncate(1);
