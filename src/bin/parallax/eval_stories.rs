@@ -196,6 +196,7 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
             "learned_on_all": { "mean_bcubed_f1": f, "fit": learned, "config": cfg },
             "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&cfg))).collect::<std::collections::BTreeMap<_, _>>(),
             "leave_one_set_out": tune::learned_leave_one_out(&sets, &start, &cfg, opts),
+            "ablation": tune::ablation(&sets, &cfg),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
