@@ -276,7 +276,10 @@ mod tests {
         for (a, l) in pairs {
             let (_, ar) = name_keys(a);
             let (en, _) = name_keys(l);
-            assert!(ar.iter().any(|k| en.contains(k)), "{a} {ar:?} vs {l} {en:?}");
+            assert!(
+                ar.iter().any(|k| en.contains(k)),
+                "{a} {ar:?} vs {l} {en:?}"
+            );
         }
         // Lowercase Latin words are not names; skeletons under three consonants are dropped.
         assert_eq!(name_keys("the raised bar"), (vec![], vec![]));

@@ -7,8 +7,8 @@
 
 mod baselines;
 mod embedder;
-mod metrics;
 pub mod learn;
+mod metrics;
 pub mod tune;
 
 use std::collections::HashMap;

@@ -164,7 +164,8 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         .files
         .iter()
         .map(|p| {
-            tune::DevSet::load(p, e.as_ref(), args.embed.detect_language).with_context(|| format!("loading {}", p.display()))
+            tune::DevSet::load(p, e.as_ref(), args.embed.detect_language)
+                .with_context(|| format!("loading {}", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<&tune::DevSet> = sets.iter().collect();

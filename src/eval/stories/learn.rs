@@ -78,7 +78,11 @@ fn samples(set: &DevSet, cfg: &GroupingConfig, hard_negatives: Option<usize>) ->
             continue;
         }
         for p in s.iter_mut() {
-            p.w = if p.y { 0.5 / pos as f64 } else { 0.5 / neg as f64 };
+            p.w = if p.y {
+                0.5 / pos as f64
+            } else {
+                0.5 / neg as f64
+            };
         }
         out.extend(s);
     }

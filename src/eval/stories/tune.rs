@@ -365,27 +365,21 @@ pub fn mean_settling(set: &DevSet) -> Vec<SettleRow> {
 /// Knobs tuned after a learned pair score: one threshold that keeps the learned gap between
 /// same- and cross-language pairs, and how story links are mixed.
 pub fn learned_knobs() -> Vec<Knob> {
-    vec![
-        Knob {
-            name: "threshold (keeps the learned same/cross gap)",
-            values: range(-1.2, 0.0, 0.02),
-            set: |c, v| {
-                let gap = c.weights.bias_same - c.weights.bias_cross;
-                c.weights.bias_cross = v;
-                c.weights.bias_same = v + gap;
-            },
+    let mut out = vec![Knob {
+        name: "threshold (keeps the learned same/cross gap)",
+        values: range(-1.2, 0.0, 0.02),
+        set: |c, v| {
+            let gap = c.weights.bias_same - c.weights.bias_cross;
+            c.weights.bias_cross = v;
+            c.weights.bias_same = v + gap;
         },
-        Knob {
-            name: "top_k_mix",
-            values: range(0.0, 1.0, 0.25),
-            set: |c, v| c.top_k_mix = v,
-        },
-        Knob {
-            name: "centroid_mix",
-            values: range(0.0, 1.0, 0.25),
-            set: |c, v| c.centroid_mix = v,
-        },
-    ]
+    }];
+    out.extend(
+        knobs()
+            .into_iter()
+            .filter(|k| matches!(k.name, "top_k_mix" | "centroid_mix")),
+    );
+    out
 }
 
 /// Regularisation of the learned pair score.
