@@ -3,7 +3,8 @@
 //! Each new item (in arrival order) is scored against the items of every live story; it joins
 //! the best story when the pair score clears zero, else starts a new story. The pair score is a
 //! linear combination of evidence (see [`PairWeights`]): the cosine of language-centred e5
-//! embeddings, overlap of folded tokens and numbers, and a time prior in hours. Every
+//! embeddings, overlap of folded tokens and numbers, names matched across scripts by consonant
+//! skeleton, and a time prior in hours. Every
 //! assignment keeps its [`Explanation`] so the UI can say why an item joined.
 //!
 //! Scale: a 384-bit sign signature per item shortlists candidates by Hamming distance (plus

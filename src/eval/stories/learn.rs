@@ -100,10 +100,10 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
             let p = 1.0 / (1.0 + (-z).exp());
             let r = s.w * (f64::from(u8::from(s.y)) - p);
             let v = s.w * p * (1.0 - p);
-            for a in 0..N {
+            for (a, row) in hess.iter_mut().enumerate() {
                 grad[a] += r * s.x[a];
-                for b in 0..N {
-                    hess[a][b] += v * s.x[a] * s.x[b];
+                for (h, xb) in row.iter_mut().zip(s.x) {
+                    *h += v * s.x[a] * xb;
                 }
             }
         }
@@ -140,10 +140,11 @@ fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
         if d.abs() < 1e-15 {
             continue;
         }
+        let pivot = a[c];
         for r in c + 1..N {
             let f = a[r][c] / d;
-            for k in c..N {
-                a[r][k] -= f * a[c][k];
+            for (x, p) in a[r].iter_mut().zip(pivot).skip(c) {
+                *x -= f * p;
             }
             b[r] -= f * b[c];
         }
