@@ -90,7 +90,7 @@ impl Default for GroupingConfig {
     fn default() -> Self {
         GroupingConfig {
             weights: PairWeights {
-                bias_same: -0.4505,
+                bias_same: -0.446,
                 bias_cross: -0.36,
                 tokens: 0.0,
                 numbers: 0.10,
