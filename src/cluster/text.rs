@@ -111,6 +111,120 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Consonant skeletons of the names in a text, split by script: `(latin, arabic_script)`.
+///
+/// Names cross scripts by transliteration (خاشقجي / Khashoggi, بريفوست / Prevost), which
+/// folded tokens cannot match. Both sides map to one coarse consonant alphabet (vowels, h, w,
+/// y dropped; k/q/g/j/kh/gh one class, s/z/sh one class, b/p, f/v, t/th, d/dh), repeated
+/// classes collapsed. Latin words count only when capitalised (names, in sentence-case text);
+/// skeletons shorter than three consonants say too little and are dropped.
+pub fn name_keys(text: &str) -> (Vec<String>, Vec<String>) {
+    let mut latin = Vec::new();
+    let mut arabic = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let Some(first) = word.chars().next() else {
+            continue;
+        };
+        let key = if first.is_ascii_alphabetic() {
+            if !first.is_ascii_uppercase() || word.chars().all(|c| c.is_ascii_uppercase()) {
+                continue;
+            }
+            latin_skeleton(word)
+        } else if is_arabic_letter(first) {
+            arabic_skeleton(&strip_article(word))
+        } else {
+            continue;
+        };
+        if key.len() < 3 {
+            continue;
+        }
+        if first.is_ascii_alphabetic() {
+            latin.push(key)
+        } else {
+            arabic.push(key)
+        }
+    }
+    (latin, arabic)
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    ('\u{0620}'..='\u{064A}').contains(&c) || ('\u{066E}'..='\u{06D3}').contains(&c)
+}
+
+fn push_class(key: &mut String, class: char) {
+    if !key.ends_with(class) {
+        key.push(class);
+    }
+}
+
+fn latin_skeleton(word: &str) -> String {
+    let w: Vec<char> = word.to_ascii_lowercase().chars().collect();
+    let mut key = String::new();
+    let mut i = 0;
+    while i < w.len() {
+        let next = w.get(i + 1).copied();
+        let digraph = match (w[i], next) {
+            ('k' | 'g', Some('h')) | ('c', Some('k')) | ('q', Some('u')) => Some('K'),
+            ('s' | 'c', Some('h')) => Some('S'),
+            ('t', Some('h')) => Some('T'),
+            ('d', Some('h')) => Some('D'),
+            ('p', Some('h')) => Some('F'),
+            _ => None,
+        };
+        if let Some(c) = digraph {
+            push_class(&mut key, c);
+            i += 2;
+            continue;
+        }
+        let class = match w[i] {
+            'b' | 'p' => Some('B'),
+            't' => Some('T'),
+            'd' => Some('D'),
+            'c' if matches!(next, Some('e' | 'i' | 'y')) => Some('S'),
+            'k' | 'q' | 'g' | 'j' | 'c' => Some('K'),
+            's' | 'z' => Some('S'),
+            'x' => {
+                push_class(&mut key, 'K');
+                Some('S')
+            }
+            'f' | 'v' => Some('F'),
+            'l' => Some('L'),
+            'm' => Some('M'),
+            'n' => Some('N'),
+            'r' => Some('R'),
+            _ => None,
+        };
+        if let Some(c) = class {
+            push_class(&mut key, c);
+        }
+        i += 1;
+    }
+    key
+}
+
+fn arabic_skeleton(word: &str) -> String {
+    let mut key = String::new();
+    for c in word.chars() {
+        let class = match c {
+            'ب' | 'پ' => Some('B'),
+            'ت' | 'ط' | 'ث' => Some('T'),
+            'د' | 'ض' | 'ذ' => Some('D'),
+            'ج' | 'چ' | 'خ' | 'غ' | 'ق' | 'ك' | 'ک' | 'گ' => Some('K'),
+            'ز' | 'ظ' | 'س' | 'ص' | 'ش' | 'ژ' => Some('S'),
+            'ف' | 'ڤ' => Some('F'),
+            'ل' => Some('L'),
+            'م' => Some('M'),
+            'ن' => Some('N'),
+            'ر' => Some('R'),
+            _ => None,
+        };
+        if let Some(c) = class {
+            push_class(&mut key, c);
+        }
+    }
+    key
+}
+
 /// Arabic proclitics and the article ("وال", "بال", "ال", ...) so "الرئيس" and "والرئيس" agree.
 fn strip_article(t: &str) -> String {
     const PREFIXES: &[&str] = &["وال", "بال", "فال", "كال", "لل", "ال"];
@@ -146,6 +260,30 @@ mod tests {
         assert_eq!(tokens("رئيس"), tokens("رئیس"));
         assert_eq!(tokens("الرئيس"), tokens("والرئيس"));
         assert_eq!(tokens("می‌شود"), tokens("میشود"));
+    }
+
+    #[test]
+    fn names_match_across_scripts() {
+        let pairs = [
+            ("جمال خاشقجي", "Jamal Khashoggi"),
+            ("روبرت بريفوست", "Robert Prevost"),
+            ("بوتفليقة", "Bouteflika"),
+            ("البغدادي", "Baghdadi"),
+            ("پاپ فرانسیس", "Pope Francis"),
+            ("ترامپ", "Trump"),
+            ("أردوغان", "Erdogan"),
+        ];
+        for (a, l) in pairs {
+            let (_, ar) = name_keys(a);
+            let (en, _) = name_keys(l);
+            assert!(
+                ar.iter().any(|k| en.contains(k)),
+                "{a} {ar:?} vs {l} {en:?}"
+            );
+        }
+        // Lowercase Latin words are not names; skeletons under three consonants are dropped.
+        assert_eq!(name_keys("the raised bar"), (vec![], vec![]));
+        assert_eq!(name_keys("Gaza"), (vec![], vec![]));
     }
 
     #[test]

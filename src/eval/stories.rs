@@ -7,6 +7,7 @@
 
 mod baselines;
 mod embedder;
+pub mod learn;
 mod metrics;
 pub mod tune;
 
@@ -129,6 +130,26 @@ pub fn features(items: &[EvalItem], embeddings: Option<&[Vec<f32>]>) -> Vec<Item
             embedding: embeddings.and_then(|e| e.get(i).cloned()),
         })
         .collect()
+}
+
+/// Languages as the app sees them: detected from title and text, no source prior.
+pub fn detect_languages(items: &[EvalItem]) -> Vec<Lang> {
+    let d = crate::language::Detector::shared_default();
+    items
+        .iter()
+        .map(|it| {
+            let text = format!("{}\n{}", it.title, it.text.as_deref().unwrap_or(""));
+            d.detect(&text, None).lang
+        })
+        .collect()
+}
+
+/// Replace each item's language with the detected one (scores still split by gold language).
+pub fn use_languages(feats: &mut [ItemFeatures], langs: &[Lang]) {
+    feats
+        .iter_mut()
+        .zip(langs)
+        .for_each(|(f, l)| f.lang = l.clone());
 }
 
 /// Run the grouper over items in order; returns one story id per item and the seconds spent.
@@ -260,6 +281,8 @@ pub struct Report {
     /// Embedding throughput of the embedder used.
     pub embed_items_per_second: f64,
     pub embedder: String,
+    /// Whether the grouper saw gold or detected languages.
+    pub languages: String,
     pub baselines: HashMap<String, BaselineReport>,
 }
 
@@ -279,12 +302,17 @@ pub fn evaluate(
     embedder: &dyn Embedder,
     cfg: &GroupingConfig,
     near_miss_pairs: &[(String, String)],
+    detect_language: bool,
 ) -> Result<Report, EvalError> {
     let items = load(path)?;
     let start = Instant::now();
     let embeddings = embed_items(&items, embedder)?;
     let embed_secs = start.elapsed().as_secs_f64();
-    let feats = features(&items, Some(&embeddings));
+    let mut feats = features(&items, Some(&embeddings));
+    let langs = detect_language.then(|| detect_languages(&items));
+    if let Some(l) = &langs {
+        use_languages(&mut feats, l);
+    }
     let (g, secs) = run_grouper(&feats, cfg);
     let labels: Vec<i64> = feats
         .iter()
@@ -317,7 +345,11 @@ pub fn evaluate(
             &tfidf,
         ),
     );
-    let (no_emb, _) = group(&features(&items, None), cfg);
+    let mut no_emb_feats = features(&items, None);
+    if let Some(l) = &langs {
+        use_languages(&mut no_emb_feats, l);
+    }
+    let (no_emb, _) = group(&no_emb_feats, cfg);
     baselines.insert(
         "ours_without_embeddings".to_string(),
         b("this grouper with no embedding model", &no_emb),
@@ -335,6 +367,7 @@ pub fn evaluate(
         items_per_second: items.len() as f64 / secs.max(1e-9),
         embed_items_per_second: items.len() as f64 / embed_secs.max(1e-9),
         embedder: embedder.name(),
+        languages: if detect_language { "detected" } else { "gold" }.to_string(),
         baselines,
     })
 }

@@ -161,3 +161,42 @@ fn explanations_read_back_as_the_api_type() {
         "some of the first 40 coverage items share a story"
     );
 }
+
+#[test]
+fn names_match_across_scripts_in_real_coverage() {
+    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
+        return;
+    };
+    let feats = stories::features(&items, None);
+    let mut g = Grouper::new(GroupingConfig::default());
+    for f in &feats {
+        g.assign(f.clone());
+    }
+    let id = |gold: &str| {
+        let i = items.iter().position(|it| it.id == gold).expect("item");
+        feats[i].item_id
+    };
+    // "خاشقجي" (Arabic, Persian) and "Khashoggi" (English) are one name in two scripts.
+    let khashoggi_ar = g
+        .pair_evidence(id("cov-dev:2"), id("cov-dev:8"))
+        .expect("pair");
+    let khashoggi_fa = g
+        .pair_evidence(id("cov-dev:11"), id("cov-dev:6"))
+        .expect("pair");
+    assert!(khashoggi_ar.names > 0.0, "{khashoggi_ar:?}");
+    assert!(khashoggi_fa.names > 0.0, "{khashoggi_fa:?}");
+    // Within one script the word overlap carries names; the cross-script part stays silent.
+    let same_script = g
+        .pair_evidence(id("cov-dev:2"), id("cov-dev:11"))
+        .expect("pair");
+    assert_eq!(same_script.names, 0.0);
+    // A Khashoggi item and an unrelated English headline share no name.
+    let unrelated = items
+        .iter()
+        .position(|it| it.lang == "en" && it.story == "2019-04-notre-dame-fire")
+        .expect("Notre-Dame item");
+    let other = g
+        .pair_evidence(id("cov-dev:2"), feats[unrelated].item_id)
+        .expect("pair");
+    assert_eq!(other.names, 0.0, "{other:?}");
+}

@@ -14,6 +14,9 @@ pub struct EmbedArgs {
     /// running the Rust model (the default, as the app does).
     #[arg(long, env = "PARALLAX_EMBED_CACHE")]
     pub embed_cache: Option<PathBuf>,
+    /// Feed the grouper detected languages (as the app does) instead of the file's gold ones.
+    #[arg(long)]
+    pub detect_language: bool,
 }
 
 fn embedder(args: &EmbedArgs) -> Result<Box<dyn Embedder>> {
@@ -57,7 +60,13 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         ),
         None => Vec::new(),
     };
-    let r = stories::evaluate(&args.file, e.as_ref(), &GroupingConfig::default(), &pairs)?;
+    let r = stories::evaluate(
+        &args.file,
+        e.as_ref(),
+        &GroupingConfig::default(),
+        &pairs,
+        args.embed.detect_language,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
@@ -127,6 +136,26 @@ pub struct TuneArgs {
     /// Tune on all sets and print per-set figures only (skip leave-one-out and ablations).
     #[arg(long)]
     pub quick: bool,
+    /// Learned pair score: fit a logistic regression on dev pairs, tune only the threshold and
+    /// link mixing; report all-sets and leave-one-set-out figures.
+    #[arg(long)]
+    pub learned: bool,
+    /// With --learned: only each item's N most similar different-story items as negatives.
+    #[arg(long)]
+    pub hard_negatives: Option<usize>,
+    /// With --learned: tune only the threshold; link mixing as given by --top-k-mix.
+    #[arg(long)]
+    pub threshold_only: bool,
+    /// With --learned: keep only the learned same/cross threshold gap, tune the rest.
+    #[arg(long)]
+    pub gap_only: bool,
+    /// Start the all-sets tuning from the shipped defaults instead of the hand-set values
+    /// (leave-one-set-out runs always start from the hand-set values).
+    #[arg(long)]
+    pub from_defaults: bool,
+    /// Start value of the story link mixing (see GroupingConfig::top_k_mix).
+    #[arg(long)]
+    pub top_k_mix: Option<f32>,
 }
 
 pub fn run_tune(args: &TuneArgs) -> Result<()> {
@@ -135,12 +164,45 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         .files
         .iter()
         .map(|p| {
-            tune::DevSet::load(p, e.as_ref()).with_context(|| format!("loading {}", p.display()))
+            tune::DevSet::load(p, e.as_ref(), args.embed.detect_language)
+                .with_context(|| format!("loading {}", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<&tune::DevSet> = sets.iter().collect();
-    let start = GroupingConfig::untuned();
-    let (tuned, f) = tune::tune(&all, &start, &tune::knobs(), 2);
+    let mut start = GroupingConfig::untuned();
+    if let Some(m) = args.top_k_mix {
+        start.top_k_mix = m;
+    }
+    let all_start = if args.from_defaults {
+        GroupingConfig::default()
+    } else {
+        start.clone()
+    };
+    if args.learned {
+        let opts = tune::LearnOptions {
+            hard_negatives: args.hard_negatives,
+            threshold_only: args.threshold_only,
+            gap_only: args.gap_only,
+        };
+        let (cfg, f, learned) = tune::learn_and_tune(&all, &all_start, opts);
+        if args.quick {
+            let out = serde_json::json!({
+                "learned_on_all": { "mean_bcubed_f1": f, "fit": learned, "config": cfg },
+                "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&cfg))).collect::<std::collections::BTreeMap<_, _>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            return Ok(());
+        }
+        let out = serde_json::json!({
+            "learned_on_all": { "mean_bcubed_f1": f, "fit": learned, "config": cfg },
+            "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&cfg))).collect::<std::collections::BTreeMap<_, _>>(),
+            "leave_one_set_out": tune::learned_leave_one_out(&sets, &start, &cfg, opts),
+            "ablation": tune::ablation(&sets, &cfg),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let (tuned, f) = tune::tune(&all, &all_start, &tune::knobs(), 2);
     if args.quick {
         let per_set: std::collections::BTreeMap<_, _> = sets
             .iter()

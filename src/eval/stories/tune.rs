@@ -17,10 +17,18 @@ pub struct DevSet {
 }
 
 impl DevSet {
-    pub fn load(path: &Path, embedder: &dyn Embedder) -> Result<Self, EvalError> {
+    /// `detect_language`: feed detected languages (what the app sees) instead of gold ones.
+    pub fn load(
+        path: &Path,
+        embedder: &dyn Embedder,
+        detect_language: bool,
+    ) -> Result<Self, EvalError> {
         let items = load(path)?;
         let embeddings = embed_items(&items, embedder)?;
-        let feats = features(&items, Some(&embeddings));
+        let mut feats = features(&items, Some(&embeddings));
+        if detect_language {
+            super::use_languages(&mut feats, &super::detect_languages(&items));
+        }
         let name = path
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
@@ -99,6 +107,11 @@ pub fn knobs() -> Vec<Knob> {
             name: "numbers",
             values: range(0.0, 0.15, 0.025),
             set: |c, v| c.weights.numbers = v,
+        },
+        Knob {
+            name: "names",
+            values: range(0.0, 1.2, 0.1),
+            set: |c, v| c.weights.names = v,
         },
         Knob {
             name: "time_near",
@@ -249,6 +262,7 @@ pub fn ablation(sets: &[DevSet], tuned: &GroupingConfig) -> Vec<AblationRow> {
         }),
         ("no word overlap", |c| c.weights.tokens = 0.0),
         ("no numbers", |c| c.weights.numbers = 0.0),
+        ("no names across scripts", |c| c.weights.names = 0.0),
         ("no time prior", |c| {
             c.weights.time_near = 0.0;
             c.weights.time_far = 0.0;
@@ -346,4 +360,103 @@ pub fn mean_settling(set: &DevSet) -> Vec<SettleRow> {
         }
     }
     rows
+}
+
+/// Knobs tuned after a learned pair score: one threshold that keeps the learned gap between
+/// same- and cross-language pairs, and how story links are mixed.
+pub fn learned_knobs() -> Vec<Knob> {
+    let mut out = vec![Knob {
+        name: "threshold (keeps the learned same/cross gap)",
+        values: range(-1.2, 0.0, 0.02),
+        set: |c, v| {
+            let gap = c.weights.bias_same - c.weights.bias_cross;
+            c.weights.bias_cross = v;
+            c.weights.bias_same = v + gap;
+        },
+    }];
+    out.extend(
+        knobs()
+            .into_iter()
+            .filter(|k| matches!(k.name, "top_k_mix" | "centroid_mix")),
+    );
+    out
+}
+
+/// Regularisation of the learned pair score.
+pub const LEARN_L2: f64 = 1e-3;
+
+/// How the learned pair score is fitted and what is tuned after it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LearnOptions {
+    /// Only each item's k most similar different-story items as negatives.
+    pub hard_negatives: Option<usize>,
+    /// Tune the threshold only (link mixing stays as in the start config).
+    pub threshold_only: bool,
+    /// Keep only the learned gap between the same- and cross-language thresholds; tune every
+    /// other weight by coordinate descent as without a learned score.
+    pub gap_only: bool,
+}
+
+/// Learn the pair score on `sets`, then tune the threshold and link mixing on the same sets.
+pub fn learn_and_tune(
+    sets: &[&DevSet],
+    start: &GroupingConfig,
+    opts: LearnOptions,
+) -> (GroupingConfig, f64, super::learn::Learned) {
+    let (cfg, learned) = super::learn::learn(sets, start, LEARN_L2, opts.hard_negatives);
+    if opts.gap_only {
+        let mut c = start.clone();
+        c.weights.bias_same = c.weights.bias_cross + cfg.weights.bias_same - cfg.weights.bias_cross;
+        let mut knobs: Vec<Knob> = knobs()
+            .into_iter()
+            .filter(|k| !k.name.starts_with("bias"))
+            .collect();
+        knobs.insert(0, learned_knobs().remove(0));
+        let (c, f) = tune(sets, &c, &knobs, 2);
+        return (c, f, learned);
+    }
+    let mut knobs = learned_knobs();
+    if opts.threshold_only {
+        knobs.truncate(1);
+    }
+    let (cfg, f) = tune(sets, &cfg, &knobs, 2);
+    (cfg, f, learned)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnedLosoRow {
+    pub held_out: String,
+    pub held_out_figures: SetFigures,
+    pub all_sets_figures: SetFigures,
+    pub weights: PairWeights,
+    pub top_k_mix: f32,
+    pub centroid_mix: f32,
+}
+
+/// Leave-one-set-out for the learned pair score: fit and tune on the others, score the third.
+pub fn learned_leave_one_out(
+    sets: &[DevSet],
+    start: &GroupingConfig,
+    all_tuned: &GroupingConfig,
+    opts: LearnOptions,
+) -> Vec<LearnedLosoRow> {
+    (0..sets.len())
+        .map(|h| {
+            let train: Vec<&DevSet> = sets
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != h)
+                .map(|(_, s)| s)
+                .collect();
+            let (cfg, _, _) = learn_and_tune(&train, start, opts);
+            LearnedLosoRow {
+                held_out: sets[h].name.clone(),
+                held_out_figures: figures(&sets[h], &cfg),
+                all_sets_figures: figures(&sets[h], all_tuned),
+                weights: cfg.weights.clone(),
+                top_k_mix: cfg.top_k_mix,
+                centroid_mix: cfg.centroid_mix,
+            }
+        })
+        .collect()
 }
