@@ -1,5 +1,6 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
+mod bench_archive;
 mod bench_fetch;
 mod catalog;
 mod eval_lang;
@@ -97,6 +98,10 @@ enum BenchCommand {
     Assign(eval_stories::BenchAssignArgs),
     /// Feed parsing throughput on a 200-item feed of real Persian and Arabic text.
     Parse(parse::BenchArgs),
+    /// Build a large archive from real headlines in ../shared through the real pipeline.
+    Archive(bench_archive::ArchiveArgs),
+    /// Median timings of the engine calls the app makes, on an archive.
+    Api(bench_archive::ApiArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -174,6 +179,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Embed(a) => model::bench_embed(a),
             BenchCommand::Assign(a) => eval_stories::run_bench(&a),
             BenchCommand::Parse(a) => parse::run_bench(a),
+            BenchCommand::Archive(a) => bench_archive::archive(a),
+            BenchCommand::Api(a) => bench_archive::api(a),
         },
     }
 }
