@@ -469,3 +469,49 @@ impl Engine {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::EngineConfig;
+
+    fn shared() -> Option<std::path::PathBuf> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        if p.is_dir() {
+            Some(p)
+        } else {
+            eprintln!("skip: {} is absent", p.display());
+            None
+        }
+    }
+
+    #[test]
+    fn corpus_mixes_real_outlets_in_three_languages_and_stores_once() {
+        let Some(data) = shared() else { return };
+        let c = bench_corpus(&data, 600, false).unwrap();
+        assert_eq!(c.items.len(), 600);
+        let count = |l: Lang| {
+            c.items
+                .iter()
+                .filter(|i| c.sources.iter().any(|s| s.id == i.source_id && s.language == l))
+                .count()
+        };
+        // Proportional shares of 31k ar, 74k en and 2.5k fa headlines.
+        let (ar, en, fa) = (count(Lang::Ar), count(Lang::En), count(Lang::Fa));
+        assert!(ar > 150 && en > 380 && fa >= 10, "ar {ar} en {en} fa {fa}");
+        assert!(c.sources.iter().any(|s| s.name == "Asharq Al-Awsat"));
+        assert!(c.sources.iter().all(|s| !s.enabled), "bench outlets are never fetched");
+        assert!(c.items.iter().any(|i| i.title.contains("ال")));
+
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(EngineConfig {
+            seed_catalog: false,
+            ..EngineConfig::new(dir.path().join("b.db"))
+        })
+        .unwrap();
+        let first = e.store_bench_corpus(&c, |_, _| {}).unwrap();
+        assert!(first > 550, "{first}");
+        assert_eq!(e.store_bench_corpus(&c, |_, _| {}).unwrap(), 0);
+        assert_eq!(e.status().unwrap().items as usize, first);
+    }
+}

@@ -43,6 +43,52 @@ impl Engine {
             .clone()
     }
 
+    /// The model if it was loaded (or failed to load) already; never loads it.
+    pub fn model_if_loaded(&self) -> Option<Result<Arc<embed::Model>, String>> {
+        self.inner.pipeline.model.get().cloned()
+    }
+
+    /// Where the model is looked for.
+    pub fn model_path(&self) -> std::path::PathBuf {
+        self.inner
+            .config
+            .model_path
+            .clone()
+            .unwrap_or_else(embed::model_path)
+    }
+
+    /// Load the model on a background thread at low priority when it is installed, so the
+    /// first refresh or search by meaning does not wait ~1 s for it, and the window's first
+    /// paint does not wait for the load (it verifies 72 MB). Reports through a `Task` event.
+    pub fn preload_model(&self) {
+        if !self.model_path().is_file() || self.inner.pipeline.model.get().is_some() {
+            return;
+        }
+        let engine = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("model-preload".into())
+            .spawn(move || {
+                #[cfg(target_os = "linux")]
+                // SAFETY: lowers this thread's own scheduling priority; no memory is touched.
+                unsafe {
+                    libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+                }
+                let message = match engine.model() {
+                    Ok(_) => "embedding model loaded".to_string(),
+                    Err(e) => e,
+                };
+                engine.emit(Change::Task {
+                    task: "model".into(),
+                    done: 1,
+                    total: 1,
+                    message,
+                });
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("model preload thread: {e}");
+        }
+    }
+
     fn detector(&self) -> ApiResult<Arc<Detector>> {
         let languages = self.settings()?.languages;
         let mut slot = self

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::{ApiResult, Engine, SourceView, StatusLine};
-use crate::store::FetchOutcome;
 
 impl Engine {
     pub fn list_sources(&self) -> ApiResult<Vec<SourceView>> {
@@ -38,19 +37,17 @@ impl Engine {
 
     pub fn status(&self) -> ApiResult<StatusLine> {
         let (model_loaded, model_message) = self.model_status();
+        // Counts only: the per-source health (item counts per outlet) is for the sources view.
         self.with_store(|s| {
-            let sources = s.sources()?;
-            let health = s.source_health()?;
+            let (sources, enabled) = s.source_counts()?;
+            let (failing, last_fetch) = s.fetch_summary()?;
             Ok(StatusLine {
-                sources: sources.len() as u32,
-                enabled: sources.iter().filter(|x| x.enabled).count() as u32,
-                failing: health
-                    .iter()
-                    .filter(|h| h.last_outcome == Some(FetchOutcome::Error))
-                    .count() as u32,
+                sources,
+                enabled,
+                failing,
                 items: s.item_count()? as u32,
                 stories: s.story_count()? as u32,
-                last_fetch: health.iter().filter_map(|h| h.last_fetch).max(),
+                last_fetch,
                 model_loaded,
                 model_message,
             })
@@ -59,9 +56,15 @@ impl Engine {
 
     /// Whether the embedding model is loaded, and if not, what to do about it.
     pub fn model_status(&self) -> (bool, Option<String>) {
-        (
-            false,
-            Some("grouping by meaning needs the model: run `parallax model install`".into()),
-        )
+        match self.model_if_loaded() {
+            Some(Ok(_)) => (true, None),
+            Some(Err(why)) => (false, Some(why)),
+            // Installed: it loads on first use (the app preloads it in the background).
+            None if self.model_path().is_file() => (false, None),
+            None => (
+                false,
+                Some("grouping by meaning needs the model: run `parallax model install`".into()),
+            ),
+        }
     }
 }
