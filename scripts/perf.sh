@@ -28,7 +28,7 @@ if [ "${PERF_SKIP_BUILD:-0}" != 1 ]; then
   cargo build --release -p parallax-app --features custom-protocol
 fi
 
-export PARALLAX_APP="$target/release/parallax-app"
+export PARALLAX_APP="${PARALLAX_APP:-$target/release/parallax-app}"
 export PERF_ARCHIVE
 PERF_ARCHIVE=$(realpath "$archive")
 unset CI
