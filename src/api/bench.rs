@@ -113,7 +113,10 @@ pub fn bench_corpus(data: &Path, n: usize, with_summaries: bool) -> ApiResult<Be
         });
         let (published, time_source) = match (r.published, fa_base) {
             (Some(t), _) => (t, TimeSource::Published),
-            (None, Some(b)) => (b + chrono::Duration::seconds(i as i64 % 86_400), TimeSource::Fetched),
+            (None, Some(b)) => (
+                b + chrono::Duration::seconds(i as i64 % 86_400),
+                TimeSource::Fetched,
+            ),
             (None, None) => (Utc::now(), TimeSource::Fetched),
         };
         let hash = hex::encode(Sha256::digest(format!("{}\n{}", r.title, r.text)));
@@ -459,11 +462,7 @@ impl Engine {
         out.push(time(
             "search_text (FTS only)",
             runs,
-            |i| {
-                self.with_store(|s| {
-                    s.search_text(BENCH_QUERIES[i % BENCH_QUERIES.len()], 200)
-                })
-            },
+            |i| self.with_store(|s| s.search_text(BENCH_QUERIES[i % BENCH_QUERIES.len()], 200)),
             Vec::len,
         )?);
         Ok(out)
@@ -493,14 +492,21 @@ mod tests {
         let count = |l: Lang| {
             c.items
                 .iter()
-                .filter(|i| c.sources.iter().any(|s| s.id == i.source_id && s.language == l))
+                .filter(|i| {
+                    c.sources
+                        .iter()
+                        .any(|s| s.id == i.source_id && s.language == l)
+                })
                 .count()
         };
         // Proportional shares of 31k ar, 74k en and 2.5k fa headlines.
         let (ar, en, fa) = (count(Lang::Ar), count(Lang::En), count(Lang::Fa));
         assert!(ar > 150 && en > 380 && fa >= 10, "ar {ar} en {en} fa {fa}");
         assert!(c.sources.iter().any(|s| s.name == "Asharq Al-Awsat"));
-        assert!(c.sources.iter().all(|s| !s.enabled), "bench outlets are never fetched");
+        assert!(
+            c.sources.iter().all(|s| !s.enabled),
+            "bench outlets are never fetched"
+        );
         assert!(c.items.iter().any(|i| i.title.contains("ال")));
 
         let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,10 @@ impl Engine {
     pub fn list_stories(&self, filter: &StoryFilter) -> ApiResult<Vec<StorySummary>> {
         self.with_store(|s| {
             let records = s.stories(filter)?;
-            let names = source_map_for(s, records.iter().filter_map(|r| r.first_source_id.as_deref()))?;
+            let names = source_map_for(
+                s,
+                records.iter().filter_map(|r| r.first_source_id.as_deref()),
+            )?;
             Ok(records.into_iter().map(|r| summary(r, &names)).collect())
         })
     }
@@ -107,7 +110,10 @@ pub(super) fn source_map_for<'a>(
     s: &Store,
     ids: impl Iterator<Item = &'a str>,
 ) -> Result<HashMap<String, Source>, StoreError> {
-    let ids: Vec<&str> = ids.collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let ids: Vec<&str> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     Ok(s.sources_by_ids(&ids)?
         .into_iter()
         .map(|x| (x.id.clone(), x))

@@ -145,13 +145,16 @@ impl Store {
 
     /// Sources (all, or those in the JSON array `ids`) with their feeds, in two queries.
     fn sources_where(&self, ids: Option<&str>) -> Result<Vec<Source>> {
-        const COLS: &str =
-            "SELECT id, name, homepage, language, country, ownership, note, enabled, refresh_secs FROM sources";
+        const COLS: &str = "SELECT id, name, homepage, language, country, ownership, note, enabled, refresh_secs FROM sources";
         const FEEDS: &str = "SELECT source_id, url, verified FROM feeds";
         let (src_sql, feed_sql) = match ids {
             Some(_) => (
-                format!("{COLS} WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY language, name COLLATE NOCASE"),
-                format!("{FEEDS} WHERE source_id IN (SELECT value FROM json_each(?1)) ORDER BY position"),
+                format!(
+                    "{COLS} WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY language, name COLLATE NOCASE"
+                ),
+                format!(
+                    "{FEEDS} WHERE source_id IN (SELECT value FROM json_each(?1)) ORDER BY position"
+                ),
             ),
             None => (
                 format!("{COLS} ORDER BY language, name COLLATE NOCASE"),

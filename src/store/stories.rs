@@ -561,7 +561,8 @@ mod tests {
             .map(|r| r.id)
             .collect();
         assert_eq!(all, vec![1, 2]);
-        let by = |f: StoryFilter| -> Vec<i64> { s.stories(&f).unwrap().iter().map(|r| r.id).collect() };
+        let by =
+            |f: StoryFilter| -> Vec<i64> { s.stories(&f).unwrap().iter().map(|r| r.id).collect() };
         let irna_only = by(StoryFilter {
             source_id: Some("irna".into()),
             ..Default::default()
