@@ -27,6 +27,7 @@ pub fn attach<R: Runtime>(
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
     app.manage(engine.clone());
+    engine.preload_model();
     // The fetch scheduler runs in the background for the app's lifetime; the UI hears of it
     // through events only.
     tauri::async_runtime::spawn(async move {

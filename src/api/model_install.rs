@@ -24,7 +24,14 @@ impl Engine {
         if self.inner.pipeline.installing.load(Ordering::SeqCst) {
             return ModelState::Installing;
         }
-        match &*self.model_slot() {
+        // The slot is locked while the model loads (about a second): say "installed" rather than
+        // make the status line wait for the load.
+        let slot = match self.inner.pipeline.model.try_lock() {
+            Ok(slot) => slot,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return ModelState::Installed,
+        };
+        match &*slot {
             ModelSlot::Loaded(_) => ModelState::Loaded,
             ModelSlot::Failed(e) if !self.model_path().is_file() => missing(e.to_string()),
             // Missing at the last try but there now (installed from the CLI): loads on next use.

@@ -23,7 +23,7 @@ const EMBED_BATCH: usize = 32;
 #[derive(Default)]
 pub(super) struct Pipeline {
     grouper: Mutex<Option<Grouper>>,
-    model: Mutex<ModelSlot>,
+    pub(super) model: Mutex<ModelSlot>,
     /// Set while `install_model` runs, so the status line can say so and a second install waits.
     pub(super) installing: std::sync::atomic::AtomicBool,
     detector: Mutex<Option<(Vec<Lang>, Arc<Detector>)>>,
@@ -77,6 +77,38 @@ impl Engine {
             .model
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Load the model on a background thread at low priority when it is installed, so the
+    /// first refresh or search by meaning does not wait ~1 s for it, and the window's first
+    /// paint does not wait for the load (it verifies 72 MB). Reports through a `Task` event.
+    pub fn preload_model(&self) {
+        if !self.model_path().is_file() || !matches!(*self.model_slot(), ModelSlot::NotTried) {
+            return;
+        }
+        let engine = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("model-preload".into())
+            .spawn(move || {
+                #[cfg(target_os = "linux")]
+                // SAFETY: lowers this thread's own scheduling priority; no memory is touched.
+                unsafe {
+                    libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+                }
+                let message = match engine.model() {
+                    Ok(_) => "embedding model loaded".to_string(),
+                    Err(e) => e,
+                };
+                engine.emit(Change::Task {
+                    task: "model".into(),
+                    done: 1,
+                    total: 1,
+                    message,
+                });
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("model preload thread: {e}");
+        }
     }
 
     pub(super) fn detector(&self) -> ApiResult<Arc<Detector>> {

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::{ApiResult, Engine, SourceView, StatusLine};
-use crate::store::FetchOutcome;
 
 impl Engine {
     pub fn list_sources(&self) -> ApiResult<Vec<SourceView>> {
@@ -38,19 +37,17 @@ impl Engine {
 
     pub fn status(&self) -> ApiResult<StatusLine> {
         let model = self.model_state();
+        // Counts only: the per-source health (item counts per outlet) is for the sources view.
         self.with_store(|s| {
-            let sources = s.sources()?;
-            let health = s.source_health()?;
+            let (sources, enabled) = s.source_counts()?;
+            let (failing, last_fetch) = s.fetch_summary()?;
             Ok(StatusLine {
-                sources: sources.len() as u32,
-                enabled: sources.iter().filter(|x| x.enabled).count() as u32,
-                failing: health
-                    .iter()
-                    .filter(|h| h.last_outcome == Some(FetchOutcome::Error))
-                    .count() as u32,
+                sources,
+                enabled,
+                failing,
                 items: s.item_count()? as u32,
                 stories: s.story_count()? as u32,
-                last_fetch: health.iter().filter_map(|h| h.last_fetch).max(),
+                last_fetch,
                 model,
             })
         })

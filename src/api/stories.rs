@@ -12,11 +12,12 @@ use crate::store::{ItemQuery, Store, StoreError, StoredItem, StoryFilter, StoryR
 impl Engine {
     pub fn list_stories(&self, filter: &StoryFilter) -> ApiResult<Vec<StorySummary>> {
         self.with_store(|s| {
-            let names = source_map(s)?;
-            Ok(s.stories(filter)?
-                .into_iter()
-                .map(|r| summary(r, &names))
-                .collect())
+            let records = s.stories(filter)?;
+            let names = source_map_for(
+                s,
+                records.iter().filter_map(|r| r.first_source_id.as_deref()),
+            )?;
+            Ok(records.into_iter().map(|r| summary(r, &names)).collect())
         })
     }
 
@@ -25,17 +26,20 @@ impl Engine {
             let rec = s
                 .story(story_id)?
                 .ok_or_else(|| StoreError::NotFound(format!("story {story_id}")))?;
-            let names = source_map(s)?;
             let ids = s.story_members(story_id)?;
-            let mut items: Vec<StoryItem> = s
-                .items(&ItemQuery {
-                    ids: Some(ids),
-                    ascending: true,
-                    ..Default::default()
-                })?
-                .into_iter()
-                .map(|it| story_item(s, it, &names))
-                .collect::<Result<_, _>>()?;
+            let stored = s.items(&ItemQuery {
+                ids: Some(ids),
+                ascending: true,
+                ..Default::default()
+            })?;
+            let names = source_map_for(
+                s,
+                stored
+                    .iter()
+                    .map(|i| i.item.source_id.as_str())
+                    .chain(rec.first_source_id.as_deref()),
+            )?;
+            let mut items = story_items_of(s, stored, &names)?;
             items.sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
             let propagation = propagation(&items);
             Ok(StoryDetail {
@@ -49,14 +53,12 @@ impl Engine {
     /// Items by id, shaped for display (search results, explain).
     pub fn story_items(&self, ids: &[i64]) -> ApiResult<Vec<StoryItem>> {
         self.with_store(|s| {
-            let names = source_map(s)?;
-            s.items(&ItemQuery {
+            let stored = s.items(&ItemQuery {
                 ids: Some(ids.to_vec()),
                 ..Default::default()
-            })?
-            .into_iter()
-            .map(|it| story_item(s, it, &names))
-            .collect()
+            })?;
+            let names = source_map_for(s, stored.iter().map(|i| i.item.source_id.as_str()))?;
+            story_items_of(s, stored, &names)
         })
     }
 
@@ -98,6 +100,21 @@ impl Engine {
 
 pub(super) fn source_map(s: &Store) -> Result<HashMap<String, Source>, StoreError> {
     Ok(s.sources()?
+        .into_iter()
+        .map(|x| (x.id.clone(), x))
+        .collect())
+}
+
+/// Only the outlets these ids name (a story or a page of stories needs few of thousands).
+pub(super) fn source_map_for<'a>(
+    s: &Store,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Source>, StoreError> {
+    let ids: Vec<&str> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(s.sources_by_ids(&ids)?
         .into_iter()
         .map(|x| (x.id.clone(), x))
         .collect())
@@ -146,8 +163,38 @@ pub(super) fn story_item(
     it: StoredItem,
     names: &HashMap<String, Source>,
 ) -> Result<StoryItem, StoreError> {
-    let explanation = s.assignment(it.id)?.map(|a| explanation(&a));
-    Ok(StoryItem {
+    let a = s.assignment(it.id)?;
+    Ok(display_item(it, a.as_ref(), names))
+}
+
+/// Many items shaped for display, their assignments read in one query.
+pub(super) fn story_items_of(
+    s: &Store,
+    items: Vec<StoredItem>,
+    names: &HashMap<String, Source>,
+) -> Result<Vec<StoryItem>, StoreError> {
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let assigned: HashMap<i64, crate::store::StoryAssignment> = s
+        .assignments(&ids)?
+        .into_iter()
+        .map(|a| (a.item_id, a))
+        .collect();
+    Ok(items
+        .into_iter()
+        .map(|it| {
+            let a = assigned.get(&it.id);
+            display_item(it, a, names)
+        })
+        .collect())
+}
+
+fn display_item(
+    it: StoredItem,
+    a: Option<&crate::store::StoryAssignment>,
+    names: &HashMap<String, Source>,
+) -> StoryItem {
+    let explanation = a.map(explanation);
+    StoryItem {
         id: it.id,
         source: source_ref(&it.item.source_id, names),
         lang: it
@@ -163,7 +210,7 @@ pub(super) fn story_item(
         published: it.item.published,
         time_estimated: it.item.time_source == TimeSource::Fetched,
         explanation,
-    })
+    }
 }
 
 /// First appearance per outlet, with the lag behind the story's first report.

@@ -118,6 +118,22 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// What the status line needs, without per-source item counts: how many sources failed on
+    /// their latest attempt, and when anything was last fetched.
+    pub fn fetch_summary(&self) -> Result<(u32, Option<DateTime<Utc>>)> {
+        let failing: u32 = self.conn().query_row(
+            "SELECT count(*) FROM sources s
+             JOIN fetch_log l ON l.id = (SELECT max(id) FROM fetch_log WHERE source_id = s.id)
+             WHERE l.outcome = ?1",
+            [FetchOutcome::Error.as_str()],
+            |r| r.get(0),
+        )?;
+        let last: Option<String> =
+            self.conn()
+                .query_row("SELECT max(started_at) FROM fetch_log", [], |r| r.get(0))?;
+        Ok((failing, last.map(|s| parse_ts(&s))))
+    }
+
     pub fn source_health(&self) -> Result<Vec<SourceHealth>> {
         let week_ago = ts(&(Utc::now() - Duration::days(7)));
         let mut stmt = self.conn().prepare(

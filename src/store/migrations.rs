@@ -107,8 +107,15 @@ CREATE TABLE settings (
 );
 "#;
 
+/// Indexes for large archives (100k items): per-outlet counts and story filters read an index
+/// instead of every item row, and the ranked story list sorts a covering index, not the table.
+const V2: &str = r#"
+CREATE INDEX items_source_published ON items(source_id, published);
+CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {

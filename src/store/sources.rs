@@ -121,16 +121,71 @@ impl Store {
         Ok(())
     }
 
+    /// How many sources there are, and how many are enabled.
+    pub fn source_counts(&self) -> Result<(u32, u32)> {
+        Ok(self.conn().query_row(
+            "SELECT count(*), coalesce(sum(enabled), 0) FROM sources",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     pub fn sources(&self) -> Result<Vec<Source>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, name, homepage, language, country, ownership, note, enabled, refresh_secs
-             FROM sources ORDER BY language, name COLLATE NOCASE",
-        )?;
-        let rows = stmt.query_map([], row_to_source)?;
+        self.sources_where(None)
+    }
+
+    /// Only the sources with these ids (the outlets of the stories or items on screen): an
+    /// archive can hold thousands of outlets, and a story list needs a few hundred at most.
+    pub fn sources_by_ids(&self, ids: &[&str]) -> Result<Vec<Source>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.sources_where(Some(&serde_json::to_string(ids)?))
+    }
+
+    /// Sources (all, or those in the JSON array `ids`) with their feeds, in two queries.
+    fn sources_where(&self, ids: Option<&str>) -> Result<Vec<Source>> {
+        const COLS: &str = "SELECT id, name, homepage, language, country, ownership, note, enabled, refresh_secs FROM sources";
+        const FEEDS: &str = "SELECT source_id, url, verified FROM feeds";
+        let (src_sql, feed_sql) = match ids {
+            Some(_) => (
+                format!(
+                    "{COLS} WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY language, name COLLATE NOCASE"
+                ),
+                format!(
+                    "{FEEDS} WHERE source_id IN (SELECT value FROM json_each(?1)) ORDER BY position"
+                ),
+            ),
+            None => (
+                format!("{COLS} ORDER BY language, name COLLATE NOCASE"),
+                format!("{FEEDS} ORDER BY position"),
+            ),
+        };
+        let args: Vec<&dyn rusqlite::ToSql> = match &ids {
+            Some(j) => vec![j],
+            None => Vec::new(),
+        };
+        let mut feeds: std::collections::HashMap<String, Vec<Feed>> = Default::default();
+        let mut stmt = self.conn().prepare_cached(&feed_sql)?;
+        let rows = stmt.query_map(args.as_slice(), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Feed {
+                    url: r.get(1)?,
+                    verified: r.get(2)?,
+                },
+            ))
+        })?;
+        for r in rows {
+            let (id, f) = r?;
+            feeds.entry(id).or_default().push(f);
+        }
+        let mut stmt = self.conn().prepare_cached(&src_sql)?;
+        let rows = stmt.query_map(args.as_slice(), row_to_source)?;
         let mut out = Vec::new();
         for r in rows {
             let mut s = r?;
-            s.feeds = self.feeds_of(&s.id)?;
+            s.feeds = feeds.remove(&s.id).unwrap_or_default();
             out.push(s);
         }
         Ok(out)

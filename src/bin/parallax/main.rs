@@ -1,5 +1,6 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
+mod bench_archive;
 mod bench_fetch;
 mod catalog;
 mod eval_lang;
@@ -104,6 +105,10 @@ enum BenchCommand {
     Parse(parse::BenchArgs),
     /// Search-by-meaning index scan at archive size.
     Search(search::BenchArgs),
+    /// Build a large archive from real headlines in ../shared through the real pipeline.
+    Archive(bench_archive::ArchiveArgs),
+    /// Median timings of the engine calls the app makes, on an archive.
+    Api(bench_archive::ApiArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -184,6 +189,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Assign(a) => eval_stories::run_bench(&a),
             BenchCommand::Parse(a) => parse::run_bench(a),
             BenchCommand::Search(a) => search::bench(a),
+            BenchCommand::Archive(a) => bench_archive::archive(a),
+            BenchCommand::Api(a) => bench_archive::api(a),
         },
     }
 }
