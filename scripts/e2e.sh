@@ -37,4 +37,8 @@ rm -f artifacts/screenshots/*.png
 export PARALLAX_APP="$target/release/parallax-app"
 # CI=1 confuses the Tauri tooling; the suite does not need it.
 unset CI
+# Without a GPU the app switches WebKit to its plain software painter (less memory, faster
+# scrolling; see src-tauri/src/lib.rs). WebKitWebDriver's screenshot of one view stalls under that
+# painter, so the suite runs with compositing, which is what every machine with a GPU gets.
+export WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-0}
 exec xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/run.mjs

@@ -38,7 +38,21 @@ pub fn attach<R: Runtime>(
     Ok(())
 }
 
+/// Without a GPU, WebKitGTK composites through Mesa's software GL (llvmpipe): measured on a
+/// 100k-item archive, ~270 MB more across the app and 12x slower scroll frames than its plain
+/// software painter, for a window of text. A user's own `WEBKIT_DISABLE_COMPOSITING_MODE` wins.
+fn software_rendering_defaults() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
+        && !std::path::Path::new("/dev/dri").exists()
+    {
+        // SAFETY: called first thing in `run`, before any thread is started.
+        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
+    }
+}
+
 pub fn run() {
+    software_rendering_defaults();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())

@@ -124,11 +124,7 @@ pub fn bench_corpus(data: &Path, n: usize, with_summaries: bool) -> ApiResult<Be
             source_id: id,
             guid: r.url.clone().unwrap_or_else(|| format!("sha256:{hash}")),
             url: r.url,
-            summary_html: if r.text.is_empty() {
-                String::new()
-            } else {
-                format!("<p>{}</p>", ammonia::clean_text(&r.text))
-            },
+            summary_html: super::demo::text_as_html(&r.text),
             summary_text: r.text,
             title: r.title,
             author: None,

@@ -88,11 +88,7 @@ impl Engine {
                 source_id: id,
                 guid: r.id,
                 url,
-                summary_html: if r.text.is_empty() {
-                    String::new()
-                } else {
-                    format!("<p>{}</p>", ammonia::clean_text(&r.text))
-                },
+                summary_html: text_as_html(&r.text),
                 summary_text: r.text,
                 title: r.title,
                 author: None,
@@ -130,5 +126,14 @@ impl Engine {
             stories: self.with_store(|s| s.story_count())? as u32,
             attribution: DEMO_ATTRIBUTION.into(),
         })
+    }
+}
+
+/// Plain text as a sanitized one-paragraph summary (empty text, no summary).
+pub(super) fn text_as_html(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("<p>{}</p>", ammonia::clean_text(text))
     }
 }

@@ -9,6 +9,7 @@ import { tmpdir, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
+import { sleep, waitFor as waitForEvery } from "./wait.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = resolve(here, "../..");
@@ -20,7 +21,6 @@ const out = resolve(repo, "artifacts");
 const shots = join(out, "perf");
 mkdirSync(shots, { recursive: true });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (v) => {
   const s = v.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
@@ -28,20 +28,7 @@ const median = (v) => {
 const round = (x) => (x == null ? null : Math.round(x * 10) / 10);
 const summary = (v) => ({ median: round(median(v)), min: round(Math.min(...v)), max: round(Math.max(...v)), n: v.length, all: v.map(round) });
 
-async function waitFor(fn, what, timeout = 60_000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < timeout) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-}
+const waitFor = (fn, what, timeout = 60_000) => waitForEvery(fn, what, timeout, 50);
 
 // --- processes: the app and its WebKit children, read from /proc -------------------------------
 const clkTck = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;

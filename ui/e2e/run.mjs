@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
 import { buildFeeds, serve } from "./feeds.mjs";
+import { sleep, waitFor } from "./wait.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = resolve(here, "../..");
@@ -51,22 +52,6 @@ async function shot(name) {
   return file;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(fn, what, timeout = 20_000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < timeout) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-}
 
 const exec = (script, ...args) => browser.execute(script, ...args);
 
