@@ -8,16 +8,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 target=${CARGO_TARGET_DIR:-$root/target}
 
-command -v WebKitWebDriver >/dev/null || { echo "e2e: WebKitWebDriver missing (apt-get install webkit2gtk-driver)" >&2; exit 1; }
-command -v xvfb-run >/dev/null || { echo "e2e: xvfb-run missing (apt-get install xvfb xauth)" >&2; exit 1; }
-command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
-[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --ignore-scripts)
-
-if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
-  echo "e2e: building the front end and the release app"
-  (cd ui && npm run build)
-  cargo build --release -p parallax-app --features custom-protocol
-fi
+. scripts/app-driver.sh
+prepare_app_driver e2e "${E2E_SKIP_BUILD:-0}"
 
 # The app finds the model through PARALLAX_MODEL: the default install location unless set.
 if [ -z "${PARALLAX_MODEL:-}" ]; then

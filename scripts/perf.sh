@@ -17,16 +17,8 @@ target=${CARGO_TARGET_DIR:-$root/target}
 archive=${1:-${PERF_ARCHIVE:-}}
 [ -n "$archive" ] && [ -f "$archive" ] || { echo "usage: scripts/perf.sh ARCHIVE.db (build one with: parallax bench archive --db ARCHIVE.db)" >&2; exit 2; }
 
-command -v WebKitWebDriver >/dev/null || { echo "perf: WebKitWebDriver missing (apt-get install webkit2gtk-driver)" >&2; exit 1; }
-command -v xvfb-run >/dev/null || { echo "perf: xvfb-run missing (apt-get install xvfb xauth)" >&2; exit 1; }
-command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
-[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --ignore-scripts)
-
-if [ "${PERF_SKIP_BUILD:-0}" != 1 ]; then
-  echo "perf: building the front end and the release app"
-  (cd ui && npm run build)
-  cargo build --release -p parallax-app --features custom-protocol
-fi
+. scripts/app-driver.sh
+prepare_app_driver perf "${PERF_SKIP_BUILD:-0}"
 
 export PARALLAX_APP="${PARALLAX_APP:-$target/release/parallax-app}"
 export PERF_ARCHIVE
