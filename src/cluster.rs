@@ -1,18 +1,25 @@
-//! Cluster stage: online, incremental grouping of items into cross-lingual stories.
+//! Cluster stage: online, incremental grouping of items into cross-lingual stories, one story
+//! per happening.
 //!
-//! Each new item (in arrival order) is scored against the items of every live story; it joins
-//! the best story when the pair score clears zero, else starts a new story. The pair score is a
-//! linear combination of evidence (see [`PairWeights`]): the cosine of language-centred e5
-//! embeddings, overlap of folded tokens and numbers, names matched across scripts by consonant
-//! skeleton, and a time prior in hours. Every
-//! assignment keeps its [`Explanation`] so the UI can say why an item joined.
+//! Each new item (in arrival order) is compared with the items of every live story by a
+//! learned same-happening pair model ([`evidence`]): language-centred e5 cosine and its
+//! crowding-corrected form (CSLS), shared words, names matched across scripts, numbers, which
+//! round / weekday / calendar day the texts name, and the time gap. A story's score is the mean
+//! probability of its best few pairs; the item joins the best story above the threshold, else
+//! starts a new one. Every few items the stories that changed are re-checked ([`recheck`]):
+//! split where two groups barely link, merged with a neighbour they link to strongly. Every
+//! assignment keeps its [`Explanation`] so the UI can say why an item is where it is.
 //!
 //! Scale: a 384-bit sign signature per item shortlists candidates by Hamming distance (plus
 //! items sharing a rare token), then exact scoring runs on the shortlist only.
 
 pub mod bench;
 mod centre;
+pub mod config;
+pub mod evidence;
 mod index;
+mod recheck;
+pub mod signals;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,121 +30,11 @@ use serde::Serialize;
 use crate::model::Lang;
 
 pub use centre::LangMeans;
+pub use config::GroupingConfig;
+pub use evidence::{FEATURES, PairEvidence, PairModel, ScorePart};
+pub use recheck::Move;
+pub use signals::Signals;
 pub use text::{clean_title, embedding_input};
-
-/// Weights of the linear pair score; a pair "belongs together" when the score is above zero.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PairWeights {
-    /// Added when both items share a language (a negative threshold on the cosine).
-    pub bias_same: f32,
-    /// Added when the languages differ.
-    pub bias_cross: f32,
-    /// Weight of the centred embedding cosine.
-    pub cos: f32,
-    /// Weight of the IDF-weighted cosine over folded word tokens.
-    pub tokens: f32,
-    /// Weight of shared numbers (0, 0.5, 1 for none, one, two or more).
-    pub numbers: f32,
-    /// Weight of names matched across scripts (IDF-weighted overlap of consonant skeletons,
-    /// see [`text::name_keys`]).
-    pub names: f32,
-    /// Bonus for items published close together: `time_near * max(0, 1 - hours/48)`.
-    pub time_near: f32,
-    /// Penalty for items far apart: `time_far * clamp((hours - 72)/96, 0, 1)`.
-    pub time_far: f32,
-    /// Penalty on the pair's hubness: the mean of both items' average cosine to their nearest
-    /// earlier items. Items in a crowded region of the space (a corpus on one topic) need more.
-    pub hub: f32,
-    /// Bias used when an embedding is missing on either side (model not installed).
-    pub bias_no_embedding: f32,
-    /// Token weight used when an embedding is missing.
-    pub tokens_no_embedding: f32,
-}
-
-/// Everything that decides grouping. `Default` holds the values tuned on the dev sets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupingConfig {
-    /// Stories whose last item is older than this (relative to the new item) stop attracting items.
-    pub window_hours: f64,
-    pub weights: PairWeights,
-    /// Story score = (1 - top_k_mix) * best link + top_k_mix * mean of the best three links.
-    pub top_k_mix: f32,
-    /// Share of the story centroid in the embedding evidence: the cosine used for a story is
-    /// `(1 - centroid_mix) * cos(best item) + centroid_mix * cos(story centroid)`.
-    pub centroid_mix: f32,
-    /// Two stories merge when a new item scores above this against both.
-    pub merge_threshold: f32,
-    /// Subtract each language's running mean vector before comparing embeddings.
-    pub centring: bool,
-    /// Centre stored items with the current means at comparison time (else with the means as
-    /// they were when the item arrived, which freezes the early means' errors into them).
-    pub recentre: bool,
-    /// Seed the running means with the shipped background means (else they start empty).
-    pub background_means: bool,
-    /// How many items the background mean counts as when blended with the running mean.
-    pub background_weight: f32,
-    /// Strip outlet names and "Live:"-style markers from headlines before scoring.
-    pub clean_headlines: bool,
-    /// How many nearest items (by signature) are scored exactly per new item.
-    pub shortlist: usize,
-}
-
-impl Default for GroupingConfig {
-    /// Tuned on the three dev sets by `parallax eval tune --learned --gap-only --from-defaults`:
-    /// the gap between the same- and cross-language thresholds comes from a logistic regression
-    /// on dev pairs (see `eval::stories::learn`), every other knob by coordinate descent on mean
-    /// BCubed F1 starting from the previous defaults.
-    fn default() -> Self {
-        GroupingConfig {
-            weights: PairWeights {
-                bias_same: -0.446,
-                bias_cross: -0.36,
-                tokens: 0.0,
-                numbers: 0.10,
-                names: 0.5,
-                time_near: 0.05,
-                time_far: 0.3,
-                bias_no_embedding: -0.325,
-                ..GroupingConfig::untuned().weights
-            },
-            top_k_mix: 0.75,
-            background_weight: 20.0,
-            ..GroupingConfig::untuned()
-        }
-    }
-}
-
-impl GroupingConfig {
-    /// Hand-set starting values, before any tuning (the start point of every tuning run, so
-    /// leave-one-set-out runs never start from values that saw the held-out set).
-    pub fn untuned() -> Self {
-        GroupingConfig {
-            window_hours: 7.0 * 24.0,
-            weights: PairWeights {
-                bias_same: -0.42,
-                bias_cross: -0.40,
-                cos: 1.0,
-                tokens: 0.15,
-                numbers: 0.05,
-                names: 0.0,
-                time_near: 0.05,
-                time_far: 0.3,
-                hub: 0.0,
-                bias_no_embedding: -0.35,
-                tokens_no_embedding: 1.0,
-            },
-            top_k_mix: 0.0,
-            centroid_mix: 0.0,
-            merge_threshold: f32::INFINITY,
-            centring: true,
-            recentre: true,
-            background_means: true,
-            background_weight: 50.0,
-            clean_headlines: true,
-            shortlist: 512,
-        }
-    }
-}
 
 /// What the grouper needs to know about one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,20 +49,15 @@ pub struct ItemFeatures {
     pub embedding: Option<Vec<f32>>,
 }
 
-/// One piece of evidence in a score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScorePart {
-    pub name: String,
-    pub value: f32,
-    pub weight: f32,
-}
-
 /// Why an item went where it went. Serialises into the fields `api::Explanation` reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
-    /// Score of the chosen story (or of the best story it did not join, for a new story).
+    /// Score of the chosen story (or of the best story it did not join, for a new story): the
+    /// mean same-happening probability of the best pairs.
     pub score: f32,
-    /// The evidence of the best-matching pair; `score` sums `value * weight` (plus story mixing).
+    /// The score an item needs to join a story.
+    pub threshold: f32,
+    /// The evidence of the best-matching pair (logit parts: `value * weight`).
     pub parts: Vec<ScorePart>,
     /// The item of the best story that matched best.
     pub matched_item: Option<i64>,
@@ -173,8 +65,23 @@ pub struct Explanation {
     pub runner_up: Option<(i64, f32)>,
     /// The item started a new story.
     pub new_story: bool,
-    /// Why: "joined", "new_story", "pinned", "restored".
+    /// Why: "joined", "new_story", "pinned", "restored", "split", "merged".
     pub decision: String,
+    /// For "split" and "merged": what the re-check saw.
+    pub regroup: Option<Regroup>,
+}
+
+/// What a re-check saw when it split a story or merged two.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Regroup {
+    /// The story the item was in before.
+    pub from_story: i64,
+    /// Mean same-happening probability between the two groups (split) or stories (merge).
+    pub link: f32,
+    /// The bar it fell below (split) or cleared (merge).
+    pub bar: f32,
+    /// Pairs behind `link`.
+    pub pairs: usize,
 }
 
 /// The result of [`Grouper::assign`].
@@ -183,8 +90,6 @@ pub struct Assignment {
     pub story_id: i64,
     pub new_story: bool,
     pub explanation: Explanation,
-    /// Stories merged into `story_id` by this assignment: `(kept, absorbed)`.
-    pub merged: Vec<(i64, i64)>,
 }
 
 /// What the store keeps about a story.
@@ -200,6 +105,43 @@ pub struct StorySummary {
     pub items: Vec<i64>,
 }
 
+/// An item's mean cosine to its nearest items, per language of the other side (CSLS's `r`).
+#[derive(Debug, Clone, Default)]
+struct Nearest {
+    /// Per language slot ([`slot`]): the best cosines seen, descending.
+    top: [Vec<f32>; 4],
+}
+
+impl Nearest {
+    fn offer(&mut self, lang: &Lang, cos: f32, k: usize) {
+        let top = &mut self.top[slot(lang)];
+        if top.len() == k && top.last().is_some_and(|&m| m >= cos) {
+            return;
+        }
+        let at = top.partition_point(|&x| x >= cos);
+        top.insert(at, cos);
+        top.truncate(k);
+    }
+
+    fn mean(&self, lang: &Lang) -> f32 {
+        let top = &self.top[slot(lang)];
+        if top.is_empty() {
+            0.0
+        } else {
+            top.iter().sum::<f32>() / top.len() as f32
+        }
+    }
+}
+
+fn slot(lang: &Lang) -> usize {
+    match LangMeans::key(lang) {
+        "ar" => 0,
+        "fa" => 1,
+        "en" => 2,
+        _ => 3,
+    }
+}
+
 /// One item as the grouper remembers it.
 #[derive(Debug, Clone)]
 struct Member {
@@ -207,7 +149,7 @@ struct Member {
     story: i64,
     lang: Lang,
     time: Option<DateTime<Utc>>,
-    /// Centred (with the means at arrival), L2-normalised embedding: signatures, hubness.
+    /// Centred (with the means at arrival), L2-normalised embedding: signatures.
     emb: Option<Vec<f32>>,
     /// L2-normalised raw embedding, re-centred with the current means when compared.
     raw: Option<Vec<f32>>,
@@ -216,8 +158,8 @@ struct Member {
     /// Name skeletons from Latin-script and Arabic-script words.
     latin_names: Vec<u32>,
     arabic_names: Vec<u32>,
-    /// Mean cosine to the nearest earlier items at arrival.
-    hub: f32,
+    signals: Signals,
+    near: Nearest,
     source: String,
     title: String,
     explanation: Explanation,
@@ -226,100 +168,12 @@ struct Member {
 #[derive(Debug, Clone, Default)]
 struct Story {
     members: Vec<usize>,
-    /// Sum of the members' centred embeddings (empty until one has an embedding).
-    sum: Vec<f32>,
-    /// Sum of the members' raw embeddings and how many of each language (mean key) it holds.
-    raw_sum: Vec<f32>,
-    raw_langs: BTreeMap<String, f32>,
     first_seen: Option<DateTime<Utc>>,
     last_seen: Option<DateTime<Utc>>,
 }
 
-/// Evidence for one pair of items.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PairEvidence {
-    pub cross_language: bool,
-    pub cosine: Option<f32>,
-    pub tokens: f32,
-    pub numbers: f32,
-    /// Names matched across scripts (0..=1).
-    pub names: f32,
-    pub hours_apart: Option<f32>,
-    /// Mean hubness of the two items (see [`PairWeights::hub`]).
-    pub hub: f32,
-}
-
-impl PairEvidence {
-    pub fn time_near(&self) -> f32 {
-        self.hours_apart.map_or(0.0, |h| (1.0 - h / 48.0).max(0.0))
-    }
-
-    pub fn time_far(&self) -> f32 {
-        self.hours_apart
-            .map_or(0.0, |h| ((h - 72.0) / 96.0).clamp(0.0, 1.0))
-    }
-
-    /// The score parts under `w`; the score is the sum of `value * weight`.
-    pub fn parts(&self, w: &PairWeights) -> Vec<ScorePart> {
-        let part = |name: &str, value: f32, weight: f32| ScorePart {
-            name: name.to_string(),
-            value,
-            weight,
-        };
-        let mut parts = Vec::with_capacity(6);
-        match self.cosine {
-            Some(c) => {
-                let bias = if self.cross_language {
-                    w.bias_cross
-                } else {
-                    w.bias_same
-                };
-                let name = if self.cross_language {
-                    "bias_cross_language"
-                } else {
-                    "bias_same_language"
-                };
-                parts.push(part(name, 1.0, bias));
-                parts.push(part("embedding_cosine", c, w.cos));
-                parts.push(part("shared_words", self.tokens, w.tokens));
-                if w.hub != 0.0 {
-                    parts.push(part("crowded_neighbourhood", self.hub, -w.hub));
-                }
-            }
-            None => {
-                parts.push(part("bias_no_embedding", 1.0, w.bias_no_embedding));
-                parts.push(part("shared_words", self.tokens, w.tokens_no_embedding));
-            }
-        }
-        parts.push(part("shared_numbers", self.numbers, w.numbers));
-        if w.names != 0.0 {
-            parts.push(part("names_across_scripts", self.names, w.names));
-        }
-        if self.hours_apart.is_some() {
-            parts.push(part("published_close", self.time_near(), w.time_near));
-            parts.push(part("published_far_apart", self.time_far(), -w.time_far));
-        }
-        parts
-    }
-
-    pub fn score(&self, w: &PairWeights) -> f32 {
-        let base = match self.cosine {
-            Some(c) => {
-                let bias = if self.cross_language {
-                    w.bias_cross
-                } else {
-                    w.bias_same
-                };
-                bias + w.cos * c + w.tokens * self.tokens - w.hub * self.hub
-            }
-            None => w.bias_no_embedding + w.tokens_no_embedding * self.tokens,
-        };
-        base + w.numbers * self.numbers + w.names * self.names + w.time_near * self.time_near()
-            - w.time_far * self.time_far()
-    }
-}
-
-/// The online grouping engine. Deterministic: the same items in the same order give the same stories.
+/// The online grouping engine. Deterministic: the same items in the same order give the same
+/// stories.
 #[derive(Debug, Clone)]
 pub struct Grouper {
     cfg: GroupingConfig,
@@ -332,7 +186,15 @@ pub struct Grouper {
     next_story: i64,
     pins: HashMap<i64, i64>,
     index: index::Index,
+    /// Stories changed since the last re-check, and neighbour stories worth a merge check.
+    dirty: BTreeSet<i64>,
+    merge_candidates: BTreeSet<(i64, i64)>,
+    since_recheck: usize,
+    moves: Vec<Move>,
 }
+
+/// A candidate item with its centred cosine to the query (`None` without embeddings).
+type Link = (usize, Option<f32>);
 
 impl Grouper {
     pub fn new(cfg: GroupingConfig) -> Self {
@@ -352,6 +214,10 @@ impl Grouper {
             next_story: 1,
             pins: HashMap::new(),
             index: index::Index::default(),
+            dirty: BTreeSet::new(),
+            merge_candidates: BTreeSet::new(),
+            since_recheck: 0,
+            moves: Vec::new(),
         }
     }
 
@@ -368,8 +234,19 @@ impl Grouper {
         self.members.is_empty()
     }
 
-    /// Place a new item: join the best live story or start a new one.
+    /// Place a new item: join the best live story or start a new one. Every
+    /// `recheck_every` items the changed stories are re-checked; the items that moved then are
+    /// collected for [`Grouper::take_moves`].
     pub fn assign(&mut self, f: ItemFeatures) -> Assignment {
+        let assignment = self.place(f);
+        self.since_recheck += 1;
+        if self.cfg.recheck_every > 0 && self.since_recheck >= self.cfg.recheck_every {
+            self.recheck();
+        }
+        assignment
+    }
+
+    fn place(&mut self, f: ItemFeatures) -> Assignment {
         if let Some(&story_id) = self.pins.get(&f.item_id) {
             let explanation = decision_only("pinned");
             self.insert(f, story_id, explanation.clone());
@@ -377,58 +254,44 @@ impl Grouper {
                 story_id,
                 new_story: false,
                 explanation,
-                merged: Vec::new(),
             };
         }
         let mut m = self.prepare(&f);
-        m.hub = self.hubness(&m);
-        let ranked = self.rank_stories(&m);
-        let w = &self.cfg.weights;
-        let (story_id, new_story, explanation) = match ranked.first() {
-            Some(best) if best.score > 0.0 => {
-                let explanation = Explanation {
-                    score: best.score,
-                    parts: best.evidence.parts(w),
-                    matched_item: Some(self.members[best.member].item_id),
-                    runner_up: ranked.get(1).map(|r| (r.story, r.score)),
-                    new_story: false,
-                    decision: "joined".to_string(),
-                };
-                (best.story, false, explanation)
-            }
-            best => {
-                let explanation = Explanation {
-                    score: best.map_or(0.0, |b| b.score),
-                    parts: best.map_or_else(Vec::new, |b| b.evidence.parts(w)),
-                    matched_item: best.map(|b| self.members[b.member].item_id),
-                    runner_up: best.map(|b| (b.story, b.score)),
-                    new_story: true,
-                    decision: "new_story".to_string(),
-                };
-                let id = self.next_story;
-                (id, true, explanation)
+        let links = self.links(&mut m);
+        let ranked = self.rank_stories(&m, &links);
+        let threshold = self.cfg.join_threshold;
+        let model = &self.cfg.model;
+        let explanation = |best: Option<&Ranked>, runner_up: Option<&Ranked>, new_story| {
+            Explanation {
+                score: best.map_or(0.0, |b| b.score),
+                threshold,
+                parts: best.map_or_else(Vec::new, |b| b.evidence.parts(model)),
+                matched_item: best.map(|b| self.members[b.member].item_id),
+                runner_up: runner_up.map(|r| (r.story, r.score)),
+                new_story,
+                decision: if new_story { "new_story" } else { "joined" }.to_string(),
+                regroup: None,
             }
         };
-        let mut merged = Vec::new();
-        if !new_story {
-            let threshold = self.cfg.merge_threshold;
-            let absorb: Vec<i64> = ranked
-                .iter()
-                .skip(1)
-                .filter(|r| r.score > threshold && ranked[0].score > threshold)
-                .map(|r| r.story)
-                .collect();
-            for other in absorb {
-                self.merge(story_id, other);
-                merged.push((story_id, other));
+        let (story_id, new_story, explanation) = match ranked.first() {
+            Some(best) if best.score > threshold => {
+                (best.story, false, explanation(Some(best), ranked.get(1), false))
+            }
+            best => (self.next_story, true, explanation(best, best, true)),
+        };
+        // Stories the item links to almost as well as its own are worth a merge check.
+        for r in ranked.iter().filter(|r| r.story != story_id) {
+            if r.score > threshold * 0.5 {
+                let pair = (story_id.min(r.story), story_id.max(r.story));
+                self.merge_candidates.insert(pair);
             }
         }
-        self.commit(m, f.embedding.as_deref(), story_id, explanation.clone());
+        let idx = self.commit(m, f.embedding.as_deref(), story_id, explanation.clone());
+        self.meet_neighbours(idx, &links);
         Assignment {
             story_id,
             new_story,
             explanation,
-            merged,
         }
     }
 
@@ -442,7 +305,8 @@ impl Grouper {
         self.insert(f, story_id, decision_only("restored"));
     }
 
-    /// A manual correction: move the item to `story_id` now and keep it there on re-runs.
+    /// A manual correction: move the item to `story_id` now and keep it there on re-runs and
+    /// re-checks.
     pub fn pin(&mut self, item_id: i64, story_id: i64) {
         self.pins.insert(item_id, story_id);
         let Some(&idx) = self.by_item.get(&item_id) else {
@@ -458,7 +322,7 @@ impl Grouper {
         self.attach(idx, story_id);
     }
 
-    /// The explanation recorded when an item was placed.
+    /// The explanation recorded when an item was placed (or last moved by a re-check).
     pub fn explain(&self, item_id: i64) -> Option<&Explanation> {
         self.by_item
             .get(&item_id)
@@ -466,11 +330,10 @@ impl Grouper {
     }
 
     /// Evidence between two held items under the current state (language means, word
-    /// frequencies), as if `a` arrived now: what a learned pair score is trained on.
+    /// frequencies, neighbourhoods), as if `a` arrived now: what the pair model is fitted on.
     pub fn pair_evidence(&self, a: i64, b: i64) -> Option<PairEvidence> {
         let (&ia, &ib) = (self.by_item.get(&a)?, self.by_item.get(&b)?);
-        let (m, other) = (&self.members[ia], &self.members[ib]);
-        Some(self.evidence(&self.idf_table(), &self.query(m), m, other))
+        Some(self.member_evidence(&self.idf_table(), ia, ib))
     }
 
     /// Story of an item.
@@ -513,10 +376,9 @@ impl Grouper {
 
     fn insert(&mut self, f: ItemFeatures, story_id: i64, explanation: Explanation) {
         let mut m = self.prepare(&f);
-        if self.cfg.weights.hub != 0.0 {
-            m.hub = self.hubness(&m);
-        }
-        self.commit(m, f.embedding.as_deref(), story_id, explanation);
+        let links = self.links(&mut m);
+        let idx = self.commit(m, f.embedding.as_deref(), story_id, explanation);
+        self.meet_neighbours(idx, &links);
     }
 
     /// Turn features into a member (not yet stored); interns new words with document frequency 0.
@@ -582,7 +444,8 @@ impl Grouper {
             numbers,
             latin_names,
             arabic_names,
-            hub: 0.0,
+            signals: Signals::of(&format!("{title} {}", f.text)),
+            near: Nearest::default(),
             source: f.source.clone(),
             title,
             explanation: decision_only("pending"),
@@ -595,7 +458,7 @@ impl Grouper {
         raw: Option<&[f32]>,
         story_id: i64,
         explanation: Explanation,
-    ) {
+    ) -> usize {
         let names = m.latin_names.iter().chain(m.arabic_names.iter());
         for &id in m.words.iter().chain(m.numbers.iter()).chain(names) {
             self.df[id as usize] += 1;
@@ -615,51 +478,45 @@ impl Grouper {
         self.members.push(m);
         self.attach(idx, story_id);
         self.next_story = self.next_story.max(story_id + 1);
+        idx
     }
 
-    /// Take a member out of its story's sums; a story left empty goes away.
+    /// Take a member out of its story; a story left empty goes away.
     fn detach(&mut self, idx: usize) {
-        let m = &self.members[idx];
-        let key = LangMeans::key(&m.lang).to_string();
-        let Some(s) = self.stories.get_mut(&m.story) else {
+        let story = self.members[idx].story;
+        let Some(s) = self.stories.get_mut(&story) else {
             return;
         };
         s.members.retain(|&i| i != idx);
-        if let Some(e) = &m.emb {
-            s.sum.iter_mut().zip(e).for_each(|(a, b)| *a -= b);
-        }
-        if let Some(r) = &m.raw {
-            s.raw_sum.iter_mut().zip(r).for_each(|(a, b)| *a -= b);
-            if let Some(n) = s.raw_langs.get_mut(&key) {
-                *n -= 1.0;
+        if s.members.is_empty() {
+            self.stories.remove(&story);
+        } else {
+            let span = self.span(&self.stories[&story].members);
+            if let Some(s) = self.stories.get_mut(&story) {
+                (s.first_seen, s.last_seen) = span;
             }
         }
-        if s.members.is_empty() {
-            let id = m.story;
-            self.stories.remove(&id);
-        }
+        self.dirty.insert(story);
+    }
+
+    /// First and last publication time of some members.
+    fn span(&self, members: &[usize]) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let times = members.iter().filter_map(|&i| self.members[i].time);
+        (times.clone().min(), times.max())
     }
 
     fn attach(&mut self, idx: usize, story_id: i64) {
         let time = self.members[idx].time;
-        let emb = self.members[idx].emb.as_deref();
-        let raw = self.members[idx].raw.as_deref();
-        let key = LangMeans::key(&self.members[idx].lang).to_string();
         let s = self.stories.entry(story_id).or_default();
         s.members.push(idx);
-        if let Some(e) = emb {
-            add_into(&mut s.sum, e);
-        }
-        if let Some(r) = raw {
-            add_into(&mut s.raw_sum, r);
-            *s.raw_langs.entry(key).or_insert(0.0) += 1.0;
-        }
         if let Some(t) = time {
             s.first_seen = Some(s.first_seen.map_or(t, |f| f.min(t)));
             s.last_seen = Some(s.last_seen.map_or(t, |l| l.max(t)));
         }
+        self.dirty.insert(story_id);
     }
 
+    /// Move every member of `absorb` into `keep`.
     fn merge(&mut self, keep: i64, absorb: i64) {
         let Some(gone) = self.stories.remove(&absorb) else {
             return;
@@ -669,15 +526,6 @@ impl Grouper {
         }
         let s = self.stories.entry(keep).or_default();
         s.members.extend(gone.members);
-        if !gone.sum.is_empty() {
-            add_into(&mut s.sum, &gone.sum);
-        }
-        if !gone.raw_sum.is_empty() {
-            add_into(&mut s.raw_sum, &gone.raw_sum);
-            for (k, n) in gone.raw_langs {
-                *s.raw_langs.entry(k).or_insert(0.0) += n;
-            }
-        }
         s.first_seen = match (s.first_seen, gone.first_seen) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -686,6 +534,7 @@ impl Grouper {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+        self.dirty.insert(keep);
     }
 
     /// Inverse document frequency over the items held: `ln((n + 1) / (df + 1)) + 1`.
@@ -723,28 +572,63 @@ impl Grouper {
         shared / (norm(a) * norm(b)).sqrt()
     }
 
-    /// Evidence between a prepared (uncommitted) item and a stored member.
-    fn evidence(&self, t: &IdfTable, q: &Query, m: &Member, other: &Member) -> PairEvidence {
-        let cosine = match (&q.centred, &other.raw, &m.emb, &other.emb) {
+    /// Centred cosine between a prepared query and a stored member.
+    fn cosine(&self, q: &Query, m: &Member, other: &Member) -> Option<f32> {
+        match (&q.centred, &other.raw, &m.emb, &other.emb) {
             (Some(x), Some(y), _, _) => Some(q.means.centred_cosine(x, y, &other.lang)),
             (None, _, Some(a), Some(b)) => Some(dot(a, b)),
             _ => None,
-        };
-        let shared_numbers = count_shared(&m.numbers, &other.numbers);
+        }
+    }
+
+    /// Everything but the embedding between two members.
+    fn text_evidence(&self, t: &IdfTable, m: &Member, other: &Member) -> PairEvidence {
         PairEvidence {
             cross_language: m.lang != other.lang,
-            cosine,
-            tokens: self.word_overlap(t, &m.words, &other.words),
-            numbers: (shared_numbers as f32 / 2.0).min(1.0),
+            cosine: None,
+            csls: None,
+            words: self.word_overlap(t, &m.words, &other.words),
             names: (self.word_overlap(t, &m.latin_names, &other.arabic_names)
                 + self.word_overlap(t, &m.arabic_names, &other.latin_names))
             .min(1.0),
-            hub: 0.5 * (m.hub + other.hub),
+            numbers: (count_shared(&m.numbers, &other.numbers) as f32 / 2.0).min(1.0),
+            rounds: signals::Agreement::rounds(&m.signals, &other.signals),
+            weekdays: signals::Agreement::weekdays(&m.signals, &other.signals),
+            days: signals::Agreement::days(&m.signals, &other.signals),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
                 _ => None,
             },
         }
+    }
+
+    /// Full evidence given the pair's cosine.
+    fn evidence(
+        &self,
+        t: &IdfTable,
+        m: &Member,
+        other: &Member,
+        cosine: Option<f32>,
+    ) -> PairEvidence {
+        let mut e = self.text_evidence(t, m, other);
+        e.cosine = cosine;
+        e.csls = cosine.map(|c| 2.0 * c - m.near.mean(&other.lang) - other.near.mean(&m.lang));
+        e
+    }
+
+    /// Evidence between two stored members (the first as if it arrived now).
+    fn member_evidence(&self, t: &IdfTable, a: usize, b: usize) -> PairEvidence {
+        let (m, other) = (&self.members[a], &self.members[b]);
+        let cosine = self.cosine(&self.query(m), m, other);
+        self.evidence(t, m, other, cosine)
+    }
+
+    /// Same-happening probability of two stored members.
+    fn member_probability(&self, t: &IdfTable, q: &Query, a: usize, b: usize) -> f32 {
+        let (m, other) = (&self.members[a], &self.members[b]);
+        let cosine = self.cosine(q, m, other);
+        self.evidence(t, m, other, cosine)
+            .probability(&self.cfg.model)
     }
 
     fn is_live(&self, story: &Story, now: Option<DateTime<Utc>>) -> bool {
@@ -756,26 +640,6 @@ impl Grouper {
         }
     }
 
-    /// Mean cosine of an item to its nearest held items (0 until there are enough of them).
-    fn hubness(&self, m: &Member) -> f32 {
-        const K: usize = 5;
-        let Some(e) = m.emb.as_deref() else {
-            return 0.0;
-        };
-        if self.cfg.weights.hub == 0.0 || self.members.len() < K {
-            return 0.0;
-        }
-        let mut cos: Vec<f32> = self
-            .index
-            .shortlist(Some(e), &[], self.cfg.shortlist, &self.df)
-            .into_iter()
-            .filter_map(|i| self.members[i].emb.as_deref().map(|o| dot(e, o)))
-            .collect();
-        cos.sort_by(|a, b| b.total_cmp(a));
-        cos.iter().take(K).sum::<f32>() / K as f32
-    }
-
-    /// Live stories ranked by score, best first (ties by story id).
     /// Per-query state: current language means and the query's centred vector.
     fn query(&self, m: &Member) -> Query {
         let means = CurrentMeans::of(&self.means);
@@ -783,21 +647,45 @@ impl Grouper {
             (Some(x), true) => Some(means.centre(x, &m.lang)),
             _ => None,
         };
-        Query {
-            means,
-            centred,
-            recentre: self.cfg.centring && self.cfg.recentre,
-        }
+        Query { means, centred }
     }
 
-    fn rank_stories(&self, m: &Member) -> Vec<Ranked> {
+    /// The shortlisted items with their cosine to `m`; sets `m`'s nearest-neighbour means.
+    fn links(&self, m: &mut Member) -> Vec<Link> {
         let candidates =
             self.index
                 .shortlist(m.emb.as_deref(), &m.words, self.cfg.shortlist, &self.df);
+        let q = self.query(m);
+        let links: Vec<Link> = candidates
+            .into_iter()
+            .map(|idx| (idx, self.cosine(&q, m, &self.members[idx])))
+            .collect();
+        for &(idx, c) in &links {
+            if let Some(c) = c {
+                m.near.offer(&self.members[idx].lang, c, self.cfg.csls_k);
+            }
+        }
+        links
+    }
+
+    /// A new member is one of its neighbours' nearest items too.
+    fn meet_neighbours(&mut self, idx: usize, links: &[Link]) {
+        let lang = self.members[idx].lang.clone();
+        let k = self.cfg.csls_k;
+        for &(other, c) in links {
+            if let Some(c) = c
+                && other != idx
+            {
+                self.members[other].near.offer(&lang, c, k);
+            }
+        }
+    }
+
+    /// Live stories ranked by score, best first (ties by story id).
+    fn rank_stories(&self, m: &Member, links: &[Link]) -> Vec<Ranked> {
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
-        let q = self.query(m);
-        for idx in candidates {
+        for &(idx, cosine) in links {
             let other = &self.members[idx];
             let Some(story) = self.stories.get(&other.story) else {
                 continue;
@@ -805,39 +693,24 @@ impl Grouper {
             if !self.is_live(story, m.time) {
                 continue;
             }
-            let ev = self.evidence(&idf, &q, m, other);
-            per_story
-                .entry(other.story)
-                .or_default()
-                .push((ev.score(&self.cfg.weights), idx, ev));
+            let ev = self.evidence(&idf, m, other, cosine);
+            per_story.entry(other.story).or_default().push((
+                ev.probability(&self.cfg.model),
+                idx,
+                ev,
+            ));
         }
-        let mix = self.cfg.top_k_mix;
-        let cmix = self.cfg.centroid_mix;
-        let w = &self.cfg.weights;
+        let k = self.cfg.link_top_k.max(1);
         let mut ranked: Vec<Ranked> = per_story
             .into_iter()
             .map(|(story, mut links)| {
-                if cmix > 0.0 {
-                    // Blend each link's cosine with the cosine to the story centroid.
-                    let centroid = self.stories.get(&story).and_then(|s| q.centroid(s));
-                    let e = q.centred.as_deref().or(m.emb.as_deref());
-                    if let (Some(c), Some(e)) = (centroid, e) {
-                        let cc = dot(&c, e) / dot(&c, &c).sqrt().max(1e-12);
-                        for l in links.iter_mut() {
-                            if let Some(cos) = l.2.cosine {
-                                l.2.cosine = Some((1.0 - cmix) * cos + cmix * cc);
-                                l.0 = l.2.score(w);
-                            }
-                        }
-                    }
-                }
                 links.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let best = links[0];
-                let top: Vec<f32> = links.iter().take(3).map(|l| l.0).collect();
-                let mean_top = top.iter().sum::<f32>() / top.len() as f32;
+                let top = links.len().min(k);
+                let score = links.iter().take(top).map(|l| l.0).sum::<f32>() / top as f32;
                 Ranked {
                     story,
-                    score: (1.0 - mix) * best.0 + mix * mean_top,
+                    score,
                     member: best.1,
                     evidence: best.2,
                 }
@@ -900,26 +773,6 @@ impl CurrentMeans {
 struct Query {
     means: CurrentMeans,
     centred: Option<Vec<f32>>,
-    recentre: bool,
-}
-
-impl Query {
-    /// The story centroid in the space the query is compared in.
-    fn centroid(&self, s: &Story) -> Option<Vec<f32>> {
-        if !self.recentre {
-            return (!s.sum.is_empty()).then(|| s.sum.clone());
-        }
-        if s.raw_sum.is_empty() {
-            return None;
-        }
-        let mut c = s.raw_sum.clone();
-        for (key, n) in &s.raw_langs {
-            if let Some(m) = self.means.by_key.get(key.as_str()) {
-                c.iter_mut().zip(m).for_each(|(a, b)| *a -= n * b);
-            }
-        }
-        Some(c)
-    }
 }
 
 struct IdfTable {
@@ -946,19 +799,14 @@ struct Ranked {
 fn decision_only(decision: &str) -> Explanation {
     Explanation {
         score: 0.0,
+        threshold: 0.0,
         parts: Vec::new(),
         matched_item: None,
         runner_up: None,
         new_story: false,
         decision: decision.to_string(),
+        regroup: None,
     }
-}
-
-fn add_into(sum: &mut Vec<f32>, v: &[f32]) {
-    if sum.len() != v.len() {
-        *sum = vec![0.0; v.len()];
-    }
-    sum.iter_mut().zip(v).for_each(|(a, b)| *a += b);
 }
 
 fn count_shared(a: &[u32], b: &[u32]) -> usize {

@@ -20,7 +20,7 @@
 //!   the input bounds that keep hostile nesting from stalling html5ever.
 
 pub mod bench;
-mod date;
+pub(crate) mod date;
 mod item;
 mod prolog;
 

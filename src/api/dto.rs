@@ -69,8 +69,13 @@ pub struct ScorePart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Explanation {
+    /// Mean same-happening probability of the item's best pairs in the story (0..1).
     #[serde(default)]
     pub score: f32,
+    /// The score needed to join a story.
+    #[serde(default)]
+    pub threshold: f32,
+    /// The best pair's evidence: each part adds `value * weight` to the pair's log-odds.
     #[serde(default)]
     pub parts: Vec<ScorePart>,
     #[serde(default)]
@@ -81,12 +86,29 @@ pub struct Explanation {
     /// The item started the story.
     #[serde(default)]
     pub new_story: bool,
-    /// "joined", "new_story", "pinned" or "restored".
+    /// "joined", "new_story", "pinned", "restored", or "split" / "merged" by a re-check.
     #[serde(default)]
     pub decision: String,
+    /// For "split" and "merged": what the re-check saw.
+    #[serde(default)]
+    pub regroup: Option<Regroup>,
     /// Set by a manual correction (move, split, merge).
     #[serde(default)]
     pub manual: bool,
+}
+
+/// Why a re-check split a story or merged two.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Regroup {
+    /// The story the item was in before.
+    pub from_story: i64,
+    /// Mean same-happening probability between the two groups (split) or stories (merge).
+    pub link: f32,
+    /// The bar it fell below (split) or cleared (merge).
+    pub bar: f32,
+    /// Item pairs behind `link`.
+    pub pairs: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -222,6 +244,7 @@ impl From<&crate::cluster::Explanation> for Explanation {
     fn from(e: &crate::cluster::Explanation) -> Self {
         Explanation {
             score: e.score,
+            threshold: e.threshold,
             parts: e
                 .parts
                 .iter()
@@ -235,6 +258,12 @@ impl From<&crate::cluster::Explanation> for Explanation {
             runner_up: e.runner_up,
             new_story: e.new_story,
             decision: e.decision.clone(),
+            regroup: e.regroup.as_ref().map(|r| Regroup {
+                from_story: r.from_story,
+                link: r.link,
+                bar: r.bar,
+                pairs: r.pairs,
+            }),
             manual: false,
         }
     }

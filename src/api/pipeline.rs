@@ -175,7 +175,6 @@ impl Engine {
             return Ok(Vec::new());
         };
         let mut assignments = Vec::with_capacity(items.len());
-        let mut absorbed: Vec<(i64, i64)> = Vec::new();
         for (i, it) in items.iter().enumerate() {
             let f = features(
                 it,
@@ -183,7 +182,6 @@ impl Engine {
                 embeddings.as_ref().map(|e| e[i].clone()),
             );
             let a = grouper.assign(f);
-            absorbed.extend(a.merged.iter().copied());
             assignments.push(StoryAssignment {
                 item_id: it.id,
                 story_id: a.story_id,
@@ -192,26 +190,32 @@ impl Engine {
                 pinned: false,
             });
         }
-        drop(guard);
+        // Re-check what this batch changed now, so the archive never waits for the next batch.
+        grouper.recheck();
+        let moves = grouper.take_moves();
         let mut touched: BTreeSet<i64> = assignments.iter().map(|a| a.story_id).collect();
+        let mut moved: Vec<StoryAssignment> = Vec::new();
+        for mv in &moves {
+            touched.insert(mv.from);
+            touched.insert(mv.to);
+            let e = grouper.explain(mv.item_id).map(super::Explanation::from);
+            let a = StoryAssignment {
+                item_id: mv.item_id,
+                story_id: mv.to,
+                score: e.as_ref().map(|e| e.score),
+                explanation: e.and_then(|e| serde_json::to_string(&e).ok()),
+                pinned: false,
+            };
+            match assignments.iter_mut().find(|x| x.item_id == mv.item_id) {
+                Some(x) => *x = a,
+                None => moved.push(a),
+            }
+        }
+        drop(guard);
         self.with_store(|s| {
             s.assign(&assignments)?;
-            // The grouper merged stories that turned out to be one: follow it in the archive.
-            for (keep, gone) in &absorbed {
-                let moves: Vec<StoryAssignment> = s
-                    .story_members(*gone)?
-                    .into_iter()
-                    .filter_map(|item_id| s.assignment(item_id).ok().flatten())
-                    .filter(|a| !a.pinned)
-                    .map(|a| StoryAssignment {
-                        story_id: *keep,
-                        ..a
-                    })
-                    .collect();
-                s.assign(&moves)?;
-                touched.insert(*gone);
-            }
-            Ok(())
+            // Items of earlier batches that a re-check split off or merged.
+            s.assign(&moved)
         })?;
         let ids: Vec<i64> = touched.into_iter().collect();
         self.emit(Change::StoriesUpdated { ids: ids.clone() });

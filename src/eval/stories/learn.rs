@@ -1,29 +1,33 @@
-//! A learned pair score: logistic regression over the score parts, fitted on dev-set pairs.
+//! Fitting the same-happening pair model ([`crate::cluster::evidence`]) on dev-set pairs.
 //!
-//! Every pair of items of a set (the later one as if it arrived now) is a sample labelled by
-//! whether gold puts both in one story. Classes are balanced within each (set, same/cross
-//! language) stratum, so the fit estimates a likelihood ratio that does not depend on how many
-//! stories a set has; strata without a positive pair (NTREX has no same-language story) carry
-//! no ratio and are left out. The prior is one offset tuned afterwards on the same sets.
+//! Every pair of items of a set (the later one as if it arrived now, under the state the
+//! grouper has after seeing the whole set) is a sample labelled by whether gold puts both in
+//! one story. Weights balance classes within each (set, same/cross language) stratum and give
+//! every set the same total, so a set with many stories (ITN) does not outvote a dense stream;
+//! strata without a positive pair carry no ratio and are left out. The intercepts then encode a
+//! likelihood ratio; the prior is the join threshold, tuned afterwards.
 
 use serde::Serialize;
 
+use super::devset::DevSet;
 use super::run_grouper;
-use super::tune::DevSet;
-use crate::cluster::{GroupingConfig, PairWeights};
+use crate::cluster::evidence::{FEATURES, N};
+use crate::cluster::{GroupingConfig, PairModel};
 
-/// Names of the fitted coefficients, in feature order.
-pub const FEATURES: [&str; 8] = [
-    "same_language",
-    "cross_language",
-    "cosine",
-    "tokens",
-    "numbers",
-    "names",
-    "time_near",
-    "time_far",
-];
-const N: usize = FEATURES.len();
+/// Features left out of a fit (their weight stays zero): for ablations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Mask(pub [bool; N]);
+
+impl Mask {
+    /// A mask that drops every feature whose name starts with one of `prefixes`.
+    pub fn dropping(prefixes: &[&str]) -> Mask {
+        let mut m = [false; N];
+        for (k, name) in FEATURES.iter().enumerate() {
+            m[k] = prefixes.iter().any(|p| name.starts_with(p));
+        }
+        Mask(m)
+    }
+}
 
 struct Sample {
     x: [f64; N],
@@ -31,68 +35,66 @@ struct Sample {
     w: f64,
 }
 
-/// Pair samples of one set, with stratum-balanced weights. `hard_negatives`: keep only each
-/// item's that many most similar different-story earlier items (the pairs a threshold decides).
-fn samples(set: &DevSet, cfg: &GroupingConfig, hard_negatives: Option<usize>) -> Vec<Sample> {
+/// Pair samples of one set; `embedding`: keep only pairs with (true) or without (false) a
+/// cosine.
+fn samples(set: &DevSet, cfg: &GroupingConfig, mask: &Mask) -> Vec<Sample> {
     let (g, _) = run_grouper(&set.feats, cfg);
-    // Stratum 0: same language, 1: cross language.
     let mut strata: [Vec<Sample>; 2] = [Vec::new(), Vec::new()];
     for j in 0..set.feats.len() {
-        let mut negatives: Vec<(f32, Sample, usize)> = Vec::new();
-        for i in 0..j {
-            let (a, b) = (&set.feats[j], &set.feats[i]);
-            let Some(ev) = g.pair_evidence(a.item_id, b.item_id) else {
+        // All positives; of the negatives only the item's most similar ones (by the pair's
+        // cosine, or word overlap without a model): the pairs the threshold has to decide.
+        // Easy negatives (another topic) would otherwise swamp the fit.
+        let mut negatives: Vec<(f32, bool, [f64; N])> = Vec::new();
+        for i in 0..set.feats.len() {
+            if i == j {
+                continue;
+            }
+            let Some(ev) = g.pair_evidence(set.feats[j].item_id, set.feats[i].item_id) else {
                 continue;
             };
-            let Some(cos) = ev.cosine else { continue };
-            let cross = ev.cross_language;
-            let x = [
-                f64::from(u8::from(!cross)),
-                f64::from(u8::from(cross)),
-                f64::from(cos),
-                f64::from(ev.tokens),
-                f64::from(ev.numbers),
-                f64::from(ev.names),
-                f64::from(ev.time_near()),
-                f64::from(ev.time_far()),
-            ];
+            let f = ev.features();
+            let mut x = [0.0f64; N];
+            for k in 0..N {
+                if !mask.0[k] {
+                    x[k] = f64::from(f[k]);
+                }
+            }
             let y = set.items[j].story == set.items[i].story;
-            if y || hard_negatives.is_none() {
-                strata[usize::from(cross)].push(Sample { x, y, w: 0.0 });
+            if y {
+                if i < j {
+                    strata[usize::from(ev.cross_language)].push(Sample { x, y, w: 0.0 });
+                }
             } else {
-                negatives.push((cos, Sample { x, y, w: 0.0 }, usize::from(cross)));
+                negatives.push((ev.cosine.unwrap_or(ev.words), ev.cross_language, x));
             }
         }
-        if let Some(k) = hard_negatives {
-            negatives.sort_by(|a, b| b.0.total_cmp(&a.0));
-            for (_, s, stratum) in negatives.into_iter().take(k) {
-                strata[stratum].push(s);
-            }
+        negatives.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, cross, x) in negatives.into_iter().take(HARD_NEGATIVES) {
+            strata[usize::from(cross)].push(Sample { x, y: false, w: 0.0 });
         }
     }
+    let kept: Vec<&mut Vec<Sample>> = strata
+        .iter_mut()
+        .filter(|s| s.iter().any(|p| p.y) && s.iter().any(|p| !p.y))
+        .collect();
+    let share = 1.0 / kept.len().max(1) as f64;
     let mut out = Vec::new();
-    for mut s in strata {
-        let pos = s.iter().filter(|p| p.y).count();
-        let neg = s.len() - pos;
-        if pos == 0 || neg == 0 {
-            continue;
-        }
+    for s in kept {
+        let pos = s.iter().filter(|p| p.y).count() as f64;
+        let neg = s.len() as f64 - pos;
         for p in s.iter_mut() {
-            p.w = if p.y {
-                0.5 / pos as f64
-            } else {
-                0.5 / neg as f64
-            };
+            p.w = share * 0.5 / if p.y { pos } else { neg };
         }
-        out.extend(s);
+        out.append(s);
     }
     out
 }
 
-/// Weighted L2-regularised logistic regression by Newton's method (deterministic).
+/// Weighted L2-regularised logistic regression by Newton's method (deterministic). The two
+/// language indicators are intercepts and are not shrunk.
 fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
     let mut beta = [0.0f64; N];
-    for _ in 0..50 {
+    for _ in 0..60 {
         let mut grad = [0.0f64; N];
         let mut hess = [[0.0f64; N]; N];
         for s in samples {
@@ -101,13 +103,15 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
             let r = s.w * (f64::from(u8::from(s.y)) - p);
             let v = s.w * p * (1.0 - p);
             for (a, row) in hess.iter_mut().enumerate() {
+                if s.x[a] == 0.0 {
+                    continue;
+                }
                 grad[a] += r * s.x[a];
                 for (h, xb) in row.iter_mut().zip(s.x) {
                     *h += v * s.x[a] * xb;
                 }
             }
         }
-        // The two language indicators are intercepts: not shrunk.
         for k in 2..N {
             grad[k] -= l2 * beta[k];
             hess[k][k] += l2;
@@ -121,7 +125,7 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
             beta[k] += step[k];
             change = change.max(step[k].abs());
         }
-        if change < 1e-8 {
+        if change < 1e-7 {
             break;
         }
     }
@@ -161,55 +165,37 @@ fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
     x
 }
 
-/// The fitted model and the pair weights it gives (scaled so the cosine weight is 1).
-#[derive(Debug, Clone, Serialize)]
-pub struct Learned {
-    pub coefficients: Vec<(String, f64)>,
-    pub samples: usize,
-    pub weights: PairWeights,
-}
+/// Negatives kept per item (its most similar items of other stories).
+pub const HARD_NEGATIVES: usize = 15;
 
-/// Fit the pair score on `sets` (features computed under `cfg`'s centring) and return `cfg`
-/// with the learned weights; the offset (prior) is left to tuning.
-pub fn learn(
-    sets: &[&DevSet],
-    cfg: &GroupingConfig,
-    l2: f64,
-    hard_negatives: Option<usize>,
-) -> (GroupingConfig, Learned) {
+/// L2 strength of the fits (per unit of total sample weight, which is the number of sets).
+pub const L2: f64 = 1e-3;
+
+fn fit_sets(sets: &[&DevSet], cfg: &GroupingConfig, mask: &Mask) -> [f32; N] {
     let all: Vec<Sample> = std::thread::scope(|scope| {
         let handles: Vec<_> = sets
             .iter()
-            .map(|s| scope.spawn(move || samples(s, cfg, hard_negatives)))
+            .map(|s| scope.spawn(move || samples(s, cfg, mask)))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let beta = fit(&all, l2);
-    let scale = if beta[2] > 1e-6 { beta[2] } else { 1.0 };
-    let mut out = cfg.clone();
-    let w = &mut out.weights;
-    w.bias_same = (beta[0] / scale) as f32;
-    w.bias_cross = (beta[1] / scale) as f32;
-    w.cos = 1.0;
-    w.tokens = (beta[3] / scale) as f32;
-    w.numbers = (beta[4] / scale) as f32;
-    w.names = (beta[5] / scale) as f32;
-    w.time_near = (beta[6] / scale) as f32;
-    w.time_far = (-beta[7] / scale) as f32;
-    w.hub = 0.0;
-    let learned = Learned {
-        coefficients: FEATURES
-            .iter()
-            .zip(beta)
-            .map(|(n, b)| (n.to_string(), b))
-            .collect(),
-        samples: all.len(),
-        weights: out.weights.clone(),
-    };
-    (out, learned)
+    fit(&all, L2 * sets.len() as f64).map(|b| b as f32)
+}
+
+/// Fit both weight vectors of the pair model on `sets`: the embedding one on the sets as they
+/// are, the fallback on the same sets without embeddings.
+pub fn learn(sets: &[&DevSet], cfg: &GroupingConfig, mask: &Mask) -> PairModel {
+    let with_embedding = fit_sets(sets, cfg, mask);
+    let bare: Vec<DevSet> = sets.iter().map(|s| s.without_embeddings()).collect();
+    let bare_refs: Vec<&DevSet> = bare.iter().collect();
+    let without_embedding = fit_sets(&bare_refs, cfg, mask);
+    PairModel {
+        with_embedding,
+        without_embedding,
+    }
 }
 
 #[cfg(test)]
@@ -218,14 +204,14 @@ mod tests {
 
     #[test]
     fn fit_recovers_a_separating_direction() {
-        // y = 1 when cosine is high; the fit must give cosine a positive weight and the
-        // intercepts a negative one.
-        let samples: Vec<Sample> = (0..200)
+        // y = 1 when the feature at index 4 (csls) is high: the fit must give it a positive
+        // weight and the intercept a negative one, with the boundary near 0.6.
+        let samples: Vec<Sample> = (0..400)
             .map(|i| {
-                let c = i as f64 / 200.0;
+                let c = i as f64 / 400.0;
                 let mut x = [0.0; N];
                 x[1] = 1.0;
-                x[2] = c;
+                x[4] = c;
                 Sample {
                     x,
                     y: c > 0.6 || (i % 17 == 0),
@@ -234,8 +220,22 @@ mod tests {
             })
             .collect();
         let b = fit(&samples, 1e-3);
-        assert!(b[2] > 1.0, "{b:?}");
+        assert!(b[4] > 1.0, "{b:?}");
         assert!(b[1] < 0.0, "{b:?}");
-        assert!((-b[1] / b[2] - 0.6).abs() < 0.15, "{b:?}");
+        assert!((-b[1] / b[4] - 0.6).abs() < 0.15, "{b:?}");
+        // A feature that is always zero keeps a zero weight.
+        assert_eq!(b[7], 0.0);
+    }
+
+    #[test]
+    fn masks_drop_by_name() {
+        let m = Mask::dropping(&["csls"]);
+        let dropped: Vec<&str> = FEATURES
+            .iter()
+            .zip(m.0)
+            .filter(|(_, d)| *d)
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(dropped, ["csls", "csls_cross_language"]);
     }
 }

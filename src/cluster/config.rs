@@ -1,0 +1,139 @@
+//! Everything that decides grouping, and the defaults fitted on the dev sets.
+
+use serde::{Deserialize, Serialize};
+
+use super::evidence::{N, PairModel};
+
+/// Everything that decides grouping. `Default` holds the values fitted on the dev sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupingConfig {
+    /// Stories whose last item is older than this (relative to the new item) stop attracting
+    /// items. The pair model's learned time decay does the fine work; this bounds the search.
+    pub window_hours: f64,
+    /// The same-happening pair model.
+    pub model: PairModel,
+    /// A story's score for an item is the mean probability of its best `link_top_k` pairs.
+    pub link_top_k: usize,
+    /// An item joins the best story when that story's score is above this.
+    pub join_threshold: f32,
+    /// Re-check: a story splits where the average link between two halves falls below
+    /// `join_threshold * split_factor`; two stories merge when their average link is above
+    /// `join_threshold * merge_factor`.
+    pub split_factor: f32,
+    pub merge_factor: f32,
+    /// Re-check the stories that changed after this many new items (0: never).
+    pub recheck_every: usize,
+    /// Nearest items per language that set an item's crowding (the `r` of CSLS).
+    pub csls_k: usize,
+    /// Subtract each language's running mean vector before comparing embeddings.
+    pub centring: bool,
+    /// Centre stored items with the current means at comparison time (else with the means as
+    /// they were when the item arrived, which freezes the early means' errors into them).
+    pub recentre: bool,
+    /// Seed the running means with the shipped background means (else they start empty).
+    pub background_means: bool,
+    /// How many items the background mean counts as when blended with the running mean.
+    pub background_weight: f32,
+    /// Strip outlet names and "Live:"-style markers from headlines before scoring.
+    pub clean_headlines: bool,
+    /// How many nearest items (by signature) are scored exactly per new item.
+    pub shortlist: usize,
+}
+
+impl Default for GroupingConfig {
+    /// Fitted by `parallax eval tune` on the five dev sets (see README, "Grouping").
+    fn default() -> Self {
+        GroupingConfig {
+            model: fitted_model(),
+            join_threshold: 0.40,
+            split_factor: 1.00,
+            merge_factor: 0.70,
+            link_top_k: 1,
+            ..GroupingConfig::untuned()
+        }
+    }
+}
+
+impl GroupingConfig {
+    /// Starting values before any fitting: a pair model that only knows "similar meaning is
+    /// the same story" (the start of every fit, so leave-one-set-out runs never start from
+    /// values that saw the held-out set).
+    pub fn untuned() -> Self {
+        let mut with = [0.0f32; N];
+        let mut without = [0.0f32; N];
+        with[0] = -6.0;
+        with[1] = -6.0;
+        with[4] = 8.0;
+        without[0] = -4.0;
+        without[1] = -4.0;
+        without[6] = 8.0;
+        GroupingConfig {
+            window_hours: 7.0 * 24.0,
+            model: PairModel {
+                with_embedding: with,
+                without_embedding: without,
+            },
+            link_top_k: 3,
+            join_threshold: 0.5,
+            split_factor: 1.0,
+            merge_factor: 1.0,
+            recheck_every: 32,
+            csls_k: 5,
+            centring: true,
+            recentre: true,
+            background_means: true,
+            background_weight: 20.0,
+            clean_headlines: true,
+            shortlist: 512,
+        }
+    }
+}
+
+/// Printed by `parallax eval tune --vector-store V ntrex itn coverage-dev iran2025-dense
+/// afghan2025-dense` (all five dev sets; see README, "Grouping").
+fn fitted_model() -> PairModel {
+    PairModel {
+        with_embedding: [
+            -0.4257, // same_language
+            -0.5737, // cross_language
+            1.6090, // cosine
+            0.1302, // cosine_cross_language
+            4.5249, // csls
+            1.8253, // csls_cross_language
+            2.2256, // shared_words
+            0.0977, // shared_words_cross_language
+            1.6351, // names_across_scripts
+            0.0830, // shared_numbers
+            2.1429, // same_round
+            -1.5025, // different_round
+            0.9970, // same_weekday
+            -1.0730, // different_weekday
+            1.3158, // both_dated
+            -1.4203, // days_apart_log
+            2.1767, // within_48h
+            0.5525, // same_event_day
+            -0.2509, // different_event_day
+        ],
+        without_embedding: [
+            -0.9434, // same_language
+            -0.4270, // cross_language
+            0.0000, // cosine
+            0.0000, // cosine_cross_language
+            0.0000, // csls
+            0.0000, // csls_cross_language
+            3.3147, // shared_words
+            -5.8964, // shared_words_cross_language
+            6.2782, // names_across_scripts
+            0.5987, // shared_numbers
+            2.0283, // same_round
+            -0.9627, // different_round
+            0.4765, // same_weekday
+            -1.0921, // different_weekday
+            1.2798, // both_dated
+            -1.3578, // days_apart_log
+            1.5270, // within_48h
+            1.4705, // same_event_day
+            -0.0811, // different_event_day
+        ],
+    }
+}
