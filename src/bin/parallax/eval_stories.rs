@@ -161,7 +161,7 @@ pub struct TuneArgs {
     #[arg(long)]
     pub quick: bool,
     /// Also refit without each part of the model (or only the named variant) and report
-    /// all-sets and leave-one-set-out figures for each.
+    /// all-sets and (without --quick) leave-one-set-out figures for each.
     #[arg(long, num_args = 0..=1, default_missing_value = "all")]
     pub ablation: Option<String>,
 }
@@ -200,7 +200,7 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
     let ablation = args
         .ablation
         .as_deref()
-        .map(|v| tune::ablation(&sets, (v != "all").then_some(v)));
+        .map(|v| tune::ablation(&sets, (v != "all").then_some(v), !args.quick));
     eprintln!("{}", tune::rust_defaults(&cfg));
     let out = serde_json::json!({
         "config": cfg,

@@ -199,14 +199,31 @@ pub struct AblationRow {
     pub transfer: Transfer,
 }
 
-pub fn ablation(sets: &[DevSet], only: Option<&str>) -> Vec<AblationRow> {
+/// `leave_one_out`: also fit each variant leave-one-set-out (six fits per variant).
+pub fn ablation(sets: &[DevSet], only: Option<&str>, leave_one_out: bool) -> Vec<AblationRow> {
     variants()
         .into_iter()
         .filter(|(name, _, _)| only.is_none_or(|o| o == *name))
         .map(|(name, mask, change)| {
             let mut start = GroupingConfig::untuned();
             change(&mut start);
-            let (_, transfer) = super::tune::transfer(sets, &mask, &start);
+            let transfer = if leave_one_out {
+                transfer(sets, &mask, &start).1
+            } else {
+                let all: Vec<&DevSet> = sets.iter().collect();
+                let cfg = fit_and_tune(&all, &mask, &start);
+                let all_sets: BTreeMap<String, SetFigures> = sets
+                    .iter()
+                    .map(|s| (s.name.clone(), s.run(&cfg).into()))
+                    .collect();
+                Transfer {
+                    mean_all_sets: all_sets.values().map(|f| f.bcubed_f1).sum::<f64>()
+                        / all_sets.len().max(1) as f64,
+                    mean_leave_one_out: f64::NAN,
+                    all_sets,
+                    leave_one_out: BTreeMap::new(),
+                }
+            };
             AblationRow {
                 variant: name.to_string(),
                 transfer,
