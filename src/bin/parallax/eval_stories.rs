@@ -177,7 +177,7 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     let start = GroupingConfig::untuned();
-    let mask = stories::learn::Mask::default();
+    let mask = stories::learn::Mask::shipped();
     let (cfg, transfer) = if args.quick {
         let all: Vec<&tune::DevSet> = sets.iter().collect();
         let cfg = tune::fit_and_tune(&all, &mask, &start);

@@ -176,19 +176,38 @@ pub fn variants() -> Vec<(&'static str, Mask, fn(&mut GroupingConfig))> {
     fn no_centring(c: &mut GroupingConfig) {
         c.centring = false;
     }
+    let shipped = |extra: &[&str]| {
+        let mut m = Mask::shipped();
+        for (k, d) in Mask::dropping(extra).0.iter().enumerate() {
+            m.0[k] |= d;
+        }
+        m
+    };
     vec![
-        ("full", Mask::default(), keep),
-        ("no_csls", Mask::dropping(&["csls"]), keep),
-        ("no_cosine", Mask::dropping(&["cosine"]), keep),
+        ("shipped", shipped(&[]), keep),
+        ("with_time_bonus", Mask::default(), keep),
+        ("no_csls", shipped(&["csls"]), keep),
+        ("no_cosine", shipped(&["cosine"]), keep),
         (
             "no_happening_signals",
-            Mask::dropping(&["same_round", "different_round", "same_weekday", "different_weekday", "same_event_day", "different_event_day"]),
+            shipped(&[
+                "same_round",
+                "different_round",
+                "same_weekday",
+                "different_weekday",
+                "same_event_day",
+                "different_event_day",
+            ]),
             keep,
         ),
-        ("no_time", Mask::dropping(&["both_dated", "days_apart", "within_48h"]), keep),
-        ("no_words_names_numbers", Mask::dropping(&["shared_words", "names", "shared_numbers"]), keep),
-        ("no_recheck", Mask::default(), no_recheck),
-        ("no_centring", Mask::default(), no_centring),
+        ("no_time", shipped(&["days_apart"]), keep),
+        (
+            "no_words_names_numbers",
+            shipped(&["shared_words", "names", "shared_numbers"]),
+            keep,
+        ),
+        ("no_recheck", shipped(&[]), no_recheck),
+        ("no_centring", shipped(&[]), no_centring),
     ]
 }
 
