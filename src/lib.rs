@@ -20,3 +20,4 @@ pub mod parse;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;
+pub mod watch;
