@@ -261,8 +261,8 @@ impl Grouper {
         let ranked = self.rank_stories(&m, &links);
         let threshold = self.cfg.join_threshold;
         let model = &self.cfg.model;
-        let explanation = |best: Option<&Ranked>, runner_up: Option<&Ranked>, new_story| {
-            Explanation {
+        let explanation =
+            |best: Option<&Ranked>, runner_up: Option<&Ranked>, new_story| Explanation {
                 score: best.map_or(0.0, |b| b.score),
                 threshold,
                 parts: best.map_or_else(Vec::new, |b| b.evidence.parts(model)),
@@ -271,12 +271,13 @@ impl Grouper {
                 new_story,
                 decision: if new_story { "new_story" } else { "joined" }.to_string(),
                 regroup: None,
-            }
-        };
+            };
         let (story_id, new_story, explanation) = match ranked.first() {
-            Some(best) if best.score > threshold => {
-                (best.story, false, explanation(Some(best), ranked.get(1), false))
-            }
+            Some(best) if best.score > threshold => (
+                best.story,
+                false,
+                explanation(Some(best), ranked.get(1), false),
+            ),
             best => (self.next_story, true, explanation(best, best, true)),
         };
         // Stories the item links to almost as well as its own are worth a merge check.

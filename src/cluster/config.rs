@@ -98,43 +98,43 @@ fn fitted_model() -> PairModel {
         with_embedding: [
             -0.4257, // same_language
             -0.5737, // cross_language
-            1.6090, // cosine
-            0.1302, // cosine_cross_language
-            4.5249, // csls
-            1.8253, // csls_cross_language
-            2.2256, // shared_words
-            0.0977, // shared_words_cross_language
-            1.6351, // names_across_scripts
-            0.0830, // shared_numbers
-            2.1429, // same_round
+            1.6090,  // cosine
+            0.1302,  // cosine_cross_language
+            4.5249,  // csls
+            1.8253,  // csls_cross_language
+            2.2256,  // shared_words
+            0.0977,  // shared_words_cross_language
+            1.6351,  // names_across_scripts
+            0.0830,  // shared_numbers
+            2.1429,  // same_round
             -1.5025, // different_round
-            0.9970, // same_weekday
+            0.9970,  // same_weekday
             -1.0730, // different_weekday
-            0.0, // both_dated (left out: see eval::stories::learn::Mask::shipped)
+            0.0,     // both_dated (left out: see eval::stories::learn::Mask::shipped)
             -1.4203, // days_apart_log
-            0.0, // within_48h (left out)
-            0.5525, // same_event_day
+            0.0,     // within_48h (left out)
+            0.5525,  // same_event_day
             -0.2509, // different_event_day
         ],
         without_embedding: [
             -0.9434, // same_language
             -0.4270, // cross_language
-            0.0000, // cosine
-            0.0000, // cosine_cross_language
-            0.0000, // csls
-            0.0000, // csls_cross_language
-            3.3147, // shared_words
+            0.0000,  // cosine
+            0.0000,  // cosine_cross_language
+            0.0000,  // csls
+            0.0000,  // csls_cross_language
+            3.3147,  // shared_words
             -5.8964, // shared_words_cross_language
-            6.2782, // names_across_scripts
-            0.5987, // shared_numbers
-            2.0283, // same_round
+            6.2782,  // names_across_scripts
+            0.5987,  // shared_numbers
+            2.0283,  // same_round
             -0.9627, // different_round
-            0.4765, // same_weekday
+            0.4765,  // same_weekday
             -1.0921, // different_weekday
-            0.0, // both_dated (left out: see eval::stories::learn::Mask::shipped)
+            0.0,     // both_dated (left out: see eval::stories::learn::Mask::shipped)
             -1.3578, // days_apart_log
-            0.0, // within_48h (left out)
-            1.4705, // same_event_day
+            0.0,     // within_48h (left out)
+            1.4705,  // same_event_day
             -0.0811, // different_event_day
         ],
     }

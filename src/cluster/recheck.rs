@@ -124,7 +124,8 @@ impl Grouper {
             } else {
                 if link < weakest {
                     weakest = link;
-                    cut_pairs = groups[step.cluster1].len().max(1) * groups[step.cluster2].len().max(1);
+                    cut_pairs =
+                        groups[step.cluster1].len().max(1) * groups[step.cluster2].len().max(1);
                 }
                 Vec::new()
             };
@@ -217,7 +218,10 @@ mod tests {
     /// Two happenings two months apart with unrelated wording, stored in one story (as an
     /// older grouping left them).
     fn two_happenings_in_one_story() -> (Grouper, Vec<i64>, Vec<i64>) {
-        let t0 = Utc.with_ymd_and_hms(2025, 8, 31, 12, 0, 0).single().expect("date");
+        let t0 = Utc
+            .with_ymd_and_hms(2025, 8, 31, 12, 0, 0)
+            .single()
+            .expect("date");
         let mut g = Grouper::new(GroupingConfig::default());
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for k in 0..4 {

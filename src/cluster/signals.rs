@@ -320,17 +320,13 @@ fn days(tokens: &[String]) -> Vec<u16> {
         let Some((month, calendar)) = month_of(t) else {
             continue;
         };
-        let day = i
-            .checked_sub(1)
-            .and_then(day_at)
-            .or_else(|| day_at(i + 1));
+        let day = i.checked_sub(1).and_then(day_at).or_else(|| day_at(i + 1));
         let Some(day) = day else { continue };
         let doy = match calendar {
             Calendar::Gregorian => day_of_year(month, day),
             // One reference year: the weekday-free month/day mapping drifts by at most a day.
-            Calendar::Jalali => jalali_to_gregorian(1403, month, day).and_then(|g| {
-                day_of_year(chrono::Datelike::month(&g), chrono::Datelike::day(&g))
-            }),
+            Calendar::Jalali => jalali_to_gregorian(1403, month, day)
+                .and_then(|g| day_of_year(chrono::Datelike::month(&g), chrono::Datelike::day(&g))),
         };
         out.extend(doy);
     }
@@ -343,13 +339,19 @@ mod tests {
 
     #[test]
     fn rounds_in_three_languages() {
-        assert_eq!(Signals::of("Iran, US hold third round of talks in Oman").rounds, [3]);
+        assert_eq!(
+            Signals::of("Iran, US hold third round of talks in Oman").rounds,
+            [3]
+        );
         assert_eq!(Signals::of("Iran and US begin round 4 in Rome").rounds, [4]);
         assert_eq!(
             Signals::of("انطلاق الجولة الثالثة من المفاوضات بين إيران وأمريكا").rounds,
             [3]
         );
-        assert_eq!(Signals::of("دور دوم مذاکرات ایران و آمریکا در رم").rounds, [2]);
+        assert_eq!(
+            Signals::of("دور دوم مذاکرات ایران و آمریکا در رم").rounds,
+            [2]
+        );
         assert_eq!(Signals::of("پنجمین دور مذاکرات غیرمستقیم").rounds, [5]);
         assert!(Signals::of("Iran rejects talks").rounds.is_empty());
     }
@@ -357,7 +359,10 @@ mod tests {
     #[test]
     fn weekdays_in_three_languages() {
         assert_eq!(Signals::of("Talks resume on Saturday").weekdays, [5]);
-        assert_eq!(Signals::of("عقدت المحادثات يوم السبت في مسقط").weekdays, [5]);
+        assert_eq!(
+            Signals::of("عقدت المحادثات يوم السبت في مسقط").weekdays,
+            [5]
+        );
         assert_eq!(Signals::of("مذاکرات روز سه‌شنبه برگزار شد").weekdays, [1]);
         assert_eq!(Signals::of("مذاکرات روز سه شنبه برگزار شد").weekdays, [1]);
         // "أحد" without the article is "anyone", not Sunday.

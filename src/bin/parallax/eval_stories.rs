@@ -57,10 +57,12 @@ pub struct StoriesArgs {
 }
 
 fn read_config(path: &Path) -> Result<GroupingConfig> {
-    let raw = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let raw =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let v: serde_json::Value = serde_json::from_str(&raw)?;
     let cfg = v.get("config").cloned().unwrap_or(v);
-    serde_json::from_value(cfg).with_context(|| format!("{} is not a grouping config", path.display()))
+    serde_json::from_value(cfg)
+        .with_context(|| format!("{} is not a grouping config", path.display()))
 }
 
 pub fn run_stories(args: &StoriesArgs) -> Result<()> {

@@ -177,6 +177,10 @@ impl Embedder for StoredModelEmbedder {
     }
 
     fn name(&self) -> String {
-        format!("{} (vectors kept in {})", self.model.name(), self.path.display())
+        format!(
+            "{} (vectors kept in {})",
+            self.model.name(),
+            self.path.display()
+        )
     }
 }

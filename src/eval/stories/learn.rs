@@ -79,7 +79,11 @@ fn samples(set: &DevSet, cfg: &GroupingConfig, mask: &Mask) -> Vec<Sample> {
         }
         negatives.sort_by(|a, b| b.0.total_cmp(&a.0));
         for (_, cross, x) in negatives.into_iter().take(HARD_NEGATIVES) {
-            strata[usize::from(cross)].push(Sample { x, y: false, w: 0.0 });
+            strata[usize::from(cross)].push(Sample {
+                x,
+                y: false,
+                w: 0.0,
+            });
         }
     }
     let kept: Vec<&mut Vec<Sample>> = strata

@@ -131,7 +131,11 @@ pub struct Transfer {
 
 /// Fit on all sets and leave-one-set-out. LOSO fits start from `start` too, which has seen no
 /// set (`GroupingConfig::untuned`).
-pub fn transfer(sets: &[DevSet], mask: &Mask, start: &GroupingConfig) -> (GroupingConfig, Transfer) {
+pub fn transfer(
+    sets: &[DevSet],
+    mask: &Mask,
+    start: &GroupingConfig,
+) -> (GroupingConfig, Transfer) {
     let all: Vec<&DevSet> = sets.iter().collect();
     let cfg = fit_and_tune(&all, mask, start);
     let all_sets: BTreeMap<String, SetFigures> = sets
@@ -167,8 +171,11 @@ pub fn transfer(sets: &[DevSet], mask: &Mask, start: &GroupingConfig) -> (Groupi
     (cfg, t)
 }
 
+/// An ablation variant: name, features left out, change to the grouper.
+pub type Variant = (&'static str, Mask, fn(&mut GroupingConfig));
+
 /// The ablation variants: each drops one part of the model or of the grouper.
-pub fn variants() -> Vec<(&'static str, Mask, fn(&mut GroupingConfig))> {
+pub fn variants() -> Vec<Variant> {
     fn keep(_: &mut GroupingConfig) {}
     fn no_recheck(c: &mut GroupingConfig) {
         c.recheck_every = 0;
