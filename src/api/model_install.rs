@@ -145,13 +145,11 @@ mod tests {
     #[test]
     fn installed_model_loads_and_reports_loaded() {
         let path = embed::model_path();
-        if !path.is_file() {
-            eprintln!(
-                "skipped: no model at {} (run `parallax model install`)",
-                path.display()
-            );
-            return;
-        }
+        assert!(
+            path.is_file(),
+            "no model at {} (install it: cargo run --release -- model install)",
+            path.display()
+        );
         let (_d, e) = engine(path);
         assert_eq!(e.model_state(), ModelState::Installed);
         assert!(e.model().is_ok());

@@ -1,38 +1,47 @@
-//! Real-text fixtures from `../shared/data` for the unit tests of the language stages.
-//! Every helper returns None (and says why) when the shared data is absent, so tests skip.
+//! Real-text fixtures committed under `tests/fixtures/text` (openly licensed subsets of NTREX-128,
+//! Wikipedia ITN, lingua's test data, UDHR and BBC snippets; see each folder's SOURCE.md), for the
+//! unit tests of the language stages. They are part of the repository, so a missing file is a
+//! failure, never a skip.
 
 use std::path::PathBuf;
 
-pub(crate) fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/data is absent (real-text fixtures live there)");
-        None
-    }
+pub(crate) fn fixture_text() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text")
 }
 
-/// Lines of a shared text file, by path relative to `../shared/data`.
-pub(crate) fn lines(rel: &str) -> Option<Vec<String>> {
-    let raw = std::fs::read_to_string(shared_data()?.join(rel)).expect("read shared text");
-    Some(raw.lines().map(str::to_owned).collect())
+/// Lines of a fixture text file, by path relative to `tests/fixtures/text`.
+pub(crate) fn lines(rel: &str) -> Vec<String> {
+    let path = fixture_text().join(rel);
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+    raw.lines().map(str::to_owned).collect()
 }
 
-/// (title, summary) of real Persian feed items (`hamshahri.json` or `radiofarda.json`).
-pub(crate) fn persian_items(file: &str) -> Option<Vec<(String, String)>> {
-    let path = shared_data()?
-        .join("fa-hamshahri-radiofarda-2020")
-        .join(file);
-    let raw = std::fs::read_to_string(&path).expect("read Persian feed items");
-    let items: Vec<serde_json::Value> = serde_json::from_str(&raw).expect("parse Persian items");
-    Some(
-        items
-            .iter()
-            .map(|v| {
-                let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-                (s("title"), s("summary"))
-            })
-            .collect(),
-    )
+/// One row of a fixture story set (`tests/fixtures/text/stories/*.jsonl`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct StoryRow {
+    pub lang: String,
+    pub title: String,
+    #[serde(default)]
+    pub text: String,
+    pub story: String,
+}
+
+/// Every row of a fixture story set: `ntrex-ar-fa-en.jsonl` or `itn-ar-fa-en.jsonl`.
+pub(crate) fn story_rows(file: &str) -> Vec<StoryRow> {
+    lines(&format!("stories/{file}"))
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("story row JSON"))
+        .collect()
+}
+
+/// Real Persian news text: the Persian ITN blurbs and the NTREX Persian sentences.
+pub(crate) fn persian_news() -> Vec<String> {
+    story_rows("itn-ar-fa-en.jsonl")
+        .into_iter()
+        .filter(|r| r.lang == "fa")
+        .map(|r| r.title)
+        .chain(lines("ntrex128/newstest2019-ref.fas.txt"))
+        .collect()
 }

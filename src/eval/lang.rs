@@ -581,11 +581,12 @@ impl LangEval {
 mod tests {
     use super::*;
 
-    use crate::eval::fixtures::shared_data as data;
+    use crate::eval::fixtures::story_rows;
 
     #[test]
+    #[ignore = "needs ../shared: every language-ID data set in full, with the story-eval files"]
     fn loads_every_data_set_with_gold_labels() {
-        let Some(dir) = data() else { return };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
         let samples = load_samples(&dir).expect("samples load");
         let count = |ds: &str| samples.iter().filter(|s| s.dataset == ds).count();
         // 3 subsets × 7 languages × 1,000 lines.
@@ -612,11 +613,9 @@ mod tests {
 
     #[test]
     fn run_reports_accuracy_confusion_and_speed_on_real_headlines() {
-        let Some(dir) = data() else { return };
-        let samples: Vec<Sample> = load_samples(&dir)
-            .expect("samples load")
+        let samples: Vec<Sample> = story_rows("itn-ar-fa-en.jsonl")
             .into_iter()
-            .filter(|s| s.subset == "coverage-dev:title")
+            .filter_map(|r| sample("story-eval", "itn:title", &r.lang, &r.title))
             .collect();
         let ours = Contender::ours("parallax", Detector::new(&LanguageConfig::default()));
         let report = run(&samples, &[ours], Duration::ZERO);
@@ -629,8 +628,8 @@ mod tests {
             .iter()
             .find(|c| c.gold == "fa")
             .expect("fa confusion row");
-        assert_eq!(fa.predicted.values().sum::<usize>(), 76);
+        assert_eq!(fa.predicted.values().sum::<usize>(), 81);
         assert!(report.per_second["parallax"] > 0.0);
-        assert!(report.to_table().contains("coverage-dev:title"));
+        assert!(report.to_table().contains("itn:title"));
     }
 }
