@@ -1,8 +1,9 @@
-// Fixture feed server on 127.0.0.1 for the E2E suite: real items from ../shared served as RSS 2.0,
-// one feed per language, a Persian feed that spells سلیمانی, a Persian feed of NTREX news
-// translations (search by meaning from English) and a hostile feed.
+// Fixture feed server on 127.0.0.1 for the E2E suite: real items from the committed text fixtures
+// (tests/fixtures/text) served as RSS 2.0: one feed per language (Wikipedia ITN), a Persian feed
+// that spells آمریکا, a Persian feed of NTREX news translations (search by meaning from English)
+// and a hostile feed.
 import { createServer } from "node:http";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const esc = (s) =>
@@ -25,16 +26,15 @@ ${body}
 </channel></rss>`;
 }
 
-/** Build the feeds from ../shared; returns null (with a reason) when the data is absent. */
-export function buildFeeds(sharedData) {
-  const coverage = resolve(sharedData, "story-eval/coverage-dev-ar-fa-en.jsonl");
-  const hamshahri = resolve(sharedData, "fa-hamshahri-radiofarda-2020/hamshahri.json");
-  if (!existsSync(coverage) || !existsSync(hamshahri)) return null;
-  const rows = readFileSync(coverage, "utf8")
+const jsonl = (path) =>
+  readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.published);
+    .map((l) => JSON.parse(l));
+
+/** Build the feeds from the committed text fixtures (`tests/fixtures/text`). */
+export function buildFeeds(fixtureText) {
+  const rows = jsonl(resolve(fixtureText, "stories/itn-ar-fa-en.jsonl")).filter((r) => r.published);
   // Events covered in all three languages with dates: the cross-lingual stories the app must find.
   const langsOf = new Map();
   for (const r of rows) langsOf.set(r.story, (langsOf.get(r.story) ?? new Set()).add(r.lang));
@@ -43,39 +43,37 @@ export function buildFeeds(sharedData) {
   const feeds = {};
   for (const lang of ["ar", "fa", "en"]) {
     feeds[`/${lang}.xml`] = rss(
-      `Coverage fixture (${lang})`,
+      `ITN fixture (${lang})`,
       lang,
       chosen
         .filter((r) => r.lang === lang)
         .map((r) => ({
           title: r.title,
-          link: r.url ?? `http://127.0.0.1/${r.id}`,
+          link: r.url ? `${r.url}#${r.id}` : `http://127.0.0.1/${r.id}`,
           guid: r.id,
           published: r.published,
           description: (r.text ?? "").slice(0, 600),
         })),
     );
   }
-  // Hamshahri has no dates: stamp them in the fixture so the feed is well-formed.
-  const ham = JSON.parse(readFileSync(hamshahri, "utf8"))
-    .filter((x) => x.title.includes("سلیمانی") || x.summary?.includes("سلیمانی"))
+  // Persian news sentences (NTREX, no dates: stamped here) that spell آمریکا with Persian letters.
+  const fas = readFileSync(resolve(fixtureText, "ntrex128/newstest2019-ref.fas.txt"), "utf8")
+    .split("\n")
+    .filter((l) => /(^|\s)آمریکا(\s|$)/.test(l))
     .slice(0, 8);
-  feeds["/hamshahri.xml"] = rss(
-    "Hamshahri fixture",
+  feeds["/fa-news.xml"] = rss(
+    "Persian news fixture",
     "fa",
-    ham.map((x, i) => ({
-      title: x.title,
-      link: x.link,
-      guid: `ham-${i}`,
-      published: Date.UTC(2020, 3, 20, 8 + i),
-      description: x.summary,
+    fas.map((t, i) => ({
+      title: t,
+      link: `http://127.0.0.1/fa-news/${i}`,
+      guid: `fa-news-${i}`,
+      published: Date.UTC(2019, 10, 20, 8 + i),
+      description: "",
     })),
   );
   // Persian translations of NTREX news documents: an English query must find one by meaning.
-  const ntrex = readFileSync(resolve(sharedData, "story-eval/ntrex-ar-fa-en.jsonl"), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+  const ntrex = jsonl(resolve(fixtureText, "stories/ntrex-ar-fa-en.jsonl"));
   const docs = [...new Set(ntrex.filter((r) => r.lang === "en").map((r) => r.story))].slice(0, 24);
   const ntrexFa = ntrex.filter((r) => r.lang === "fa" && docs.includes(r.story));
   feeds["/ntrex-fa.xml"] = rss(
