@@ -81,6 +81,16 @@ pub struct Body {
     /// Bytes received after content decoding.
     pub bytes: u64,
     pub content_type: Option<String>,
+    /// The response's `Content-Location`, resolved against `final_url` (http(s) only).
+    pub content_location: Option<String>,
+}
+
+impl Body {
+    /// What relative links in the document resolve against when it names no `xml:base` of its
+    /// own: the `Content-Location` the server gave (RFC 9110 §8.7), else the URL fetched.
+    pub fn base_url(&self) -> &str {
+        self.content_location.as_deref().unwrap_or(&self.final_url)
+    }
 }
 
 /// Why a fetch failed. Messages are meant for the fetch log and the user.
@@ -266,6 +276,7 @@ impl Fetcher {
             last_modified: header_str(&headers, header::LAST_MODIFIED),
             bytes: raw.len() as u64,
             content_type,
+            content_location: content_location(&headers, &final_url),
         }))
     }
 
@@ -293,6 +304,13 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// `Content-Location` resolved against the URL fetched; anything but http(s) is ignored.
+fn content_location(headers: &HeaderMap, final_url: &str) -> Option<String> {
+    let value = header_str(headers, header::CONTENT_LOCATION)?;
+    let url = url::Url::parse(final_url).ok()?.join(value.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 /// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -293,7 +293,7 @@ fn settle(
             bytes: body.bytes,
             result: match crate::parse::parse_feed(
                 &body.text,
-                &body.final_url,
+                body.base_url(),
                 &job.source_id,
                 started_at,
             ) {

@@ -157,9 +157,9 @@ impl Engine {
             )));
         }
         let fetcher = self.fetcher()?;
-        let (feed_url, feed) = match try_feed(&fetcher, &url).await? {
-            Ok(feed) => (url.clone(), feed),
-            Err(page) => {
+        let (feed_url, feed, page_url) = match try_feed(&fetcher, &url).await? {
+            Probe::Feed(feed) => (url.clone(), feed, None),
+            Probe::Page(page) => {
                 // A homepage: follow its <link rel="alternate"> feeds, then the usual paths.
                 let mut candidates: Vec<String> = discover::feed_links(&page, &url)
                     .into_iter()
@@ -168,8 +168,8 @@ impl Engine {
                 candidates.extend(discover::fallback_candidates(&url));
                 let mut found = None;
                 for c in candidates {
-                    if let Ok(Ok(feed)) = try_feed(&fetcher, &c).await {
-                        found = Some((c, feed));
+                    if let Ok(Probe::Feed(feed)) = try_feed(&fetcher, &c).await {
+                        found = Some((c, feed, Some(url.clone())));
                         break;
                     }
                 }
@@ -197,14 +197,14 @@ impl Engine {
             id = format!("{base}-{n}");
             n += 1;
         }
+        // The feed's own <link>; else the page the user gave; else the host's root.
+        let homepage = feed.homepage.clone().or(page_url).unwrap_or_else(|| {
+            format!("{}://{}/", parsed.scheme(), parsed.host_str().unwrap_or(""))
+        });
         let source = Source {
             id,
             name,
-            homepage: Some(format!(
-                "{}://{}/",
-                parsed.scheme(),
-                parsed.host_str().unwrap_or("")
-            )),
+            homepage: Some(homepage),
             feeds: vec![Feed {
                 url: feed_url,
                 verified: true,
@@ -221,12 +221,15 @@ impl Engine {
     }
 }
 
-/// Fetch `url`: `Ok(Ok(feed))` when it is a feed, `Ok(Err(html))` when it is a page to search
-/// for feed links, `Err` when it cannot be fetched at all.
-async fn try_feed(
-    fetcher: &Fetcher,
-    url: &str,
-) -> ApiResult<Result<crate::parse::ParsedFeed, String>> {
+/// What a fetched URL turned out to be.
+enum Probe {
+    Feed(crate::parse::ParsedFeed),
+    /// Not a feed: the body, a page to search for feed links.
+    Page(String),
+}
+
+/// Fetch `url` and tell a feed from a page; `Err` when it cannot be fetched at all.
+async fn try_feed(fetcher: &Fetcher, url: &str) -> ApiResult<Probe> {
     let fetched = fetcher
         .fetch(url, &Conditional::default())
         .await
@@ -237,8 +240,8 @@ async fn try_feed(
             format!("{url}: unexpected 304"),
         ));
     };
-    match crate::parse::parse_feed(&body.text, &body.final_url, "new", chrono::Utc::now()) {
-        Ok(feed) => Ok(Ok(feed)),
-        Err(_) => Ok(Err(body.text)),
+    match crate::parse::parse_feed(&body.text, body.base_url(), "new", chrono::Utc::now()) {
+        Ok(feed) => Ok(Probe::Feed(feed)),
+        Err(_) => Ok(Probe::Page(body.text)),
     }
 }
