@@ -3,6 +3,7 @@
 //! `Engine` is a cheap, cloneable handle. Its methods are synchronous (SQLite is); async callers
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
+#[cfg(feature = "eval")]
 mod bench;
 mod catalog;
 mod demo;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+#[cfg(feature = "eval")]
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;

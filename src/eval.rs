@@ -2,6 +2,3 @@
 
 pub mod lang;
 pub mod stories;
-
-#[cfg(test)]
-pub(crate) mod fixtures;

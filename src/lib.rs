@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod discover;
 pub mod embed;
 pub mod error;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod fetch;
 pub mod language;
@@ -20,3 +21,6 @@ pub mod parse;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;
+
+#[cfg(test)]
+mod test_fixtures;

@@ -19,6 +19,7 @@
 //! - Titles and summaries are text from feeds, never trusted: see `sanitize` for the policy and
 //!   the input bounds that keep hostile nesting from stalling html5ever.
 
+#[cfg(feature = "eval")]
 pub mod bench;
 mod date;
 mod item;

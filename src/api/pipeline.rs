@@ -11,13 +11,11 @@ use chrono::Duration;
 
 use super::{ApiResult, Change, Engine};
 use crate::cluster::{self, Grouper, GroupingConfig, ItemFeatures};
-use crate::embed;
+use crate::embed::{self, MODEL_TAG};
 use crate::language::{Detector, LanguageConfig};
 use crate::model::{Lang, Source, TimeSource};
 use crate::store::{ItemQuery, StoreError, StoredItem, StoryAssignment};
 
-/// Name stored with each embedding, so a future model never mixes with this one's vectors.
-pub(super) const MODEL_TAG: &str = "multilingual-e5-small-q4";
 const EMBED_BATCH: usize = 32;
 
 #[derive(Default)]

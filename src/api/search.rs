@@ -9,12 +9,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::pipeline::MODEL_TAG;
 use super::stories::{source_map, story_item, summary};
 use super::{ApiError, ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
 use crate::cluster::LangMeans;
-use crate::embed::index::{Neighbour, VectorIndex};
-use crate::embed::retrieval::BACKGROUND_WEIGHT;
+use crate::embed::MODEL_TAG;
+use crate::embed::index::{BACKGROUND_WEIGHT, Neighbour, VectorIndex};
 use crate::model::Lang;
 use crate::store::{ItemQuery, StoryFilter};
 

@@ -29,9 +29,7 @@ pub enum Centring {
     Archive,
 }
 
-/// Weight of the shipped background mean, in items, against the archive's own running means
-/// (the grouper's default).
-pub const BACKGROUND_WEIGHT: f32 = 50.0;
+pub use super::index::BACKGROUND_WEIGHT;
 
 /// Results of one (query kind, centring) pair over one file.
 #[derive(Debug, Clone, Serialize)]

@@ -581,7 +581,7 @@ impl LangEval {
 mod tests {
     use super::*;
 
-    use crate::eval::fixtures::story_rows;
+    use crate::test_fixtures::story_rows;
 
     #[test]
     #[ignore = "needs ../shared: every language-ID data set in full, with the story-eval files"]

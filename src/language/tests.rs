@@ -1,5 +1,5 @@
 use super::*;
-use crate::eval::fixtures::{lines, persian_news, story_rows};
+use crate::test_fixtures::{lines, persian_news, story_rows};
 
 /// (lang, title) of every item of a fixture story set.
 fn story_titles(file: &str) -> Vec<(String, String)> {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::eval::fixtures::{lines, persian_news, story_rows};
+use crate::test_fixtures::{lines, persian_news, story_rows};
 
 #[test]
 fn folding_table() {

@@ -602,7 +602,7 @@ fn content_hash_ignores_case_and_whitespace_only() {
 #[test]
 fn real_headlines_round_trip_exactly() {
     let text = |code: &str| {
-        crate::eval::fixtures::lines(&format!("ntrex128/newstest2019-ref.{code}.txt"))
+        crate::test_fixtures::lines(&format!("ntrex128/newstest2019-ref.{code}.txt"))
     };
     let items: Vec<(String, String, String)> = text("fas")
         .into_iter()

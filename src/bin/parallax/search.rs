@@ -243,7 +243,7 @@ fn bench_archive(
                     .iter()
                     .map(|x| x + rng.gen_range(-0.02f32..0.02))
                     .collect();
-                s.put_embedding(id, "multilingual-e5-small-q4", &v)?;
+                s.put_embedding(id, parallax::embed::MODEL_TAG, &v)?;
             }
         }
         Ok(())
