@@ -52,11 +52,25 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::new(e.code(), e.to_string())
-    }
+/// Every stage error carries its IPC code: `?` turns it into an `ApiError`.
+macro_rules! api_error_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                ApiError::new(e.code(), e.to_string())
+            }
+        }
+    )*};
 }
+
+api_error_from!(
+    StoreError,
+    crate::embed::EmbedError,
+    crate::fetch::FetchError,
+    crate::catalog::CatalogError,
+    crate::opml::OpmlError,
+    crate::parse::ParseError,
+);
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -180,7 +194,7 @@ impl Engine {
 
     /// Run `f` with the store. A panic elsewhere never poisons the archive for good: the lock is
     /// recovered because every write is a transaction that either committed or rolled back.
-    pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> ApiResult<T> {
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> ApiResult<T> {
         let guard: MutexGuard<'_, Store> =
             self.inner.store.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&guard)?)

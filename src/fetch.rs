@@ -10,7 +10,7 @@ mod backoff;
 mod charset;
 
 pub use backoff::{backoff, backoff_with};
-pub use charset::{Decoded, decode as decode_body};
+pub use charset::{CharsetError, Decoded, decode as decode_body};
 
 use crate::error::Code;
 use reqwest::header::{self, HeaderMap};
@@ -113,6 +113,8 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     #[error("fetch: cannot decode body: {0}")]
     Decode(String),
+    #[error("fetch: cannot decode body: {0}")]
+    Charset(#[from] CharsetError),
     #[error("fetch: {0}")]
     Transport(String),
 }
@@ -126,7 +128,9 @@ impl FetchError {
             | FetchError::TooManyRedirects { .. }
             | FetchError::Http { .. }
             | FetchError::Transport(_) => Code::Network,
-            FetchError::TooLarge { .. } | FetchError::Decode(_) => Code::FeedFormat,
+            FetchError::TooLarge { .. } | FetchError::Decode(_) | FetchError::Charset(_) => {
+                Code::FeedFormat
+            }
         }
     }
 
@@ -266,7 +270,7 @@ impl Fetcher {
             raw.extend_from_slice(&chunk);
         }
         let content_type = header_str(&headers, header::CONTENT_TYPE);
-        let decoded = charset::decode(&raw, content_type.as_deref()).map_err(FetchError::Decode)?;
+        let decoded = charset::decode(&raw, content_type.as_deref())?;
         Ok(Fetched::Body(Body {
             text: decoded.text,
             charset_used: decoded.charset,

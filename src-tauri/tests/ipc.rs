@@ -100,9 +100,9 @@ fn item(source: &str, guid: &str, title: &str, minutes: i64) -> Item {
 /// One cross-lingual story: real Arabic (Saudi press, 2015) and Persian (Hamshahri, 2020) headlines
 /// naming Soleimani, each in its own spelling, and an English one.
 fn seed(app: &App) -> i64 {
-    let engine = app.window.state::<parallax::api::Engine>();
-    engine
-        .with_store(|s| {
+    // Written through a second connection to the engine's archive (the engine reads it back).
+    let store = parallax::store::Store::open(&app._dir.path().join("archive.db")).expect("store");
+    (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
             s.upsert_source(&source(
                 "aawsat",
                 "Asharq Al-Awsat",
@@ -150,7 +150,7 @@ fn seed(app: &App) -> i64 {
                     .collect::<Vec<_>>(),
             )?;
             Ok(1)
-        })
+        })(&store)
         .expect("seed archive")
 }
 

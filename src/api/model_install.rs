@@ -35,7 +35,9 @@ impl Engine {
             ModelSlot::Loaded(_) => ModelState::Loaded,
             ModelSlot::Failed(e) if !self.model_path().is_file() => missing(e.to_string()),
             // Missing at the last try but there now (installed from the CLI): loads on next use.
-            ModelSlot::Failed(embed::EmbedError::Missing { .. }) => ModelState::Installed,
+            ModelSlot::Failed(e) if matches!(**e, embed::EmbedError::Missing { .. }) => {
+                ModelState::Installed
+            }
             ModelSlot::Failed(e) => ModelState::Failed {
                 message: e.to_string(),
             },
@@ -86,7 +88,7 @@ impl Engine {
         *self.model_slot() = ModelSlot::NotTried;
         let loaded = self.model();
         step(2, "model installed".into());
-        loaded.map_err(|m| ApiError::new(Code::ModelMissing, m))?;
+        loaded.map_err(|e| ApiError::new(e.code(), e.to_string()))?;
         Ok(ModelState::Loaded)
     }
 }

@@ -19,8 +19,7 @@ impl Engine {
             return Ok(f.clone());
         }
         let f = Arc::new(
-            Fetcher::new(FetchConfig::default())
-                .map_err(|e| ApiError::new(e.code(), e.to_string()))?,
+            Fetcher::new(FetchConfig::default())?,
         );
         Ok(self.inner.fetcher.get_or_init(|| f).clone())
     }

@@ -189,10 +189,7 @@ impl Engine {
         if text.is_empty() {
             return Ok(Vec::new());
         }
-        let v = model
-            .embed(&[text])
-            .map_err(|e| ApiError::new(e.code(), e.to_string()))?
-            .pop()
+        let v = model.embed(&[text])?.pop()
             .unwrap_or_default();
         let lang = self.detector()?.detect(text, None).lang;
         let slot = self.meaning_index()?;
