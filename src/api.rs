@@ -134,12 +134,7 @@ impl EngineConfig {
     }
 }
 
-/// The platform data directory for Parallax (`~/.local/share/parallax` on Linux).
-pub fn data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "parallax")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".parallax"))
-}
+pub use crate::paths::data_dir;
 
 #[derive(Clone)]
 pub struct Engine {

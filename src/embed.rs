@@ -70,12 +70,9 @@ impl EmbedError {
     }
 }
 
-/// `<platform data dir>/parallax/models/e5-small-q4.bin`.
+/// `<Parallax data dir>/models/e5-small-q4.bin` (beside the archive; see [`crate::paths`]).
 pub fn default_model_path() -> PathBuf {
-    let base = directories::BaseDirs::new()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("parallax").join("models").join(MODEL_FILE)
+    crate::paths::data_dir().join("models").join(MODEL_FILE)
 }
 
 /// `PARALLAX_MODEL` if set, else [`default_model_path`].

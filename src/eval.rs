@@ -1,4 +1,5 @@
 //! Evaluations over the shared data sets (`parallax eval ...`).
 
 pub mod lang;
+pub mod stats;
 pub mod stories;

@@ -188,7 +188,7 @@ impl Fetcher {
             url: url.to_owned(),
             reason: e.to_string(),
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
+        if !crate::canonical::is_web(&parsed) {
             return Err(FetchError::InvalidUrl {
                 url: url.to_owned(),
                 reason: "only http and https are fetched".into(),
@@ -314,7 +314,7 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
 fn content_location(headers: &HeaderMap, final_url: &str) -> Option<String> {
     let value = header_str(headers, header::CONTENT_LOCATION)?;
     let url = url::Url::parse(final_url).ok()?.join(value.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    crate::canonical::is_web(&url).then(|| url.to_string())
 }
 
 /// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -18,6 +18,7 @@ pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
+pub mod paths;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;

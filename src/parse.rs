@@ -32,6 +32,7 @@ use crate::error::Code;
 use crate::model::{Item, Lang};
 
 pub use date::{jalali_to_gregorian, parse_date};
+pub use item::content_hash;
 
 /// Dates this far past the fetch time are treated as wrong (see module docs).
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 15;
@@ -147,7 +148,7 @@ fn homepage(links: &[feed_rs::model::Link], base: &str) -> Option<String> {
         .ok()
         .and_then(|b| b.join(link.href.trim()).ok())
         .or_else(|| url::Url::parse(link.href.trim()).ok())?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    crate::canonical::is_web(&url).then(|| url.to_string())
 }
 
 fn run_feed_rs(

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{ApiError, ApiResult, Engine, SearchQuery};
 use crate::error::Code;
+use crate::eval::stats::quantile;
 use crate::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
 use crate::store::StoryFilter;
 
@@ -119,7 +119,7 @@ pub fn bench_corpus(data: &Path, n: usize, with_summaries: bool) -> ApiResult<Be
             ),
             (None, None) => (Utc::now(), TimeSource::Fetched),
         };
-        let hash = hex::encode(Sha256::digest(format!("{}\n{}", r.title, r.text)));
+        let hash = crate::parse::content_hash(&r.title, &r.text);
         items.push(Item {
             source_id: id,
             guid: r.url.clone().unwrap_or_else(|| format!("sha256:{hash}")),
@@ -295,14 +295,6 @@ fn thread_cpu() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
-fn median(mut v: Vec<f64>, q: f64) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
-
 fn time<T>(
     name: &str,
     runs: usize,
@@ -321,9 +313,9 @@ fn time<T>(
     Ok(Timing {
         name: name.into(),
         runs: wall.len(),
-        median_ms: median(wall.clone(), 0.5),
-        p90_ms: median(wall, 0.9),
-        cpu_median_ms: median(cpu, 0.5),
+        median_ms: quantile(&wall, 0.5),
+        p90_ms: quantile(&wall, 0.9),
+        cpu_median_ms: quantile(&cpu, 0.5),
         rows,
     })
 }

@@ -147,7 +147,7 @@ impl Engine {
     pub async fn add_source(&self, url: &str) -> ApiResult<Source> {
         let parsed = url::Url::parse(url.trim())
             .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .filter(|u| crate::canonical::is_web(u))
             .ok_or_else(|| ApiError::precondition(format!("not an http(s) URL: {url:?}")))?;
         let url = parsed.to_string();
         if let Some(owner) = self.with_store(|s| s.source_of_feed(&url))? {

@@ -275,7 +275,7 @@ fn media(e: &Entry, base: &str) -> Vec<Media> {
             .ok()
             .and_then(|b| b.join(u.trim()).ok())
             .or_else(|| url::Url::parse(u.trim()).ok())?;
-        matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+        crate::canonical::is_web(&url).then(|| url.to_string())
     };
     let mut out: Vec<Media> = Vec::new();
     let mut push = |url: Option<String>, mime: Option<String>| {
