@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use parallax::language::Detector;
-use rand::rngs::SmallRng;
+use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Tokens a feed parser must survive in any position.
@@ -143,7 +143,7 @@ fn seeds() -> Vec<Vec<u8>> {
     out
 }
 
-fn mutate(rng: &mut SmallRng, seeds: &[Vec<u8>], input: &mut Vec<u8>) {
+fn mutate(rng: &mut StdRng, seeds: &[Vec<u8>], input: &mut Vec<u8>) {
     let rounds = 1 + rng.gen_range(0..6);
     for _ in 0..rounds {
         let len = input.len();
@@ -247,7 +247,7 @@ fn main() {
     let seeds = seeds();
     assert!(!seeds.is_empty(), "no seeds");
     let detector = Detector::shared_default();
-    let mut rng = SmallRng::seed_from_u64(a.seed);
+    let mut rng = StdRng::seed_from_u64(a.seed);
     let deadline = a.seconds.map(|s| Instant::now() + Duration::from_secs(s));
     let limit = a.inputs.unwrap_or(u64::MAX);
 

@@ -271,6 +271,7 @@ impl Fetcher {
         }
         let content_type = header_str(&headers, header::CONTENT_TYPE);
         let decoded = charset::decode(&raw, content_type.as_deref())?;
+        let content_location = content_location(&headers, &final_url);
         Ok(Fetched::Body(Body {
             text: decoded.text,
             charset_used: decoded.charset,
@@ -280,7 +281,7 @@ impl Fetcher {
             last_modified: header_str(&headers, header::LAST_MODIFIED),
             bytes: raw.len() as u64,
             content_type,
-            content_location: content_location(&headers, &final_url),
+            content_location,
         }))
     }
 

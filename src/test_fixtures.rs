@@ -22,9 +22,6 @@ pub(crate) fn lines(rel: &str) -> Vec<String> {
 pub(crate) struct StoryRow {
     pub lang: String,
     pub title: String,
-    #[serde(default)]
-    pub text: String,
-    pub story: String,
 }
 
 /// Every row of a fixture story set: `ntrex-ar-fa-en.jsonl` or `itn-ar-fa-en.jsonl`.

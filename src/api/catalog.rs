@@ -1,6 +1,6 @@
 //! The bundled catalog in the archive, and OPML in and out.
 
-use super::{ApiError, ApiResult, Engine, ImportReport};
+use super::{ApiResult, Engine, ImportReport};
 use crate::{catalog, opml};
 
 /// Settings key listing catalog ids already offered, so a source the user removed stays removed.

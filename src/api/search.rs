@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::stories::{source_map, story_item, summary};
-use super::{ApiError, ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
+use super::{ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
 use crate::cluster::LangMeans;
 use crate::embed::MODEL_TAG;
 use crate::embed::index::{BACKGROUND_WEIGHT, Neighbour, VectorIndex};

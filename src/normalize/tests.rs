@@ -143,7 +143,7 @@ fn fold_tokens_splits_on_punctuation_and_keeps_digits() {
         .expect("ITN Persian Shah Cheragh blurb");
     // "در یک حملهٔ مسلحانه به داخل حرم شاه‌چراغ در شهر شیراز ایران، ۱۳ نفر کشته و بیش از ۲۰ نفر
     // زخمی شدند."
-    let tokens = fold_tokens(title);
+    let tokens = fold_tokens(&title);
     assert_eq!(tokens[..2], ["در", "يك"]);
     assert!(tokens.contains(&"13".to_string()) && tokens.contains(&"20".to_string()));
     assert!(tokens.contains(&"شاهچراغ".to_string()));

@@ -338,8 +338,13 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
                     open.push(local);
                 }
             }
-            Event::Text(ref t) | Event::CData(ref t) if dc_capture.is_some() => {
-                let text = String::from_utf8_lossy(t.as_ref()).trim().to_string();
+            Event::Text(_) | Event::CData(_) if dc_capture.is_some() => {
+                let raw: &[u8] = match &event {
+                    Event::Text(t) => t,
+                    Event::CData(t) => t,
+                    _ => b"",
+                };
+                let text = String::from_utf8_lossy(raw).trim().to_string();
                 if let (Some(field), Some(entry)) = (dc_capture.take(), head.entries.last_mut())
                     && !text.is_empty()
                 {

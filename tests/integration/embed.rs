@@ -72,14 +72,14 @@ fn ar_fa_en_texts() -> Vec<String> {
         .into_iter()
         .filter(|it| it.id.starts_with("ntrex:"))
         .take(60)
-        .map(|it| format!("{}\n{}", it.title, cut(&it.text, 400)))
+        .map(|it| format!("{}\n{}", it.title, cut(it.text.as_deref().unwrap_or(""), 400)))
         .collect();
     texts.extend(
         story_items()
             .into_iter()
             .filter(|it| !it.id.starts_with("ntrex:"))
             .take(16)
-            .map(|it| format!("{}\t{}", it.title, it.text)),
+            .map(|it| format!("{}\t{}", it.title, it.text.unwrap_or_default())),
     );
     texts.extend(
         bbc_snippets()

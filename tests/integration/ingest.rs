@@ -273,7 +273,7 @@ async fn a_feed_that_gains_items_stores_only_the_new_ones() {
         .collect();
     entries.splice(0..0, fresh.iter().cloned());
     let ch = Channel {
-        title: "Hamshahri".into(),
+        title: "NTREX Persian".into(),
         site: "https://h.example/".into(),
         lang: "fa".into(),
         xml_encoding: Some("UTF-8".into()),
