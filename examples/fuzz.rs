@@ -29,27 +29,117 @@ use rand::{Rng, SeedableRng};
 
 /// Tokens a feed parser must survive in any position.
 const DICTIONARY: &[&str] = &[
-    "<", ">", "&", "&amp;", "&lt;", "&#x0;", "&#1;", "&#xD800;", "&#65536;", "&nbsp;", "&bogus;",
-    "<![CDATA[", "]]>", "<!--", "-->", "<?xml version=\"1.0\"?>", "<?xml-stylesheet href=\"x\"?>",
-    "<!DOCTYPE rss>", "<!DOCTYPE html>", "<!ENTITY a \"aaaa\">", "<!DOCTYPE x [<!ENTITY e \"&e;\">]>",
-    "<item>", "</item>", "<entry>", "</entry>", "<title>", "</title>", "<link>", "</link>",
-    "<description>", "</description>", "<content type=\"html\">", "</content>", "<summary>",
-    "<channel>", "</channel>", "<rss version=\"2.0\">", "</rss>", "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
-    "</feed>", "<rdf:RDF>", "xml:base=\"../../\"", "xml:base=\"javascript:alert(1)\"", "xml:lang=\"fa\"",
-    "mode=\"base64\"", "mode=\"escaped\"", "type=\"text\"", "type=\"xhtml\"", "type=\"text/plain\"",
-    "encoding=\"windows-1256\"", "encoding=\"utf-16\"", "encoding=\"iso-8859-6\"", "encoding=\"bogus\"",
-    "<pubDate>Tue, 31 Feb 2020 25:61:61 +9999</pubDate>", "<dc:date>1403-13-40</dc:date>",
-    "<dcterms:issued>0000-00-00</dcterms:issued>", "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"",
-    "xmlns:dcterms=\"http://purl.org/dc/terms/\"", "<guid>", "</guid>", "<a href=\"/x\">", "</a>",
-    "<script>", "<img src=x onerror=1>", "<svg><svg><svg>", "<table><tr><td>", "<div>", "</div>",
-    "\"", "'", "=", "/", "\u{0}", "\u{FEFF}", "\u{200C}", "\u{200F}", "\u{202E}", "\u{FFFD}",
-    "ي", "ی", "ك", "ک", "ة", "ۀ", "ـ", "٣", "۳", "ﻻ", "\u{064B}", "\u{0654}", "e\u{301}",
-    "{", "}", "[", "]", ":", ",", "\"items\":", "\"version\":\"https://jsonfeed.org/version/1.1\"",
-    "\"content_html\":", "\"title\":", "null", "1e999", "-0",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&lt;",
+    "&#x0;",
+    "&#1;",
+    "&#xD800;",
+    "&#65536;",
+    "&nbsp;",
+    "&bogus;",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "<?xml version=\"1.0\"?>",
+    "<?xml-stylesheet href=\"x\"?>",
+    "<!DOCTYPE rss>",
+    "<!DOCTYPE html>",
+    "<!ENTITY a \"aaaa\">",
+    "<!DOCTYPE x [<!ENTITY e \"&e;\">]>",
+    "<item>",
+    "</item>",
+    "<entry>",
+    "</entry>",
+    "<title>",
+    "</title>",
+    "<link>",
+    "</link>",
+    "<description>",
+    "</description>",
+    "<content type=\"html\">",
+    "</content>",
+    "<summary>",
+    "<channel>",
+    "</channel>",
+    "<rss version=\"2.0\">",
+    "</rss>",
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+    "</feed>",
+    "<rdf:RDF>",
+    "xml:base=\"../../\"",
+    "xml:base=\"javascript:alert(1)\"",
+    "xml:lang=\"fa\"",
+    "mode=\"base64\"",
+    "mode=\"escaped\"",
+    "type=\"text\"",
+    "type=\"xhtml\"",
+    "type=\"text/plain\"",
+    "encoding=\"windows-1256\"",
+    "encoding=\"utf-16\"",
+    "encoding=\"iso-8859-6\"",
+    "encoding=\"bogus\"",
+    "<pubDate>Tue, 31 Feb 2020 25:61:61 +9999</pubDate>",
+    "<dc:date>1403-13-40</dc:date>",
+    "<dcterms:issued>0000-00-00</dcterms:issued>",
+    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"",
+    "xmlns:dcterms=\"http://purl.org/dc/terms/\"",
+    "<guid>",
+    "</guid>",
+    "<a href=\"/x\">",
+    "</a>",
+    "<script>",
+    "<img src=x onerror=1>",
+    "<svg><svg><svg>",
+    "<table><tr><td>",
+    "<div>",
+    "</div>",
+    "\"",
+    "'",
+    "=",
+    "/",
+    "\u{0}",
+    "\u{FEFF}",
+    "\u{200C}",
+    "\u{200F}",
+    "\u{202E}",
+    "\u{FFFD}",
+    "ي",
+    "ی",
+    "ك",
+    "ک",
+    "ة",
+    "ۀ",
+    "ـ",
+    "٣",
+    "۳",
+    "ﻻ",
+    "\u{064B}",
+    "\u{0654}",
+    "e\u{301}",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    "\"items\":",
+    "\"version\":\"https://jsonfeed.org/version/1.1\"",
+    "\"content_html\":",
+    "\"title\":",
+    "null",
+    "1e999",
+    "-0",
 ];
 
 /// Bytes that break decoders.
-const BYTES: &[u8] = &[0x00, 0x0A, 0x0D, 0x20, 0x26, 0x3C, 0x3E, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xD8, 0xE2, 0xEF, 0xF0, 0xF8, 0xFE, 0xFF];
+const BYTES: &[u8] = &[
+    0x00, 0x0A, 0x0D, 0x20, 0x26, 0x3C, 0x3E, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xD8, 0xE2, 0xEF, 0xF0,
+    0xF8, 0xFE, 0xFF,
+];
 
 const CONTENT_TYPES: &[Option<&str>] = &[
     None,
@@ -106,8 +196,10 @@ fn seeds() -> Vec<Vec<u8>> {
             }
         }
     }
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/text/ntrex128/newstest2019-ref.fas.txt"))
-        .unwrap_or_default();
+    let text = std::fs::read_to_string(
+        repo().join("tests/fixtures/text/ntrex128/newstest2019-ref.fas.txt"),
+    )
+    .unwrap_or_default();
     let lines: Vec<&str> = text.lines().take(24).collect();
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
     let items = |open: &str, close: &str| -> String {
@@ -139,7 +231,12 @@ fn seeds() -> Vec<Vec<u8>> {
     out.push(serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": json_items}).to_string().into_bytes());
     // The same Persian feed in windows-1256 (its letters exist there).
     let rss = String::from_utf8(out[out.len() - 4].clone()).unwrap_or_default();
-    out.push(encoding_rs::WINDOWS_1256.encode(&rss.replace("utf-8", "windows-1256")).0.into_owned());
+    out.push(
+        encoding_rs::WINDOWS_1256
+            .encode(&rss.replace("utf-8", "windows-1256"))
+            .0
+            .into_owned(),
+    );
     out
 }
 
@@ -252,7 +349,8 @@ fn main() {
     let limit = a.inputs.unwrap_or(u64::MAX);
 
     // Watchdog: an input running for 10 s is a hang; save it and stop.
-    let current: Arc<Mutex<(Instant, Vec<u8>)>> = Arc::new(Mutex::new((Instant::now(), Vec::new())));
+    let current: Arc<Mutex<(Instant, Vec<u8>)>> =
+        Arc::new(Mutex::new((Instant::now(), Vec::new())));
     {
         let current = Arc::clone(&current);
         let dir = out_dir.clone();
@@ -310,14 +408,22 @@ fn main() {
                     .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
                 save(&out_dir, &format!("crash-{crashes}.bin"), &input);
-                save(&out_dir, &format!("crash-{crashes}.txt"), format!("content-type: {ct:?}\n{msg}\n").as_bytes());
+                save(
+                    &out_dir,
+                    &format!("crash-{crashes}.txt"),
+                    format!("content-type: {ct:?}\n{msg}\n").as_bytes(),
+                );
                 eprintln!("fuzz: CRASH {crashes}: {msg}");
             }
         }
         if took > a.slow {
             slow += 1;
             save(&out_dir, &format!("slow-{slow}.bin"), &input);
-            eprintln!("fuzz: SLOW input: {} ms ({} bytes)", took.as_millis(), input.len());
+            eprintln!(
+                "fuzz: SLOW input: {} ms ({} bytes)",
+                took.as_millis(),
+                input.len()
+            );
         }
         if runs.is_multiple_of(50_000) {
             eprintln!(

@@ -44,7 +44,7 @@ pub fn feed_links(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
     let doc = Html::parse_document(html);
     let base = first_base(&doc)
         .and_then(|href| page.join(href.trim()).ok())
-        .filter(|b| crate::canonical::is_web(b))
+        .filter(crate::canonical::is_web)
         .unwrap_or(page);
 
     let mut out: Vec<DiscoveredFeed> = Vec::new();

@@ -139,9 +139,7 @@ pub fn parse_feed(
 fn homepage(links: &[feed_rs::model::Link], base: &str) -> Option<String> {
     let is_page = |l: &&feed_rs::model::Link| {
         matches!(l.rel.as_deref(), None | Some("alternate"))
-            && l.media_type
-                .as_deref()
-                .is_none_or(|m| m.contains("html"))
+            && l.media_type.as_deref().is_none_or(|m| m.contains("html"))
     };
     let link = links.iter().find(is_page)?;
     let url = url::Url::parse(base)

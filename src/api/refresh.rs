@@ -18,9 +18,7 @@ impl Engine {
         if let Some(f) = self.inner.fetcher.get() {
             return Ok(f.clone());
         }
-        let f = Arc::new(
-            Fetcher::new(FetchConfig::default())?,
-        );
+        let f = Arc::new(Fetcher::new(FetchConfig::default())?);
         Ok(self.inner.fetcher.get_or_init(|| f).clone())
     }
 
@@ -147,7 +145,7 @@ impl Engine {
     pub async fn add_source(&self, url: &str) -> ApiResult<Source> {
         let parsed = url::Url::parse(url.trim())
             .ok()
-            .filter(|u| crate::canonical::is_web(u))
+            .filter(crate::canonical::is_web)
             .ok_or_else(|| ApiError::precondition(format!("not an http(s) URL: {url:?}")))?;
         let url = parsed.to_string();
         if let Some(owner) = self.with_store(|s| s.source_of_feed(&url))? {

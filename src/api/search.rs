@@ -189,8 +189,7 @@ impl Engine {
         if text.is_empty() {
             return Ok(Vec::new());
         }
-        let v = model.embed(&[text])?.pop()
-            .unwrap_or_default();
+        let v = model.embed(&[text])?.pop().unwrap_or_default();
         let lang = self.detector()?.detect(text, None).lang;
         let slot = self.meaning_index()?;
         Ok(slot

@@ -6,7 +6,10 @@ use super::{ApiResult, Engine, SourceView, StatusLine};
 
 impl Engine {
     /// Stored items matching `q`, newest first (`parallax items`).
-    pub fn list_items(&self, q: &crate::store::ItemQuery) -> ApiResult<Vec<crate::store::StoredItem>> {
+    pub fn list_items(
+        &self,
+        q: &crate::store::ItemQuery,
+    ) -> ApiResult<Vec<crate::store::StoredItem>> {
         self.with_store(|s| s.items(q))
     }
 

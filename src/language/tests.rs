@@ -98,7 +98,10 @@ fn english_headline_quoting_arabic_stays_english() {
 
 #[test]
 fn dari_is_persian_and_urdu_is_urdu() {
-    let (prs, urd) = (lines("ntrex128/newstest2019-ref.prs.txt"), lines("ntrex128/newstest2019-ref.urd.txt"));
+    let (prs, urd) = (
+        lines("ntrex128/newstest2019-ref.prs.txt"),
+        lines("ntrex128/newstest2019-ref.urd.txt"),
+    );
     let fa = prs.iter().take(200).filter(|l| detect(l).lang == Lang::Fa);
     assert!(fa.count() >= 195);
     let ur = urd.iter().take(200).filter(|l| detect(l).lang == Lang::Ur);
@@ -107,7 +110,10 @@ fn dari_is_persian_and_urdu_is_urdu() {
 
 #[test]
 fn pashto_and_sorani_are_not_confidently_arabic_or_persian() {
-    let (pus, ckb) = (lines("ntrex128/newstest2019-ref.pus.txt"), lines("ntrex128/newstest2019-ref.ckb-Arab.txt"));
+    let (pus, ckb) = (
+        lines("ntrex128/newstest2019-ref.pus.txt"),
+        lines("ntrex128/newstest2019-ref.ckb-Arab.txt"),
+    );
     for (name, text) in [("Pashto", pus), ("Sorani", ckb)] {
         let und = text
             .iter()

@@ -138,7 +138,6 @@ pub fn run(shared: &Path, rounds: usize) -> Result<BenchReport, BenchError> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;

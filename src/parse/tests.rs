@@ -601,15 +601,20 @@ fn content_hash_ignores_case_and_whitespace_only() {
 /// every title survives exactly (ZWNJ included) once whitespace is collapsed.
 #[test]
 fn real_headlines_round_trip_exactly() {
-    let text = |code: &str| {
-        crate::test_fixtures::lines(&format!("ntrex128/newstest2019-ref.{code}.txt"))
-    };
+    let text =
+        |code: &str| crate::test_fixtures::lines(&format!("ntrex128/newstest2019-ref.{code}.txt"));
     let items: Vec<(String, String, String)> = text("fas")
         .into_iter()
         .take(100)
         .chain(text("arb").into_iter().take(100))
         .enumerate()
-        .map(|(i, t)| (t.clone(), format!("<p>{t}</p>"), format!("https://news.example/{i}")))
+        .map(|(i, t)| {
+            (
+                t.clone(),
+                format!("<p>{t}</p>"),
+                format!("https://news.example/{i}"),
+            )
+        })
         .collect();
     let doc = bench::rss_document(&items);
     let feed = parse_feed(
@@ -718,7 +723,10 @@ fn atom_0_3_base64_titles_and_content_are_decoded() {
     // mode="escaped" type="text/html": escaped HTML, read as HTML.
     assert_eq!(feed.title.as_deref(), Some("خبرها فارسی"));
     let a = &feed.items[0];
-    assert_eq!(a.title, "ناقوس کلیسای سنت مارتین همانند تقلای هارلم خاموش شد");
+    assert_eq!(
+        a.title,
+        "ناقوس کلیسای سنت مارتین همانند تقلای هارلم خاموش شد"
+    );
     assert_eq!(
         a.summary_text,
         "آقای آدامز می\u{200C}گوید از بین رفتن بار قابل درک است."
@@ -736,7 +744,8 @@ fn atom_0_3_base64_titles_and_content_are_decoded() {
 
 #[test]
 fn atom_base64_that_is_not_base64_is_a_clear_error() {
-    let body = fixture("atom03_base64_mode_fa.xml").replacen("mode=\"base64\">", "mode=\"base64\">!!", 1);
+    let body =
+        fixture("atom03_base64_mode_fa.xml").replacen("mode=\"base64\">", "mode=\"base64\">!!", 1);
     match parse_feed(&body, "https://news.example/", "s", fetched()) {
         Err(ParseError::Malformed { reason }) => assert!(reason.contains("base64"), "{reason}"),
         other => panic!("{other:?}"),
@@ -784,7 +793,11 @@ fn escaped_markup_in_an_atom_text_construct_is_literal_text() {
         "In Welsh twp means daft & pwp means poo; write it as <b>twp</b>."
     );
     // Shown as characters, never as an element.
-    assert!(a.summary_html.contains("&lt;b&gt;twp&lt;/b&gt;"), "{}", a.summary_html);
+    assert!(
+        a.summary_html.contains("&lt;b&gt;twp&lt;/b&gt;"),
+        "{}",
+        a.summary_html
+    );
     assert!(!a.summary_html.contains("<b>"));
     // type="html" is still HTML.
     assert_eq!(

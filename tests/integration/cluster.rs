@@ -148,10 +148,7 @@ fn explanations_read_back_as_the_api_type() {
             assert!(api.score > 0.0);
         }
     }
-    assert!(
-        joined > 0,
-        "some of the first 40 ITN items share a story"
-    );
+    assert!(joined > 0, "some of the first 40 ITN items share a story");
 }
 
 #[test]

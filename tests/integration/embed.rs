@@ -72,7 +72,13 @@ fn ar_fa_en_texts() -> Vec<String> {
         .into_iter()
         .filter(|it| it.id.starts_with("ntrex:"))
         .take(60)
-        .map(|it| format!("{}\n{}", it.title, cut(it.text.as_deref().unwrap_or(""), 400)))
+        .map(|it| {
+            format!(
+                "{}\n{}",
+                it.title,
+                cut(it.text.as_deref().unwrap_or(""), 400)
+            )
+        })
         .collect();
     texts.extend(
         story_items()

@@ -37,7 +37,11 @@ impl Corpus {
         let itn = itn_rows(dir)?;
         let lang = |code: &str, lang: &str, dated: bool| -> Result<Vec<RawItem>, String> {
             let mut out = ntrex(dir, code, lang, dated)?;
-            out.extend(itn.iter().filter(|(l, _)| l == lang).map(|(_, it)| it.clone()));
+            out.extend(
+                itn.iter()
+                    .filter(|(l, _)| l == lang)
+                    .map(|(_, it)| it.clone()),
+            );
             out.truncate(per_lang);
             Ok(out)
         };
@@ -77,7 +81,10 @@ fn ntrex(dir: &Path, code: &str, lang: &str, dated: bool) -> Result<Vec<RawItem>
         out.push(RawItem {
             title: line.trim().to_owned(),
             summary: if next_same_doc {
-                lines.get(i + 1).map(|s| s.trim().to_owned()).unwrap_or_default()
+                lines
+                    .get(i + 1)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
             } else {
                 String::new()
             },
