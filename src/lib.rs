@@ -22,6 +22,7 @@ pub mod paths;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;
+pub mod watch;
 
 #[cfg(test)]
 mod test_fixtures;

@@ -5,10 +5,10 @@ use parallax::api::EngineConfig;
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
 use parallax::store::StoryAssignment;
 use serde_json::{Value, json};
+use tauri::WebviewWindow;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
 
 struct App {
     _dir: tempfile::TempDir,

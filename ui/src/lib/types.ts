@@ -31,6 +31,14 @@ import type { ImportReport as GImportReport } from "./generated/ImportReport";
 import type { StatusLine as GStatusLine } from "./generated/StatusLine";
 import type { ModelState as GModelState } from "./generated/ModelState";
 import type { Settings as GSettings } from "./generated/Settings";
+import type { AlertView as GAlertView } from "./generated/AlertView";
+import type { Watch as GWatch } from "./generated/Watch";
+import type { WatchRule as GWatchRule } from "./generated/WatchRule";
+import type { NewWatch as GNewWatch } from "./generated/NewWatch";
+import type { WatchAdded as GWatchAdded } from "./generated/WatchAdded";
+import type { AliasGroup as GAliasGroup } from "./generated/AliasGroup";
+import type { QuietHours as GQuietHours } from "./generated/QuietHours";
+import type { ExportFormat as GExportFormat } from "./generated/ExportFormat";
 
 export type Wire<T> = T extends bigint
   ? number
@@ -66,5 +74,13 @@ export type ImportReport = Wire<GImportReport>;
 export type StatusLine = Wire<GStatusLine>;
 export type ModelState = Wire<GModelState>;
 export type Settings = Wire<GSettings>;
+export type AlertView = Wire<GAlertView>;
+export type Watch = Wire<GWatch>;
+export type WatchRule = Wire<GWatchRule>;
+export type NewWatch = Wire<GNewWatch>;
+export type WatchAdded = Wire<GWatchAdded>;
+export type AliasGroup = Wire<GAliasGroup>;
+export type QuietHours = Wire<GQuietHours>;
+export type ExportFormat = Wire<GExportFormat>;
 
 export type Theme = "system" | "light" | "dark";
