@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{ApiError, ApiResult, Engine, SearchQuery};
 use crate::error::Code;
@@ -119,7 +120,7 @@ pub fn bench_corpus(data: &Path, n: usize, with_summaries: bool) -> ApiResult<Be
             ),
             (None, None) => (Utc::now(), TimeSource::Fetched),
         };
-        let hash = crate::parse::content_hash(&r.title, &r.text);
+        let hash = hex::encode(Sha256::digest(format!("{}\n{}", r.title, r.text)));
         items.push(Item {
             source_id: id,
             guid: r.url.clone().unwrap_or_else(|| format!("sha256:{hash}")),
