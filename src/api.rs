@@ -4,6 +4,7 @@
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
 mod bench;
+mod carry;
 mod catalog;
 mod demo;
 mod dto;
@@ -21,6 +22,10 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use carry::{
+    CarryItem, CarryLink, OutletFramingView, StoryCarry, StoryFraming, describe as describe_carry,
+    fmt_lag,
+};
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod canonical;
+pub mod carry;
 pub mod catalog;
 pub mod cluster;
 pub mod discover;
@@ -12,6 +13,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod fetch;
+pub mod framing;
 pub mod language;
 pub mod model;
 pub mod normalize;

@@ -114,8 +114,23 @@ CREATE INDEX items_source_published ON items(source_id, published);
 CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen);
 "#;
 
+/// Carry tracing and framing: per-story analyses (stale when the story's members change) and
+/// the sentence-embedding cache they use.
+const V3: &str = r#"
+CREATE TABLE sentence_vectors (
+    key BLOB PRIMARY KEY,
+    vector BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE story_analysis (
+    story_id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {

@@ -2,6 +2,7 @@
 
 mod bench_archive;
 mod bench_fetch;
+mod carry;
 mod catalog;
 mod eval_lang;
 mod eval_stories;
@@ -91,6 +92,8 @@ enum EvalCommand {
     Tune(eval_stories::TuneArgs),
     /// Cross-language search by meaning on the dev sets: recall and false hits per floor.
     Search(search::EvalArgs),
+    /// Translated-sentence detection on NTREX (ar↔en, fa↔en, ar↔fa): precision/recall per floor.
+    Carry(carry::EvalArgs),
 }
 
 #[derive(Subcommand)]
@@ -109,6 +112,8 @@ enum BenchCommand {
     Archive(bench_archive::ArchiveArgs),
     /// Median timings of the engine calls the app makes, on an archive.
     Api(bench_archive::ApiArgs),
+    /// Carry graph and framing of a 100-item story (or the largest story of an archive).
+    Carry(carry::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -182,6 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             EvalCommand::Stories(a) => eval_stories::run_stories(&a),
             EvalCommand::Tune(a) => eval_stories::run_tune(&a),
             EvalCommand::Search(a) => search::eval(a),
+            EvalCommand::Carry(a) => carry::eval(a),
         },
         Command::Bench { what } => match what {
             BenchCommand::Fetch(a) => bench_fetch::run(a),
@@ -191,6 +197,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Search(a) => search::bench(a),
             BenchCommand::Archive(a) => bench_archive::archive(a),
             BenchCommand::Api(a) => bench_archive::api(a),
+            BenchCommand::Carry(a) => carry::bench(a),
         },
     }
 }
