@@ -284,21 +284,28 @@ fn only_in_sentences_and_loaded_terms_are_found() {
 }
 
 #[test]
-fn the_graph_follows_the_story_when_an_item_moves_out() {
+fn the_graph_follows_the_story_through_split_and_merge() {
     let f = fixture();
     let (irna, tasnim) = (f.ids["irna"], f.ids["tasnim"]);
     assert!(link(&f.engine.story_carry(f.story).unwrap(), irna, tasnim).is_some());
-    f.engine.move_item(irna, 9999).unwrap();
+    let alone = f.engine.split_story(f.story, &[irna]).unwrap();
     let c = f.engine.story_carry(f.story).unwrap();
     assert!(c.items.iter().all(|i| i.item_id != irna));
     assert!(c.links.iter().all(|l| l.edge.origin_item != irna), "{:#?}", c.links);
-    // a split that puts the pair together again finds the edge in the new story
-    f.engine.move_item(irna, f.story).unwrap();
-    let new = f.engine.split_story(f.story, &[irna, tasnim]).unwrap();
-    assert!(link(&f.engine.story_carry(new).unwrap(), irna, tasnim).is_some());
-    assert!(f.engine.story_carry(f.story).unwrap().links.iter().all(|l| l.edge.origin_item != irna));
+    assert!(f.engine.story_carry(alone).unwrap().links.is_empty());
+    f.engine.merge_stories(f.story, alone).unwrap();
+    let l = link(&f.engine.story_carry(f.story).unwrap(), irna, tasnim).cloned();
+    assert_eq!(l.map(|l| l.edge.carried), Some(5));
+    // moving Tasnim's item elsewhere takes its edge along
+    f.engine.move_item(tasnim, alone_or_new(&f)).unwrap();
+    assert!(link(&f.engine.story_carry(f.story).unwrap(), irna, tasnim).is_none());
     assert_eq!(
         f.engine.story_carry(123_456).unwrap_err().code,
         parallax::error::Code::Precondition
     );
+}
+
+/// Another existing story to move an item into.
+fn alone_or_new(f: &Fixture) -> i64 {
+    f.engine.split_story(f.story, &[f.ids["aljazeera"]]).unwrap()
 }

@@ -31,6 +31,9 @@ import type { ImportReport as GImportReport } from "./generated/ImportReport";
 import type { StatusLine as GStatusLine } from "./generated/StatusLine";
 import type { ModelState as GModelState } from "./generated/ModelState";
 import type { Settings as GSettings } from "./generated/Settings";
+import type { StoryCarry as GStoryCarry } from "./generated/StoryCarry";
+import type { CarryLink as GCarryLink } from "./generated/CarryLink";
+import type { StoryFraming as GStoryFraming } from "./generated/StoryFraming";
 
 export type Wire<T> = T extends bigint
   ? number
@@ -66,5 +69,8 @@ export type ImportReport = Wire<GImportReport>;
 export type StatusLine = Wire<GStatusLine>;
 export type ModelState = Wire<GModelState>;
 export type Settings = Wire<GSettings>;
+export type StoryCarry = Wire<GStoryCarry>;
+export type CarryLink = Wire<GCarryLink>;
+export type StoryFraming = Wire<GStoryFraming>;
 
 export type Theme = "system" | "light" | "dark";
