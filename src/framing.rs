@@ -21,8 +21,8 @@ pub use lexicon::Lexicon;
 
 /// Distinctive terms shown per outlet.
 const TOP_TERMS: usize = 8;
-/// z-score from which a term is distinctive (two-sided 5 %).
-const MIN_Z: f64 = 1.96;
+/// z-score from which a term is distinctive (one-sided 5 %: only over-use is shown).
+const MIN_Z: f64 = 1.645;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -131,11 +131,14 @@ pub fn lens(p: &Prepared, lexicon: &Lexicon, cfg: &CarryConfig) -> Framing {
                 }
             }
             rest.retain(|_, c| *c > 0);
-            // prior as strong as the language's coverage of the story
-            let prior: f64 = lang_totals
+            // The prior's strength: a quarter of the language's coverage of the story (at least
+            // 10 pseudo-counts). Much stronger shrinks every word of a small story to nothing;
+            // much weaker lets a word used twice by one outlet dominate.
+            let total: f64 = lang_totals
                 .get(lang)
                 .map(|t| t.values().map(|&c| c as f64).sum())
                 .unwrap_or(0.0);
+            let prior = (total / 4.0).max(10.0);
             let distinctive = logodds::distinctive(&a.counts, &rest, prior, MIN_Z, 2)
                 .into_iter()
                 .take(TOP_TERMS)
@@ -261,8 +264,8 @@ mod tests {
     #[test]
     fn outlets_differ_by_their_words_and_loaded_terms() {
         let docs = vec![
-            doc(1, "almayadeen", Lang::Ar, "استشهد القائد في غارة للعدو الإسرائيلي على الضاحية. وقالت المقاومة إن الشهيد قاد المقاومة لسنوات. المقاومة تتوعد بالرد."),
-            doc(2, "alarabiya", Lang::Ar, "قتل القائد في غارة إسرائيلية على الضاحية الجنوبية لبيروت. وقال الجيش الإسرائيلي إن الغارة استهدفت القائد. الجيش الإسرائيلي يتحدث عن نجاح الغارة."),
+            doc(1, "almayadeen", Lang::Ar, "استشهد القائد في غارة للعدو الإسرائيلي على الضاحية. وقالت المقاومة إن الشهيد قاد المقاومة لسنوات. المقاومة تتوعد بالرد على الغارة. وأكدت المقاومة أن دماء القائد لن تذهب هدرا. وشيعت المقاومة القائد في الضاحية. ورفعت المقاومة رايات النصر."),
+            doc(2, "alarabiya", Lang::Ar, "قتل القائد في غارة إسرائيلية على الضاحية الجنوبية لبيروت. وقال الجيش الإسرائيلي إن الغارة استهدفت القائد. الجيش الإسرائيلي يتحدث عن نجاح الغارة. وأضاف الجيش الإسرائيلي أن القائد كان مسؤولا عن هجمات. ونشر الجيش الإسرائيلي صورا للغارة. وقال الجيش الإسرائيلي إنه يواصل عملياته."),
             doc(3, "reuters", Lang::En, "An Israeli strike killed the commander in Beirut's southern suburbs, the Israeli military said."),
         ];
         let p = Prepared::new(docs, &Boilerplate::default());

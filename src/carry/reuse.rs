@@ -1,7 +1,7 @@
 //! Same-language reuse: word 3-shingles over folded text, found through an inverted index so a
 //! story of thousands of sentences compares only sentences that share a shingle.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use super::Prepared;
@@ -61,7 +61,7 @@ pub fn same_language_pairs(p: &Prepared, min: f32) -> Vec<(usize, usize, f32)> {
             postings.entry((lang, h)).or_default().push(i);
         }
     }
-    let mut candidates: HashMap<(usize, usize), ()> = HashMap::new();
+    let mut candidates: HashSet<(usize, usize)> = HashSet::new();
     for list in postings.values() {
         if list.len() > MAX_POSTINGS {
             continue;
@@ -69,13 +69,13 @@ pub fn same_language_pairs(p: &Prepared, min: f32) -> Vec<(usize, usize, f32)> {
         for (n, &a) in list.iter().enumerate() {
             for &b in &list[n + 1..] {
                 if p.sents[a].doc != p.sents[b].doc {
-                    candidates.insert((a, b), ());
+                    candidates.insert((a, b));
                 }
             }
         }
     }
     let mut out: Vec<(usize, usize, f32)> = candidates
-        .into_keys()
+        .into_iter()
         .filter_map(|(a, b)| {
             let c = containment(sh[a].as_deref()?, sh[b].as_deref()?);
             (c >= min).then_some((a, b, c))
