@@ -13,8 +13,10 @@ pub const BUNDLED: &str = include_str!("../../assets/lexicon/loaded-terms.toml")
 /// The user's copy's file name, next to the archive.
 pub const FILE_NAME: &str = "loaded-terms.toml";
 
-/// Arabic proclitics a word may carry in front (folded): and, so, with, like, for.
-const AR_PREFIXES: &[&str] = &["و", "ف", "ب", "ك", "ل", "وب", "ول", "وك", "فب", "فل"];
+/// Arabic proclitics a word may carry in front (folded): and, so, with, like, for, the.
+const AR_PREFIXES: &[&str] = &[
+    "و", "ف", "ب", "ك", "ل", "وب", "ول", "وك", "فب", "فل", "ال", "وال", "بال", "فال", "كال",
+];
 /// "for the": ل + ال is written لل, so these replace the article itself.
 const AR_LAM_ARTICLE: &[&str] = &["لل", "ولل", "فلل"];
 

@@ -160,7 +160,7 @@ fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Re
     let t0 = Utc.with_ymd_and_hms(2019, 3, 1, 8, 0, 0).unwrap();
     let mut items = Vec::new();
     let mut sources = Vec::new();
-    for (l, (lang, _)) in langs.iter().enumerate() {
+    for (lang, _) in &langs {
         for o in 0..10 {
             sources.push(Source {
                 id: format!("{lang}-outlet-{o}"),
@@ -178,7 +178,6 @@ fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Re
                 refresh_secs: 900,
             });
         }
-        let _ = l;
     }
     'outer: for (d, &s) in starts.iter().enumerate() {
         let end = starts.get(d + 1).copied().unwrap_or(ids.len()).min(s + 5);
