@@ -28,10 +28,10 @@ use crate::model::Lang;
 pub const MIN_TOKENS: usize = 4;
 /// Cosine of e5 sentence embeddings from which "B translates A" is claimed, with agreeing
 /// numbers. Picked from the NTREX curve (`parallax eval carry`): see the README.
-pub const TRANSLATION_FLOOR: f32 = 0.88;
+pub const TRANSLATION_FLOOR: f32 = 0.85;
 /// Cosine from which a sentence counts as present in another language's coverage (for "only
 /// in <language>"): a recall-oriented floor, lower than the translation floor.
-pub const RELATED_FLOOR: f32 = 0.84;
+pub const RELATED_FLOOR: f32 = 0.85;
 
 /// One item as carry tracing sees it.
 #[derive(Debug, Clone)]
