@@ -22,11 +22,11 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
 pub use carry::{
     CarryItem, CarryLink, OutletFramingView, StoryCarry, StoryFraming, describe as describe_carry,
     fmt_lag,
 };
-pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use settings::Settings;

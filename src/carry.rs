@@ -55,8 +55,9 @@ pub fn sentences_of(title: &str, body: &str) -> Vec<String> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CarryKind {
@@ -118,10 +119,20 @@ impl Default for CarryConfig {
     }
 }
 
-/// "B translates A": the similarity is above the floor and the numbers do not disagree (when
-/// both sentences have numbers, they share one; a number written out in words has none).
-pub fn translation_match(cosine: f32, a: &BTreeSet<String>, b: &BTreeSet<String>, floor: f32) -> bool {
-    cosine >= floor && numbers_agree(a, b)
+/// Shortest over longest word count from which two sentences can translate each other: a
+/// headline is similar in meaning to the long sentence it sums up, but it does not translate it.
+pub const LENGTH_RATIO_MIN: f32 = 0.5;
+
+/// "B translates A" as far as one pair can tell: the similarity is above the floor, the numbers
+/// do not disagree (when both sentences have numbers, they share one; a number written out in
+/// words has none) and the lengths are comparable.
+pub fn translation_match(cosine: f32, a: &Folded, b: &Folded, floor: f32) -> bool {
+    cosine >= floor && numbers_agree(&a.numbers, &b.numbers) && lengths_agree(a, b)
+}
+
+pub fn lengths_agree(a: &Folded, b: &Folded) -> bool {
+    let (x, y) = (a.tokens.len() as f32, b.tokens.len() as f32);
+    x.min(y) >= LENGTH_RATIO_MIN * x.max(y)
 }
 
 pub fn numbers_agree(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
@@ -245,7 +256,12 @@ impl Prepared {
                     kind: best.2,
                 });
         }
-        let eligible = |d: usize| self.sents.iter().filter(|s| s.doc == d && s.eligible).count() as u32;
+        let eligible = |d: usize| {
+            self.sents
+                .iter()
+                .filter(|s| s.doc == d && s.eligible)
+                .count() as u32
+        };
         edges
             .into_iter()
             .map(|((o, c), mut pairs)| {
@@ -257,7 +273,11 @@ impl Prepared {
                 } else {
                     CarryKind::Edited
                 };
-                let carried = pairs.iter().map(|p| p.origin).collect::<BTreeSet<_>>().len() as u32;
+                let carried = pairs
+                    .iter()
+                    .map(|p| p.origin)
+                    .collect::<BTreeSet<_>>()
+                    .len() as u32;
                 CarryEdge {
                     origin_item: self.docs[o].id,
                     carrier_item: self.docs[c].id,
@@ -301,15 +321,21 @@ impl Prepared {
         for (n, &a) in with_vec.iter().enumerate() {
             let sa = &self.sents[a];
             let la = &self.docs[sa.doc].lang;
-            let Some(va) = sa.vector.as_deref() else { continue };
+            let Some(va) = sa.vector.as_deref() else {
+                continue;
+            };
             for &b in &with_vec[n + 1..] {
                 let sb = &self.sents[b];
-                if &self.docs[sb.doc].lang == la || self.docs[sb.doc].outlet == self.docs[sa.doc].outlet {
+                if &self.docs[sb.doc].lang == la
+                    || self.docs[sb.doc].outlet == self.docs[sa.doc].outlet
+                {
                     continue;
                 }
-                let Some(vb) = sb.vector.as_deref() else { continue };
+                let Some(vb) = sb.vector.as_deref() else {
+                    continue;
+                };
                 let c = crate::embed::cosine(va, vb);
-                if c < floor || !numbers_agree(&sa.folded.numbers, &sb.folded.numbers) {
+                if !translation_match(c, &sa.folded, &sb.folded, floor) {
                     continue;
                 }
                 for (x, y) in [(a, b), (b, a)] {
@@ -323,7 +349,11 @@ impl Prepared {
         // mutual best: a's best in b's item is b, and b's best in a's item is a
         let mut out = Vec::new();
         for (&(a, _), &(b, c)) in &best {
-            if a < b && best.get(&(b, self.sents[a].doc)).is_some_and(|&(x, _)| x == a) {
+            if a < b
+                && best
+                    .get(&(b, self.sents[a].doc))
+                    .is_some_and(|&(x, _)| x == a)
+            {
                 out.push((a, b, c));
             }
         }

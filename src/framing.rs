@@ -102,7 +102,9 @@ pub fn lens(p: &Prepared, lexicon: &Lexicon, cfg: &CarryConfig) -> Framing {
                 *a.counts.entry(w.clone()).or_default() += 1;
             }
             for pair in t.windows(2).filter(|p| is_term(&p[0]) && is_term(&p[1])) {
-                *a.counts.entry(format!("{} {}", pair[0], pair[1])).or_default() += 1;
+                *a.counts
+                    .entry(format!("{} {}", pair[0], pair[1]))
+                    .or_default() += 1;
             }
             for (entry, spelling) in lexicon.find(&doc.lang, t) {
                 let e = a.loaded.entry((entry, spelling.to_string())).or_default();
@@ -197,7 +199,9 @@ fn only_in(p: &Prepared, floor: f32) -> (Vec<OnlyIn>, bool) {
     let mut covered = vec![false; p.sents.len()];
     for (n, &a) in with_vec.iter().enumerate() {
         let (sa, la) = (&p.sents[a], &p.docs[p.sents[a].doc].lang);
-        let Some(va) = sa.vector.as_deref() else { continue };
+        let Some(va) = sa.vector.as_deref() else {
+            continue;
+        };
         for &b in &with_vec[n + 1..] {
             if covered[a] && covered[b] {
                 continue;
@@ -206,7 +210,9 @@ fn only_in(p: &Prepared, floor: f32) -> (Vec<OnlyIn>, bool) {
             if &p.docs[sb.doc].lang == la {
                 continue;
             }
-            let Some(vb) = sb.vector.as_deref() else { continue };
+            let Some(vb) = sb.vector.as_deref() else {
+                continue;
+            };
             if crate::embed::cosine(va, vb) >= floor {
                 covered[a] = true;
                 covered[b] = true;
@@ -264,21 +270,47 @@ mod tests {
     #[test]
     fn outlets_differ_by_their_words_and_loaded_terms() {
         let docs = vec![
-            doc(1, "almayadeen", Lang::Ar, "استشهد القائد في غارة للعدو الإسرائيلي على الضاحية. وقالت المقاومة إن الشهيد قاد المقاومة لسنوات. المقاومة تتوعد بالرد على الغارة. وأكدت المقاومة أن دماء القائد لن تذهب هدرا. وشيعت المقاومة القائد في الضاحية. ورفعت المقاومة رايات النصر."),
-            doc(2, "alarabiya", Lang::Ar, "قتل القائد في غارة إسرائيلية على الضاحية الجنوبية لبيروت. وقال الجيش الإسرائيلي إن الغارة استهدفت القائد. الجيش الإسرائيلي يتحدث عن نجاح الغارة. وأضاف الجيش الإسرائيلي أن القائد كان مسؤولا عن هجمات. ونشر الجيش الإسرائيلي صورا للغارة. وقال الجيش الإسرائيلي إنه يواصل عملياته. وأعلن الجيش الإسرائيلي حالة التأهب."),
-            doc(3, "reuters", Lang::En, "An Israeli strike killed the commander in Beirut's southern suburbs, the Israeli military said."),
+            doc(
+                1,
+                "almayadeen",
+                Lang::Ar,
+                "استشهد القائد في غارة للعدو الإسرائيلي على الضاحية. وقالت المقاومة إن الشهيد قاد المقاومة لسنوات. المقاومة تتوعد بالرد على الغارة. وأكدت المقاومة أن دماء القائد لن تذهب هدرا. وشيعت المقاومة القائد في الضاحية. ورفعت المقاومة رايات النصر.",
+            ),
+            doc(
+                2,
+                "alarabiya",
+                Lang::Ar,
+                "قتل القائد في غارة إسرائيلية على الضاحية الجنوبية لبيروت. وقال الجيش الإسرائيلي إن الغارة استهدفت القائد. الجيش الإسرائيلي يتحدث عن نجاح الغارة. وأضاف الجيش الإسرائيلي أن القائد كان مسؤولا عن هجمات. ونشر الجيش الإسرائيلي صورا للغارة. وقال الجيش الإسرائيلي إنه يواصل عملياته. وأعلن الجيش الإسرائيلي حالة التأهب.",
+            ),
+            doc(
+                3,
+                "reuters",
+                Lang::En,
+                "An Israeli strike killed the commander in Beirut's southern suburbs, the Israeli military said.",
+            ),
         ];
         let p = Prepared::new(docs, &Boilerplate::default());
         let f = lens(&p, &Lexicon::bundled(), &CarryConfig::default());
         assert!(!f.only_in_checked, "no embeddings: only-in is not claimed");
         let mayadeen = f.outlets.iter().find(|o| o.outlet == "almayadeen").unwrap();
-        let terms: Vec<&str> = mayadeen.distinctive.iter().map(|t| t.term.as_str()).collect();
+        let terms: Vec<&str> = mayadeen
+            .distinctive
+            .iter()
+            .map(|t| t.term.as_str())
+            .collect();
         assert!(terms.contains(&"المقاومه"), "{terms:?}");
         let loaded: Vec<&str> = mayadeen.loaded.iter().map(|h| h.term.as_str()).collect();
-        assert!(loaded.contains(&"استشهد") && loaded.contains(&"العدو الإسرائيلي"), "{loaded:?}");
+        assert!(
+            loaded.contains(&"استشهد") && loaded.contains(&"العدو الإسرائيلي"),
+            "{loaded:?}"
+        );
         let arabiya = f.outlets.iter().find(|o| o.outlet == "alarabiya").unwrap();
         assert!(arabiya.loaded.is_empty(), "{:?}", arabiya.loaded);
-        let terms: Vec<&str> = arabiya.distinctive.iter().map(|t| t.term.as_str()).collect();
+        let terms: Vec<&str> = arabiya
+            .distinctive
+            .iter()
+            .map(|t| t.term.as_str())
+            .collect();
         assert!(terms.iter().any(|t| t.contains("الجيش")), "{terms:?}");
         // the only English outlet has nothing to be distinctive against
         let reuters = f.outlets.iter().find(|o| o.outlet == "reuters").unwrap();

@@ -109,14 +109,38 @@ fn fixture() -> Fixture {
         ("irna", item("irna", "1", &fa[0], &fa[1..].join(" "), t0())),
         (
             "tasnim",
-            item("tasnim", "2", &tasnim[0], &tasnim[1..].join(" "), t0() + Duration::minutes(40)),
+            item(
+                "tasnim",
+                "2",
+                &tasnim[0],
+                &tasnim[1..].join(" "),
+                t0() + Duration::minutes(40),
+            ),
         ),
         (
             "almayadeen",
-            item("almayadeen", "3", &ar[0], &ar[1..].join(" "), t0() + Duration::minutes(130)),
+            item(
+                "almayadeen",
+                "3",
+                &ar[0],
+                &ar[1..].join(" "),
+                t0() + Duration::minutes(130),
+            ),
         ),
-        ("reuters", item("reuters", "4", &en[0], &en[1..].join(" "), t0() + Duration::minutes(180))),
-        ("aljazeera", item("aljazeera", "5", "سوريا", "", t0() + Duration::minutes(200))),
+        (
+            "reuters",
+            item(
+                "reuters",
+                "4",
+                &en[0],
+                &en[1..].join(" "),
+                t0() + Duration::minutes(180),
+            ),
+        ),
+        (
+            "aljazeera",
+            item("aljazeera", "5", "سوريا", "", t0() + Duration::minutes(200)),
+        ),
     ];
     // Tasnim's other items on other days, each ending with the Telegram line
     let other = lines(1467..=1469, FA);
@@ -210,14 +234,19 @@ fn a_persian_reprint_with_a_sentence_dropped_is_traced_verbatim_with_its_lag() {
         "TASNIM carries 5 of 6 sentences of IRNA, verbatim, +40 min"
     );
     // the dropped sentence (line 1464, IRNA's fourth) is not among the carried ones
-    assert!(l.edge.pairs.iter().all(|p| p.origin != 3), "{:?}", l.edge.pairs);
+    assert!(
+        l.edge.pairs.iter().all(|p| p.origin != 3),
+        "{:?}",
+        l.edge.pairs
+    );
     // nothing flows backwards in time, nothing comes from the one-word item
     let jazeera = f.ids["aljazeera"];
     assert!(c.links.iter().all(|l| l.edge.lag_secs >= 0));
-    assert!(c
-        .links
-        .iter()
-        .all(|l| l.edge.origin_item != jazeera && l.edge.carrier_item != jazeera));
+    assert!(
+        c.links
+            .iter()
+            .all(|l| l.edge.origin_item != jazeera && l.edge.carrier_item != jazeera)
+    );
 }
 
 #[test]
@@ -240,7 +269,10 @@ fn an_arabic_translation_is_carried_from_the_earliest_persian_origin() {
     assert!(
         c.links.iter().all(|l| l.edge.carrier_item != reuters),
         "{:#?}",
-        c.links.iter().filter(|l| l.edge.carrier_item == reuters).collect::<Vec<_>>()
+        c.links
+            .iter()
+            .filter(|l| l.edge.carrier_item == reuters)
+            .collect::<Vec<_>>()
     );
 }
 
@@ -278,8 +310,16 @@ fn only_in_sentences_and_loaded_terms_are_found() {
             .map(|h| h.term.clone())
             .collect()
     };
-    assert!(loaded("irna").iter().any(|t| t.starts_with("تروریس")), "{:?}", loaded("irna"));
-    assert!(loaded("reuters").iter().any(|t| t.starts_with("terror")), "{:?}", loaded("reuters"));
+    assert!(
+        loaded("irna").iter().any(|t| t.starts_with("تروریس")),
+        "{:?}",
+        loaded("irna")
+    );
+    assert!(
+        loaded("reuters").iter().any(|t| t.starts_with("terror")),
+        "{:?}",
+        loaded("reuters")
+    );
     assert!(fr.lexicon_path.ends_with("loaded-terms.toml"));
 }
 
@@ -291,7 +331,11 @@ fn the_graph_follows_the_story_through_split_and_merge() {
     let alone = f.engine.split_story(f.story, &[irna]).unwrap();
     let c = f.engine.story_carry(f.story).unwrap();
     assert!(c.items.iter().all(|i| i.item_id != irna));
-    assert!(c.links.iter().all(|l| l.edge.origin_item != irna), "{:#?}", c.links);
+    assert!(
+        c.links.iter().all(|l| l.edge.origin_item != irna),
+        "{:#?}",
+        c.links
+    );
     assert!(f.engine.story_carry(alone).unwrap().links.is_empty());
     f.engine.merge_stories(f.story, alone).unwrap();
     let l = link(&f.engine.story_carry(f.story).unwrap(), irna, tasnim).cloned();
@@ -307,5 +351,7 @@ fn the_graph_follows_the_story_through_split_and_merge() {
 
 /// Another existing story to move an item into.
 fn alone_or_new(f: &Fixture) -> i64 {
-    f.engine.split_story(f.story, &[f.ids["aljazeera"]]).unwrap()
+    f.engine
+        .split_story(f.story, &[f.ids["aljazeera"]])
+        .unwrap()
 }

@@ -113,7 +113,9 @@ impl Engine {
             let src = it
                 .and_then(|i| a.sources.get(&i.item.source_id))
                 .map(SourceRef::of)
-                .unwrap_or_else(|| SourceRef::unknown(it.map(|i| i.item.source_id.as_str()).unwrap_or("?")));
+                .unwrap_or_else(|| {
+                    SourceRef::unknown(it.map(|i| i.item.source_id.as_str()).unwrap_or("?"))
+                });
             (src, it.map(|i| item_lang(i)).unwrap_or(Lang::Und))
         };
         let items = a
@@ -126,12 +128,21 @@ impl Engine {
                     item_id: s.item_id,
                     source: src,
                     lang,
-                    published: item_of.get(&s.item_id).map(|i| i.item.published).unwrap_or_default(),
+                    published: item_of
+                        .get(&s.item_id)
+                        .map(|i| i.item.published)
+                        .unwrap_or_default(),
                     sentences: s.sentences.clone(),
                 }
             })
             .collect();
-        let order: HashMap<i64, usize> = a.stored.items.iter().enumerate().map(|(n, s)| (s.item_id, n)).collect();
+        let order: HashMap<i64, usize> = a
+            .stored
+            .items
+            .iter()
+            .enumerate()
+            .map(|(n, s)| (s.item_id, n))
+            .collect();
         let mut links: Vec<CarryLink> = a
             .stored
             .edges
@@ -149,7 +160,12 @@ impl Engine {
                 }
             })
             .collect();
-        links.sort_by_key(|l| (order.get(&l.edge.carrier_item), order.get(&l.edge.origin_item)));
+        links.sort_by_key(|l| {
+            (
+                order.get(&l.edge.carrier_item),
+                order.get(&l.edge.origin_item),
+            )
+        });
         Ok(StoryCarry {
             story_id,
             items,
@@ -216,14 +232,19 @@ impl Engine {
         let lexicon_path = self.lexicon_path();
         let (lexicon, lexicon_error) = Lexicon::load_or_init(&lexicon_path);
         // An installed model counts; it is only loaded when something must be embedded.
-        let fp = fingerprint(&members, self.model_path().is_file(), &lexicon_text(&lexicon_path));
+        let fp = fingerprint(
+            &members,
+            self.model_path().is_file(),
+            &lexicon_text(&lexicon_path),
+        );
         let cached = self.with_store(|s| s.story_analysis(story_id, &fp))?;
         let stored = match cached.and_then(|b| serde_json::from_str::<Stored>(&b).ok()) {
             Some(s) => s,
             None => {
                 let stored = self.compute(&members, &lexicon)?;
-                let body = serde_json::to_string(&stored)
-                    .map_err(|e| super::ApiError::new(crate::error::Code::Internal, e.to_string()))?;
+                let body = serde_json::to_string(&stored).map_err(|e| {
+                    super::ApiError::new(crate::error::Code::Internal, e.to_string())
+                })?;
                 self.with_store(|s| s.put_story_analysis(story_id, &fp, &body))?;
                 stored
             }
@@ -243,11 +264,7 @@ impl Engine {
         })
     }
 
-    fn compute(
-        &self,
-        members: &[StoredItem],
-        lexicon: &Lexicon,
-    ) -> ApiResult<Stored> {
+    fn compute(&self, members: &[StoredItem], lexicon: &Lexicon) -> ApiResult<Stored> {
         let docs: Vec<Doc> = members
             .iter()
             .map(|it| Doc {
@@ -300,12 +317,18 @@ impl Engine {
             Ok(out)
         })?;
         Ok(Boilerplate::learn(
-            samples.iter().map(|(o, id, d, s)| (o.as_str(), *id, *d, s.as_slice())),
+            samples
+                .iter()
+                .map(|(o, id, d, s)| (o.as_str(), *id, *d, s.as_slice())),
         ))
     }
 
     /// Embeddings of `texts`, from the cache or the model (and then cached).
-    fn sentence_vectors(&self, model: &crate::embed::Model, texts: &[&str]) -> ApiResult<Vec<Vec<f32>>> {
+    fn sentence_vectors(
+        &self,
+        model: &crate::embed::Model,
+        texts: &[&str],
+    ) -> ApiResult<Vec<Vec<f32>>> {
         let keys: Vec<_> = texts.iter().map(|t| sentence_key(MODEL_TAG, t)).collect();
         let mut have = self.with_store(|s| s.sentence_vectors(&keys))?;
         let missing: BTreeMap<_, &str> = keys
@@ -323,7 +346,10 @@ impl Engine {
             self.with_store(|s| s.put_sentence_vectors(&rows))?;
             have.extend(rows);
         }
-        Ok(keys.iter().map(|k| have.get(k).cloned().unwrap_or_default()).collect())
+        Ok(keys
+            .iter()
+            .map(|k| have.get(k).cloned().unwrap_or_default())
+            .collect())
     }
 }
 
@@ -363,7 +389,11 @@ pub fn describe(e: &CarryEdge, origin: &str, carrier: &str) -> String {
         CarryKind::Edited => "edited",
         CarryKind::Translated => "translated",
     };
-    let noun = if e.origin_sentences == 1 { "sentence" } else { "sentences" };
+    let noun = if e.origin_sentences == 1 {
+        "sentence"
+    } else {
+        "sentences"
+    };
     format!(
         "{carrier} carries {} of {} {noun} of {origin}, {how}, +{}",
         e.carried,

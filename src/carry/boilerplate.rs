@@ -20,9 +20,12 @@ pub struct Boilerplate {
 
 impl Boilerplate {
     /// Learn from `(outlet, item id, published day, sentences)` samples.
-    pub fn learn<'a>(samples: impl IntoIterator<Item = (&'a str, i64, NaiveDate, &'a [String])>) -> Boilerplate {
+    pub fn learn<'a>(
+        samples: impl IntoIterator<Item = (&'a str, i64, NaiveDate, &'a [String])>,
+    ) -> Boilerplate {
         // (outlet, folded sentence) → items and days it appears on
-        let mut seen: HashMap<(&str, String), (BTreeSet<i64>, BTreeSet<NaiveDate>)> = HashMap::new();
+        let mut seen: HashMap<(&str, String), (BTreeSet<i64>, BTreeSet<NaiveDate>)> =
+            HashMap::new();
         for (outlet, id, day, sentences) in samples {
             for s in sentences {
                 let key = Folded::of(s).key();

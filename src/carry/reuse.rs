@@ -42,7 +42,11 @@ pub fn containment(a: &[u64], b: &[u64]) -> f32 {
         }
     }
     let n = a.len().min(b.len());
-    if n == 0 { 0.0 } else { shared as f32 / n as f32 }
+    if n == 0 {
+        0.0
+    } else {
+        shared as f32 / n as f32
+    }
 }
 
 /// Pairs (a, b), a < b, of eligible same-language sentences of different items with
@@ -92,9 +96,15 @@ mod tests {
 
     #[test]
     fn containment_survives_light_edits() {
-        let a = shingles(&fold_tokens("وزير الخارجية الإيراني يصل إلى مسقط للمشاركة في المحادثات"));
-        let b = shingles(&fold_tokens("وزير الخارجية الايراني يصل الى مسقط للمشاركة في المحادثات غير المباشرة"));
-        let c = shingles(&fold_tokens("الرئيس الأمريكي يلتقي نظيره الفرنسي في باريس يوم الاثنين"));
+        let a = shingles(&fold_tokens(
+            "وزير الخارجية الإيراني يصل إلى مسقط للمشاركة في المحادثات",
+        ));
+        let b = shingles(&fold_tokens(
+            "وزير الخارجية الايراني يصل الى مسقط للمشاركة في المحادثات غير المباشرة",
+        ));
+        let c = shingles(&fold_tokens(
+            "الرئيس الأمريكي يلتقي نظيره الفرنسي في باريس يوم الاثنين",
+        ));
         assert!((containment(&a, &b) - 1.0).abs() < 1e-6);
         assert_eq!(containment(&a, &c), 0.0);
     }

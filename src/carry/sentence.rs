@@ -173,11 +173,16 @@ mod tests {
     fn splits_arabic_persian_and_english() {
         assert_eq!(
             split("هل ستعود المفاوضات؟ قال الوزير إن الجولة المقبلة ستعقد في مسقط."),
-            vec!["هل ستعود المفاوضات؟", "قال الوزير إن الجولة المقبلة ستعقد في مسقط."]
+            vec![
+                "هل ستعود المفاوضات؟",
+                "قال الوزير إن الجولة المقبلة ستعقد في مسقط."
+            ]
         );
         // ZWNJ inside Persian words and a quoted question keep their sentence together.
         assert_eq!(
-            split("عراقچی گفت: «آیا مذاکرات ادامه می‌یابد؟» او پاسخی نداد. دیدار ۳.۵ ساعت طول کشید."),
+            split(
+                "عراقچی گفت: «آیا مذاکرات ادامه می‌یابد؟» او پاسخی نداد. دیدار ۳.۵ ساعت طول کشید."
+            ),
             vec![
                 "عراقچی گفت: «آیا مذاکرات ادامه می‌یابد؟»",
                 "او پاسخی نداد.",
@@ -185,7 +190,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            split("U.S. officials met Gen. Smith in Doha. Talks resume on 3.5 percent.\nA new line"),
+            split(
+                "U.S. officials met Gen. Smith in Doha. Talks resume on 3.5 percent.\nA new line"
+            ),
             vec![
                 "U.S. officials met Gen. Smith in Doha.",
                 "Talks resume on 3.5 percent.",
@@ -214,12 +221,18 @@ mod tests {
 
     #[test]
     fn datelines_are_not_content() {
-        assert_eq!(strip_dateline("تهران- ایرنا- رئیس جمهور گفت"), "رئیس جمهور گفت");
+        assert_eq!(
+            strip_dateline("تهران- ایرنا- رئیس جمهور گفت"),
+            "رئیس جمهور گفت"
+        );
         assert_eq!(
             strip_dateline("TEHRAN (Tasnim) – Iran's foreign minister said"),
             "Iran's foreign minister said"
         );
-        assert_eq!(strip_dateline("al-Assad said on Monday"), "al-Assad said on Monday");
+        assert_eq!(
+            strip_dateline("al-Assad said on Monday"),
+            "al-Assad said on Monday"
+        );
         assert_eq!(strip_dateline("عراقچی گفت: «نه»"), "عراقچی گفت: «نه»");
         assert_eq!(
             Folded::of("بيروت - الميادين نت: قال الأمين العام").key(),

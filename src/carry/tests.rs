@@ -15,7 +15,8 @@ fn doc(id: i64, outlet: &str, lang: Lang, minutes: i64, sentences: &[&str]) -> D
         id,
         outlet: outlet.into(),
         lang,
-        published: Utc.with_ymd_and_hms(2018, 9, 29, 12, 0, 0).unwrap() + Duration::minutes(minutes),
+        published: Utc.with_ymd_and_hms(2018, 9, 29, 12, 0, 0).unwrap()
+            + Duration::minutes(minutes),
         sentences: sentences.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -34,13 +35,19 @@ fn a_reprint_with_a_sentence_dropped_is_carried_from_the_earliest_outlet() {
     assert_eq!(edges.len(), 2, "{edges:?}");
     let mehr = edges.iter().find(|e| e.carrier_item == 2).unwrap();
     assert_eq!(mehr.origin_item, 1);
-    assert_eq!((mehr.carried, mehr.origin_sentences, mehr.carrier_sentences), (3, 4, 3));
+    assert_eq!(
+        (mehr.carried, mehr.origin_sentences, mehr.carrier_sentences),
+        (3, 4, 3)
+    );
     assert_eq!(mehr.kind, CarryKind::Verbatim);
     assert_eq!(mehr.lag_secs, 40 * 60);
     let pairs: Vec<(u32, u32)> = mehr.pairs.iter().map(|p| (p.origin, p.carrier)).collect();
     assert_eq!(pairs, vec![(0, 0), (1, 1), (3, 2)]);
     let tasnim = edges.iter().find(|e| e.carrier_item == 3).unwrap();
-    assert_eq!((tasnim.origin_item, tasnim.carried, tasnim.lag_secs), (1, 2, 130 * 60));
+    assert_eq!(
+        (tasnim.origin_item, tasnim.carried, tasnim.lag_secs),
+        (1, 2, 130 * 60)
+    );
 }
 
 #[test]

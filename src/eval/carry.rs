@@ -116,7 +116,8 @@ pub fn run(model: &Model, ntrex: &Path, max_docs: Option<usize>) -> Result<Carry
         for r in &docs {
             for i in r.clone() {
                 positives += 1;
-                let long = |l: usize| Folded::of(&texts[l][i]).tokens.len() >= crate::carry::MIN_TOKENS;
+                let long =
+                    |l: usize| Folded::of(&texts[l][i]).tokens.len() >= crate::carry::MIN_TOKENS;
                 if long(a) && long(b) {
                     eligible_positives += 1;
                 }
@@ -149,7 +150,9 @@ pub fn run(model: &Model, ntrex: &Path, max_docs: Option<usize>) -> Result<Carry
                     .map(|(x, y, _)| (prepared.sents[x].idx, prepared.sents[y].idx))
                     .collect();
                 let tp = predicted.iter().filter(|(x, y)| x == y).count();
-                let false_elsewhere = unrelated.as_ref().map_or(0, |u| u.translation_pairs(f).len());
+                let false_elsewhere = unrelated
+                    .as_ref()
+                    .map_or(0, |u| u.translation_pairs(f).len());
                 let e = &mut rule_counts[k];
                 e.0 += tp;
                 e.1 += predicted.len() - tp + false_elsewhere;
@@ -160,10 +163,27 @@ pub fn run(model: &Model, ntrex: &Path, max_docs: Option<usize>) -> Result<Carry
             fl.iter()
                 .zip(counts)
                 .map(|(&floor, &(tp, fp, fneg))| {
-                    let p = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
-                    let r = if tp + fneg == 0 { 0.0 } else { tp as f64 / (tp + fneg) as f64 };
-                    let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-                    Point { floor, precision: p, recall: r, f1 }
+                    let p = if tp + fp == 0 {
+                        1.0
+                    } else {
+                        tp as f64 / (tp + fp) as f64
+                    };
+                    let r = if tp + fneg == 0 {
+                        0.0
+                    } else {
+                        tp as f64 / (tp + fneg) as f64
+                    };
+                    let f1 = if p + r == 0.0 {
+                        0.0
+                    } else {
+                        2.0 * p * r / (p + r)
+                    };
+                    Point {
+                        floor,
+                        precision: p,
+                        recall: r,
+                        f1,
+                    }
                 })
                 .collect()
         };
@@ -176,7 +196,8 @@ pub fn run(model: &Model, ntrex: &Path, max_docs: Option<usize>) -> Result<Carry
         });
     }
     let fl = floors();
-    let mean_f1 = |k: usize| pairs.iter().map(|p| p.carry_rule[k].f1).sum::<f64>() / pairs.len() as f64;
+    let mean_f1 =
+        |k: usize| pairs.iter().map(|p| p.carry_rule[k].f1).sum::<f64>() / pairs.len() as f64;
     let best = (0..fl.len())
         .max_by(|&x, &y| mean_f1(x).total_cmp(&mean_f1(y)))
         .unwrap_or(0);
@@ -204,7 +225,8 @@ fn doc_pair(
     a: usize,
     b: usize,
 ) -> Prepared {
-    let at = |m: i64| Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::minutes(m);
+    let at =
+        |m: i64| Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::minutes(m);
     let docs = [a, b]
         .iter()
         .enumerate()
@@ -224,7 +246,11 @@ fn doc_pair(
     let v = which
         .iter()
         .map(|&s| {
-            let (lang, start) = if p.sents[s].doc == 0 { (a, r.start) } else { (b, rb.start) };
+            let (lang, start) = if p.sents[s].doc == 0 {
+                (a, r.start)
+            } else {
+                (b, rb.start)
+            };
             vecs[lang][&(start + p.sents[s].idx)].clone()
         })
         .collect();

@@ -64,8 +64,9 @@ impl Lexicon {
         let f: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         let mut patterns = Vec::new();
         for (i, e) in f.entry.iter().enumerate() {
-            let lang = Lang::from_tag(&e.lang)
-                .ok_or_else(|| invalid(format!("entry {}: unknown language {:?}", i + 1, e.lang)))?;
+            let lang = Lang::from_tag(&e.lang).ok_or_else(|| {
+                invalid(format!("entry {}: unknown language {:?}", i + 1, e.lang))
+            })?;
             if e.terms.is_empty() || e.gloss.trim().is_empty() || e.source.trim().is_empty() {
                 return Err(invalid(format!(
                     "entry {} ({:?}): terms, gloss and source are required",
@@ -103,7 +104,10 @@ impl Lexicon {
         match std::fs::read_to_string(path) {
             Ok(text) => match Lexicon::parse(&text, &shown) {
                 Ok(l) => (l, None),
-                Err(e) => (Lexicon::bundled(), Some(format!("{e}; using the bundled lexicon"))),
+                Err(e) => (
+                    Lexicon::bundled(),
+                    Some(format!("{e}; using the bundled lexicon")),
+                ),
             },
             Err(e) => (
                 Lexicon::bundled(),
@@ -127,7 +131,9 @@ impl Lexicon {
                 }
                 let first_ok = token_matches(lang, &tokens[start], &pat[0]);
                 if first_ok && tokens[start + 1..start + pat.len()] == pat[1..] {
-                    used[start..start + pat.len()].iter_mut().for_each(|u| *u = true);
+                    used[start..start + pat.len()]
+                        .iter_mut()
+                        .for_each(|u| *u = true);
                     out.push((*entry, spelling.as_str()));
                 }
             }
@@ -166,14 +172,19 @@ mod tests {
             assert!(e.source.starts_with("https://"), "{e:?}");
         }
         for code in ["ar", "fa", "en"] {
-            assert!(l.entries.iter().filter(|e| e.lang == code).count() >= 8, "{code}");
+            assert!(
+                l.entries.iter().filter(|e| e.lang == code).count() >= 8,
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn terms_are_found_in_folded_text_with_arabic_clitics() {
         let l = Lexicon::bundled();
-        let fa = normalize::fold_tokens("سخنگوی وزارت خارجه حملات رژیم صهیونيستي را محکوم کرد و گفت دو نفر به شهادت رسیدند");
+        let fa = normalize::fold_tokens(
+            "سخنگوی وزارت خارجه حملات رژیم صهیونيستي را محکوم کرد و گفت دو نفر به شهادت رسیدند",
+        );
         let hits: Vec<&str> = l.find(&Lang::Fa, &fa).into_iter().map(|h| h.1).collect();
         assert!(hits.contains(&"رژیم صهیونیستی"), "{hits:?}");
         assert!(hits.contains(&"به شهادت رسیدند"), "{hits:?}");
@@ -184,7 +195,8 @@ mod tests {
         assert!(hits.contains(&"استشهد"), "{hits:?}");
         // "the occupation forces" is one hit, not also "the occupation"
         assert!(!hits.contains(&"الاحتلال"), "{hits:?}");
-        let en = normalize::fold_tokens("The regime said terrorists attacked; Terror grips the city");
+        let en =
+            normalize::fold_tokens("The regime said terrorists attacked; Terror grips the city");
         assert_eq!(l.find(&Lang::En, &en).len(), 3);
         assert!(l.find(&Lang::Fa, &en).is_empty());
     }

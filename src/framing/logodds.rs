@@ -71,7 +71,10 @@ mod tests {
         // the other way round, "killed" is over-used and "said" is not
         let r = distinctive(&rest, &focus, 100.0, 1.0, 2);
         let terms: Vec<&str> = r.iter().map(|s| s.term.as_str()).collect();
-        assert!(terms.contains(&"killed") && !terms.contains(&"said"), "{r:?}");
+        assert!(
+            terms.contains(&"killed") && !terms.contains(&"said"),
+            "{r:?}"
+        );
         assert!(distinctive(&focus, &HashMap::new(), 100.0, 0.0, 1).is_empty());
     }
 }

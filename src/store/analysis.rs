@@ -109,7 +109,10 @@ mod tests {
         let k = sentence_key("m", "سلام");
         assert_ne!(k, sentence_key("m2", "سلام"));
         s.put_sentence_vectors(&[(k, vec![0.5, -1.0])]).unwrap();
-        assert_eq!(s.sentence_vectors(&[k, sentence_key("m", "x")]).unwrap()[&k], vec![0.5, -1.0]);
+        assert_eq!(
+            s.sentence_vectors(&[k, sentence_key("m", "x")]).unwrap()[&k],
+            vec![0.5, -1.0]
+        );
         s.put_story_analysis(7, "f1", "{}").unwrap();
         assert_eq!(s.story_analysis(7, "f1").unwrap().as_deref(), Some("{}"));
         assert_eq!(s.story_analysis(7, "f2").unwrap(), None);

@@ -70,7 +70,10 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 ..EngineConfig::new(_tmp.join("bench.db"))
             })?;
             let id = build_story(&engine, &a.ntrex, a.items)?;
-            println!("built story #{id}: {} items of real NTREX ar/fa/en text, 30 outlets", a.items);
+            println!(
+                "built story #{id}: {} items of real NTREX ar/fa/en text, 30 outlets",
+                a.items
+            );
             (engine, id)
         }
     };
@@ -203,30 +206,31 @@ fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Re
             });
         }
     }
-    engine.with_store(|s| {
-        for src in &sources {
-            s.upsert_source(src)?;
-        }
-        let ids = s.insert_items(&items)?.inserted;
-        let langs: Vec<(i64, Lang, f64)> = ids
-            .iter()
-            .zip(&items)
-            .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
-            .collect();
-        s.set_languages(&langs)?;
-        let story = s.new_story_id()?;
-        s.assign(
-            &ids.iter()
-                .map(|&item_id| StoryAssignment {
-                    item_id,
-                    story_id: story,
-                    score: Some(1.0),
-                    explanation: None,
-                    pinned: true,
-                })
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(story)
-    })
-    .map_err(Into::into)
+    engine
+        .with_store(|s| {
+            for src in &sources {
+                s.upsert_source(src)?;
+            }
+            let ids = s.insert_items(&items)?.inserted;
+            let langs: Vec<(i64, Lang, f64)> = ids
+                .iter()
+                .zip(&items)
+                .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
+                .collect();
+            s.set_languages(&langs)?;
+            let story = s.new_story_id()?;
+            s.assign(
+                &ids.iter()
+                    .map(|&item_id| StoryAssignment {
+                        item_id,
+                        story_id: story,
+                        score: Some(1.0),
+                        explanation: None,
+                        pinned: true,
+                    })
+                    .collect::<Vec<_>>(),
+            )?;
+            Ok(story)
+        })
+        .map_err(Into::into)
 }

@@ -219,7 +219,10 @@ fn print_framing(f: &parallax::api::StoryFraming) {
             println!("  distinctive: {}", terms.join(", "));
         }
         for h in &o.loaded {
-            println!("  loaded: {} ×{} — {} [{}]", h.term, h.count, h.gloss, h.source);
+            println!(
+                "  loaded: {} ×{} — {} [{}]",
+                h.term, h.count, h.gloss, h.source
+            );
         }
     }
     if f.only_in_checked {
