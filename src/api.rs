@@ -8,6 +8,8 @@ mod carry;
 mod catalog;
 mod demo;
 mod dto;
+mod export;
+mod lease;
 mod model_install;
 mod pipeline;
 mod refresh;
@@ -15,6 +17,7 @@ mod search;
 mod settings;
 mod sources;
 mod stories;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -29,7 +32,9 @@ pub use carry::{
 };
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
+pub use export::{Attribution, ExportFormat, StoryExport};
 pub use settings::Settings;
+pub use watch::{AlertView, AliasGroup, NewWatch, WatchAdded};
 
 use crate::error::Code;
 use crate::store::{Store, StoreError};
@@ -84,6 +89,10 @@ pub enum Change {
         source_id: String,
         code: Code,
         message: String,
+    },
+    /// Watches raised these alerts (new ones only; an alert is raised once per story).
+    AlertsRaised {
+        ids: Vec<i64>,
     },
     /// A long task (grouping an archive, installing the model, loading the demo) advanced.
     Task {
@@ -141,6 +150,19 @@ struct Inner {
     pipeline: pipeline::Pipeline,
     events: broadcast::Sender<Change>,
     config: EngineConfig,
+    lease_holder: crate::store::LeaseHolder,
+    /// The archive's `data_version` when last polled (0: never).
+    data_version: std::sync::atomic::AtomicI64,
+}
+
+impl Drop for Inner {
+    /// Hand the grouping lease back so another process can group at once.
+    fn drop(&mut self) {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = store.release_lease(&self.lease_holder) {
+            tracing::warn!("releasing the grouping lease: {e}");
+        }
+    }
 }
 
 impl Engine {
@@ -155,6 +177,8 @@ impl Engine {
                 pipeline: pipeline::Pipeline::default(),
                 events,
                 config,
+                lease_holder: lease::new_holder(),
+                data_version: std::sync::atomic::AtomicI64::new(0),
             }),
         };
         if seed && engine.is_first_run()? {

@@ -22,3 +22,4 @@ pub mod parse;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;
+pub mod watch;

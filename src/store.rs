@@ -1,4 +1,5 @@
-//! The SQLite archive: sources, feed state, fetch log, items, the folded FTS5 index and stories.
+//! The SQLite archive: sources, feed state, fetch log, items, the folded FTS5 index, stories,
+//! watches and alerts.
 //!
 //! One `Store` wraps one connection. Everything ingested is kept: inserts are idempotent (dedupe by
 //! source+guid, canonical URL and, within one outlet, content hash), so re-ingesting a feed changes
@@ -7,10 +8,12 @@
 mod analysis;
 mod fetch_log;
 mod items;
+mod lease;
 mod migrations;
 mod settings;
 mod sources;
 mod stories;
+mod watches;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,8 +23,10 @@ use rusqlite::{Connection, OpenFlags};
 pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
 pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
+pub use lease::{Lease, LeaseHolder, LeaseOutcome};
 pub use sources::FeedState;
 pub use stories::{Headline, StoryAssignment, StoryFilter, StoryRecord};
+pub use watches::{AlertChange, AlertHit, AlertRecord};
 
 use crate::error::Code;
 
@@ -124,6 +129,13 @@ impl Store {
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let problems: Vec<String> = rows.collect::<std::result::Result<_, _>>()?;
         Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+
+    /// Changes whenever another connection commits to the archive (not this one's own writes).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -28,6 +28,8 @@ pub(super) struct Pipeline {
     pub(super) installing: std::sync::atomic::AtomicBool,
     detector: Mutex<Option<(Vec<Lang>, Arc<Detector>)>>,
     pub(super) meaning: super::search::MeaningIndex,
+    /// Set during a regroup: items are placed again, so their alerts are history, not news.
+    pub(super) regrouping: std::sync::atomic::AtomicBool,
 }
 
 /// The model as last loaded. A failure is remembered (loading a corrupt file again on every
@@ -138,8 +140,9 @@ impl Engine {
     }
 
     /// Detect, embed and group newly stored items. Returns the stories that changed.
+    /// Without the grouping lease nothing is done: the process that holds it groups them.
     pub fn process_items(&self, ids: &[i64]) -> ApiResult<Vec<i64>> {
-        if ids.is_empty() {
+        if ids.is_empty() || !self.hold_grouping_lease()? {
             return Ok(Vec::new());
         }
         let items = self.with_store(|s| {
@@ -215,6 +218,11 @@ impl Engine {
         })?;
         let ids: Vec<i64> = touched.into_iter().collect();
         self.emit(Change::StoriesUpdated { ids: ids.clone() });
+        // A failing watch must not undo grouping: the items are stored and placed already.
+        let item_ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        if let Err(e) = self.apply_watches(&item_ids) {
+            tracing::warn!("watches: {e}");
+        }
         Ok(ids)
     }
 
@@ -223,7 +231,8 @@ impl Engine {
     pub fn group_pending(&self) -> ApiResult<usize> {
         let total = self.with_store(|s| s.ungrouped_items(usize::MAX))?.len();
         let mut done = 0usize;
-        loop {
+        // Another live process groups this archive: the items wait for it.
+        while self.hold_grouping_lease()? {
             let batch = self.with_store(|s| s.ungrouped_items(256))?;
             if batch.is_empty() {
                 break;
@@ -242,14 +251,38 @@ impl Engine {
 
     /// Forget automatic grouping and run it again over the whole archive (corrections stay).
     pub fn regroup_all(&self) -> ApiResult<usize> {
+        if !self.hold_grouping_lease()? {
+            let who = self
+                .grouping_lease()?
+                .map(|l| format!("process {} on {}", l.pid, l.host))
+                .unwrap_or_else(|| "another process".into());
+            return Err(super::ApiError::precondition(format!(
+                "{who} groups this archive now; stop it, then regroup"
+            )));
+        }
         self.with_store(|s| s.clear_automatic_assignments())?;
+        self.reset_grouper();
+        use std::sync::atomic::Ordering;
+        self.inner
+            .pipeline
+            .regrouping
+            .store(true, Ordering::Relaxed);
+        let r = self.group_pending();
+        self.inner
+            .pipeline
+            .regrouping
+            .store(false, Ordering::Relaxed);
+        r
+    }
+
+    /// Drop the in-memory grouper: the next batch rebuilds it from the archive.
+    pub(super) fn reset_grouper(&self) {
         *self
             .inner
             .pipeline
             .grouper
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = None;
-        self.group_pending()
     }
 
     fn detect_languages(

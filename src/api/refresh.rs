@@ -99,14 +99,15 @@ impl Engine {
     /// Language and grouping for what a refresh stored, off the async threads.
     async fn after_refresh(&self, summary: &RefreshSummary) -> ApiResult<()> {
         let mut ids = summary.inserted_ids();
-        if ids.is_empty() {
-            return Ok(());
-        }
         ids.sort_unstable();
         let engine = self.clone();
-        tokio::task::spawn_blocking(move || engine.process_items(&ids))
-            .await
-            .map_err(|e| ApiError::new(Code::Internal, format!("grouping task failed: {e}")))??;
+        // Then whatever another process stored and left to the lease holder (usually nothing).
+        tokio::task::spawn_blocking(move || {
+            engine.process_items(&ids)?;
+            engine.group_pending()
+        })
+        .await
+        .map_err(|e| ApiError::new(Code::Internal, format!("grouping task failed: {e}")))??;
         Ok(())
     }
 

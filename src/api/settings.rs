@@ -18,6 +18,8 @@ pub struct Settings {
     pub refresh_minutes: u32,
     /// "system", "light" or "dark".
     pub theme: String,
+    /// Alerts raised inside this daily period wait until it ends (none: announce at once).
+    pub quiet_hours: Option<crate::watch::QuietHours>,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             grouping_window_hours: 7 * 24,
             refresh_minutes: 15,
             theme: "system".into(),
+            quiet_hours: None,
         }
     }
 }
@@ -61,6 +64,10 @@ impl Engine {
             return Err(ApiError::precondition(
                 "settings: theme must be system, light or dark",
             ));
+        }
+        if let Some(q) = &new.quiet_hours {
+            q.validate()
+                .map_err(|e| ApiError::precondition(format!("settings: {e}")))?;
         }
         let json =
             serde_json::to_string(new).map_err(|e| ApiError::new(Code::Internal, e.to_string()))?;

@@ -114,9 +114,56 @@ CREATE INDEX items_source_published ON items(source_id, published);
 CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen);
 "#;
 
+/// Watches, the user's alias list and alerts (one per watch and story; `alert_items` records
+/// every item that matched, so re-processing an item never counts it twice).
+const V3: &str = r#"
+CREATE TABLE watches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE aliases (
+    id INTEGER PRIMARY KEY,
+    spellings TEXT NOT NULL
+);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL,
+    first_item_id INTEGER NOT NULL,
+    last_item_id INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE(watch_id, story_id)
+);
+CREATE INDEX alerts_created ON alerts(created_at);
+CREATE INDEX alerts_undelivered ON alerts(due_at) WHERE delivered_at IS NULL;
+CREATE TABLE alert_items (
+    alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL,
+    PRIMARY KEY(alert_id, item_id)
+) WITHOUT ROWID;
+"#;
+
+/// The grouping lease: one row naming the process that groups this archive (see store::lease).
+const V4: &str = r#"
+CREATE TABLE grouping_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
+"#;
+
 /// Carry tracing and framing: per-story analyses (stale when the story's members change) and
 /// the sentence-embedding cache they use.
-const V3: &str = r#"
+const V5: &str = r#"
 CREATE TABLE sentence_vectors (
     key BLOB PRIMARY KEY,
     vector BLOB NOT NULL
@@ -130,7 +177,7 @@ CREATE TABLE story_analysis (
 "#;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {

@@ -67,6 +67,7 @@ pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
         }
     }
     println!("{}", describe(&summary));
+    crate::note_lease(&engine)?;
     if let Err(why) = engine.model() {
         println!("note: items were grouped by shared words and names only ({why})");
     }
@@ -90,20 +91,43 @@ pub fn describe(s: &RefreshSummary) -> String {
 pub fn run_watch(db: &Path, _a: WatchArgs) -> anyhow::Result<()> {
     let engine = engine(db)?;
     let mut events = engine.subscribe();
-    eprintln!("watching: refreshing sources on their intervals; Ctrl-C to stop");
+    // stdout carries only alerts, one JSON object per line, so it can be piped on; progress goes
+    // to stderr.
+    eprintln!("watching: refreshing sources on their intervals; alerts on stdout; Ctrl-C to stop");
     let rt = runtime()?;
+    let announcer = engine.clone();
     rt.spawn(async move {
-        while let Ok(ev) = events.recv().await {
-            let now = chrono::Utc::now().format("%H:%M:%S");
-            match ev {
-                Change::ItemsAdded { source_id, count } => {
-                    println!("{now} {source_id}: {count} new items")
+        // Alerts held by quiet hours come due without any event, and other processes may leave
+        // items to group: look every 30 s as well.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tokio::select! {
+                ev = events.recv() => {
+                    let Ok(ev) = ev else { break };
+                    let now = chrono::Utc::now().format("%H:%M:%S");
+                    match ev {
+                        Change::ItemsAdded { source_id, count } => {
+                            eprintln!("{now} {source_id}: {count} new items")
+                        }
+                        Change::SourceFailed {
+                            source_id, message, ..
+                        } => eprintln!("{now} {source_id}: {message}"),
+                        Change::StoriesUpdated { ids } => {
+                            eprintln!("{now} {} stories updated", ids.len())
+                        }
+                        Change::AlertsRaised { .. } => print_due_alerts(&announcer).await,
+                        _ => {}
+                    }
                 }
-                Change::SourceFailed {
-                    source_id, message, ..
-                } => println!("{now} {source_id}: {message}"),
-                Change::StoriesUpdated { ids } => println!("{now} {} stories updated", ids.len()),
-                _ => {}
+                _ = tick.tick() => {
+                    // Items another process stored and left to the lease holder (this one, if
+                    // nobody else groups), then alerts held by quiet hours.
+                    let e = announcer.clone();
+                    if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.group_pending()).await {
+                        eprintln!("grouping: {err}");
+                    }
+                    print_due_alerts(&announcer).await
+                }
             }
         }
     });
@@ -114,4 +138,23 @@ pub fn run_watch(db: &Path, _a: WatchArgs) -> anyhow::Result<()> {
         }
     }))?;
     Ok(())
+}
+
+/// Print the alerts that are due (claimed, so no other process announces them too).
+async fn print_due_alerts(engine: &Engine) {
+    let e = engine.clone();
+    match tokio::task::spawn_blocking(move || e.take_due_alerts()).await {
+        Ok(Ok(alerts)) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for a in alerts {
+                if let Ok(line) = serde_json::to_string(&a) {
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+            let _ = out.flush();
+        }
+        Ok(Err(e)) => eprintln!("alerts: {e}"),
+        Err(e) => eprintln!("alerts: {e}"),
+    }
 }

@@ -13,7 +13,7 @@ pub struct Args {
     /// Only items from this source id.
     #[arg(long)]
     source: Option<String>,
-    /// Only items published since this date or RFC 3339 time (e.g. 2024-09-17).
+    /// Only items published since this date, RFC 3339 time or age (2024-09-17, 12h, 3d).
     #[arg(long)]
     since: Option<String>,
     /// At most this many items (newest first).
@@ -23,12 +23,26 @@ pub struct Args {
     json: bool,
 }
 
-fn parse_since(s: &str) -> anyhow::Result<DateTime<Utc>> {
+/// A date, an RFC 3339 time, or an age such as `30m`, `12h`, `3d` (that long ago).
+pub(crate) fn parse_since(s: &str) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
+    let t = s.trim();
+    if let Some(unit) = t.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))
+        && let Ok(n) = t[..t.len() - 1].parse::<u32>()
+    {
+        let minutes = match unit {
+            'm' => 1,
+            'h' => 60,
+            _ => 24 * 60,
+        } * n as i64;
+        return Ok(Utc::now() - chrono::Duration::minutes(minutes));
+    }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        anyhow::anyhow!("--since: expected YYYY-MM-DD or an RFC 3339 time, got {s:?}")
+        anyhow::anyhow!(
+            "--since: expected YYYY-MM-DD, an RFC 3339 time or an age like 12h, got {s:?}"
+        )
     })?;
     Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
 }

@@ -1,11 +1,14 @@
 //! `parallax` command line: a thin edge over `parallax::api`.
 
 mod bench_archive;
+mod bench_export;
 mod bench_fetch;
+mod bench_watch;
 mod carry;
 mod catalog;
 mod eval_lang;
 mod eval_stories;
+mod export;
 mod fetch;
 mod items;
 mod model;
@@ -14,6 +17,7 @@ mod search;
 mod sources;
 mod status;
 mod stories;
+mod watchlist;
 
 use std::path::PathBuf;
 
@@ -40,8 +44,14 @@ enum Command {
     Sources(sources::Args),
     /// Fetch every enabled source once (or one with --source), then group new items.
     Fetch(fetch::FetchArgs),
-    /// Refresh each source on its interval until Ctrl-C.
+    /// Refresh each source on its interval until Ctrl-C; alerts as JSON lines on stdout.
     Watch(fetch::WatchArgs),
+    /// Watches: terms and names in any script, outlets, languages, story rules; the alias list.
+    Watchlist(watchlist::Args),
+    /// Alerts raised by the watches, newest first.
+    Alerts(watchlist::AlertsArgs),
+    /// Export a story (HTML report, CSV, JSON) or a search result (CSV).
+    Export(export::Args),
     /// List stored items.
     Items(items::Args),
     /// Per-source health.
@@ -114,6 +124,10 @@ enum BenchCommand {
     Api(bench_archive::ApiArgs),
     /// Carry graph and framing of a 100-item story (or the largest story of an archive).
     Carry(carry::BenchArgs),
+    /// Matching 100 watches against each new item (real ar/fa/en items).
+    Watch(bench_watch::Args),
+    /// Exporting a 200-item story as HTML, CSV and JSON.
+    Export(bench_export::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -147,6 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(a) => sources::run(open()?, a),
         Command::Fetch(a) => fetch::run_fetch(&db, a),
         Command::Watch(a) => fetch::run_watch(&db, a),
+        Command::Watchlist(a) => watchlist::run(open()?, a),
+        Command::Alerts(a) => watchlist::alerts(open()?, a),
+        Command::Export(a) => export::run(open()?, a),
         Command::Items(a) => items::run(open()?, a),
         Command::Status(a) => status::run(open()?, a),
         Command::Search(a) => search::run(open()?, a),
@@ -177,7 +194,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 engine.group_pending()?
             };
             println!("grouped {n} items");
-            Ok(())
+            note_lease(&engine)
         }
         Command::Model { cmd } => model::model(cmd),
         Command::Catalog(a) => catalog::run(a),
@@ -198,8 +215,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Archive(a) => bench_archive::archive(a),
             BenchCommand::Api(a) => bench_archive::api(a),
             BenchCommand::Carry(a) => carry::bench(a),
+            BenchCommand::Watch(a) => bench_watch::run(a),
+            BenchCommand::Export(a) => bench_export::run(a),
         },
     }
+}
+
+/// Say so when another process holds the archive's grouping lease (items wait for it).
+pub(crate) fn note_lease(engine: &Engine) -> anyhow::Result<()> {
+    if let Some(l) = engine.grouping_lease()?
+        && l.pid != std::process::id()
+    {
+        println!(
+            "note: process {} on {} groups this archive; new items are left to it",
+            l.pid, l.host
+        );
+    }
+    Ok(())
 }
 
 /// Print a value as pretty JSON on stdout.

@@ -34,6 +34,14 @@ import type { Settings as GSettings } from "./generated/Settings";
 import type { StoryCarry as GStoryCarry } from "./generated/StoryCarry";
 import type { CarryLink as GCarryLink } from "./generated/CarryLink";
 import type { StoryFraming as GStoryFraming } from "./generated/StoryFraming";
+import type { AlertView as GAlertView } from "./generated/AlertView";
+import type { Watch as GWatch } from "./generated/Watch";
+import type { WatchRule as GWatchRule } from "./generated/WatchRule";
+import type { NewWatch as GNewWatch } from "./generated/NewWatch";
+import type { WatchAdded as GWatchAdded } from "./generated/WatchAdded";
+import type { AliasGroup as GAliasGroup } from "./generated/AliasGroup";
+import type { QuietHours as GQuietHours } from "./generated/QuietHours";
+import type { ExportFormat as GExportFormat } from "./generated/ExportFormat";
 
 export type Wire<T> = T extends bigint
   ? number
@@ -72,5 +80,13 @@ export type Settings = Wire<GSettings>;
 export type StoryCarry = Wire<GStoryCarry>;
 export type CarryLink = Wire<GCarryLink>;
 export type StoryFraming = Wire<GStoryFraming>;
+export type AlertView = Wire<GAlertView>;
+export type Watch = Wire<GWatch>;
+export type WatchRule = Wire<GWatchRule>;
+export type NewWatch = Wire<GNewWatch>;
+export type WatchAdded = Wire<GWatchAdded>;
+export type AliasGroup = Wire<GAliasGroup>;
+export type QuietHours = Wire<GQuietHours>;
+export type ExportFormat = Wire<GExportFormat>;
 
 export type Theme = "system" | "light" | "dark";

@@ -2,7 +2,7 @@
 // coverage set, grouped by their gold story, so views can be exercised without the Rust engine.
 import type { Backend } from "../lib/backend/backend";
 import { IpcError } from "../lib/backend/errors";
-import type { Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary } from "../lib/types";
+import type { AlertView, AliasGroup, Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary, Watch } from "../lib/types";
 
 export interface Row {
   id: string;
@@ -33,7 +33,11 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
   const storyOf = new Map<number, number>();
   const labels = [...new Set(rows.map((r) => r.story))];
   rows.forEach((r, i) => storyOf.set(i + 1, labels.indexOf(r.story) + 1));
-  let settings: Settings = { languages: ["ar", "fa", "en"], grouping_window_hours: 168, refresh_minutes: 15, theme: "system" };
+  let settings: Settings = { languages: ["ar", "fa", "en"], grouping_window_hours: 168, refresh_minutes: 15, theme: "system", quiet_hours: null };
+  let watches: Watch[] = [];
+  let aliases: AliasGroup[] = [];
+  let alerts: AlertView[] = [];
+  let seq = 0;
   const sources: SourceView[] = [...new Set(items.map((i) => i.source.id))].map((id) => {
     const it = items.find((i) => i.source.id === id)!;
     return {
@@ -133,6 +137,42 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
     loadDemoArchive: async () => ({ items: 0, new_items: 0, stories: 0, attribution: "" }),
     installModel: async () => ({ state: "loaded" }),
     regroupAll: async () => items.length,
+    watches: async () => watches,
+    addWatch: async (w) => {
+      if (w.rule.kind === "terms" && w.rule.terms.some((t) => t.trim().length < 2)) {
+        throw new IpcError("add_watch", { code: "precondition", message: "watch: the term is too short: use at least two letters" });
+      }
+      const watch: Watch = { id: ++seq, name: w.name ?? (w.rule.kind === "terms" ? w.rule.terms.join(" | ") : w.rule.kind), rule: w.rule, created_at: new Date().toISOString() };
+      watches = [...watches, watch];
+      let backfilled = 0;
+      if (w.rule.kind === "terms") {
+        const terms = w.rule.terms.map(fold);
+        for (const story of labels.map((_, i) => i + 1)) {
+          const hit = members(story).find((i) => terms.some((t) => fold(i.title).includes(t)));
+          if (!hit) continue;
+          const s = summary(story);
+          backfilled++;
+          alerts = [
+            { id: ++seq, watch_id: watch.id, watch_name: watch.name, story_id: story, title: hit.title, lang: hit.lang, source_name: hit.source.name, reason: watch.name, matches: 1, story_items: s.item_count, story_languages: s.languages, created_at: watch.created_at, updated_at: watch.created_at, due_at: watch.created_at, delivered: true },
+            ...alerts,
+          ];
+        }
+      }
+      return { watch, backfilled };
+    },
+    removeWatch: async (id) => {
+      watches = watches.filter((w) => w.id !== id);
+      alerts = alerts.filter((a) => a.watch_id !== id);
+    },
+    aliases: async () => aliases,
+    addAlias: async (spellings) => {
+      const g = { id: ++seq, spellings };
+      aliases = [...aliases, g];
+      return g;
+    },
+    removeAlias: async (id) => void (aliases = aliases.filter((g) => g.id !== id)),
+    alerts: async (limit) => alerts.slice(0, limit),
+    exportStory: async (storyId, format) => `/tmp/story-${storyId}.${format}`,
     openUrl: async () => {},
     onChange: async (h) => {
       listeners.add(h);

@@ -1,6 +1,12 @@
 // The one interface the views talk to. `tauri.ts` implements it over IPC; tests use a fake.
 import type {
+  AlertView,
+  AliasGroup,
   Change,
+  ExportFormat,
+  NewWatch,
+  Watch,
+  WatchAdded,
   DemoReport,
   Explanation,
   ImportReport,
@@ -48,6 +54,17 @@ export interface Backend {
   installModel(): Promise<ModelState>;
   /** Group the whole archive again (corrections stay); returns the number of items grouped. */
   regroupAll(): Promise<number>;
+  watches(): Promise<Watch[]>;
+  /** Add a watch; with `backfill` it also runs over the stored archive (listed, not announced). */
+  addWatch(watch: NewWatch): Promise<WatchAdded>;
+  removeWatch(id: number): Promise<void>;
+  aliases(): Promise<AliasGroup[]>;
+  addAlias(spellings: string[]): Promise<AliasGroup>;
+  removeAlias(id: number): Promise<void>;
+  /** Alerts, newest first. */
+  alerts(limit: number): Promise<AlertView[]>;
+  /** Ask where to save (the system's save dialog), then write the story there. `null`: cancelled. */
+  exportStory(storyId: number, format: ExportFormat): Promise<string | null>;
   openUrl(url: string): Promise<void>;
   /** Subscribe to engine changes; returns the unsubscribe function. */
   onChange(handler: (change: Change) => void): Promise<() => void>;

@@ -40,6 +40,14 @@ export const tauriBackend: Backend = {
   loadDemoArchive: () => call("load_demo_archive"),
   installModel: () => call("install_model"),
   regroupAll: () => call("regroup_all"),
+  watches: () => call("watches"),
+  addWatch: (watch) => call("add_watch", { watch }),
+  removeWatch: (id) => call("remove_watch", { id }),
+  aliases: () => call("aliases"),
+  addAlias: (spellings) => call("add_alias", { spellings }),
+  removeAlias: (id) => call("remove_alias", { id }),
+  alerts: (limit) => call("alerts", { limit }),
+  exportStory: (storyId, format) => call("export_story", { storyId, format }),
   openUrl: async (url) => {
     try {
       await openUrl(url);

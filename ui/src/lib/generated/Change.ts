@@ -4,4 +4,4 @@ import type { Code } from "./Code";
 /**
  * Something the UI should know about, emitted as it happens.
  */
-export type Change = { "kind": "items_added", source_id: string, count: number, } | { "kind": "stories_updated", ids: Array<bigint>, } | { "kind": "fetch_progress", done: number, total: number, source_id: string | null, } | { "kind": "source_failed", source_id: string, code: Code, message: string, } | { "kind": "task", task: string, done: bigint, total: bigint, message: string, };
+export type Change = { "kind": "items_added", source_id: string, count: number, } | { "kind": "stories_updated", ids: Array<bigint>, } | { "kind": "fetch_progress", done: number, total: number, source_id: string | null, } | { "kind": "source_failed", source_id: string, code: Code, message: string, } | { "kind": "alerts_raised", ids: Array<bigint>, } | { "kind": "task", task: string, done: bigint, total: bigint, message: string, };

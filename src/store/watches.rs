@@ -1,0 +1,327 @@
+//! Watches, the alias list and alerts.
+//!
+//! An alert is one row per (watch, story): the first matching item raises it, later ones only
+//! extend it (`alert_items`, `last_item_id`, `updated_at`). Delivery is a claim: the process that
+//! sets `delivered_at` is the one that notifies, so an alert is announced once.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::watch::{Watch, WatchRule};
+
+/// An alert as stored, with the story its newest item is in now (stories merge).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRecord {
+    pub id: i64,
+    pub watch_id: i64,
+    pub story_id: i64,
+    pub first_item_id: i64,
+    pub last_item_id: i64,
+    pub matches: u32,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// What recording a match did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    /// A new alert for this watch and story.
+    Raised(i64),
+    /// An existing alert gained this item.
+    Extended(i64),
+    /// The item was already counted.
+    Unchanged(i64),
+}
+
+/// A match to record.
+pub struct AlertHit<'a> {
+    pub watch_id: i64,
+    pub story_id: i64,
+    pub item_id: i64,
+    pub reason: &'a str,
+    pub now: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    /// Raised by a run over the stored archive: listed, never announced.
+    pub backfill: bool,
+}
+
+const ALERT_SELECT: &str =
+    "SELECT a.id, a.watch_id, coalesce(si.story_id, a.story_id), a.first_item_id,
+    a.last_item_id, (SELECT count(*) FROM alert_items x WHERE x.alert_id = a.id), a.reason,
+    a.created_at, a.updated_at, a.due_at, a.delivered_at
+    FROM alerts a LEFT JOIN story_items si ON si.item_id = a.last_item_id";
+
+fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRecord> {
+    let t = |i: usize| -> rusqlite::Result<DateTime<Utc>> { Ok(parse_ts(&r.get::<_, String>(i)?)) };
+    Ok(AlertRecord {
+        id: r.get(0)?,
+        watch_id: r.get(1)?,
+        story_id: r.get(2)?,
+        first_item_id: r.get(3)?,
+        last_item_id: r.get(4)?,
+        matches: r.get(5)?,
+        reason: r.get(6)?,
+        created_at: t(7)?,
+        updated_at: t(8)?,
+        due_at: t(9)?,
+        delivered_at: r.get::<_, Option<String>>(10)?.map(|s| parse_ts(&s)),
+    })
+}
+
+impl Store {
+    pub fn insert_watch(&self, name: &str, rule: &WatchRule, now: DateTime<Utc>) -> Result<Watch> {
+        self.conn().execute(
+            "INSERT INTO watches(name, rule, created_at) VALUES (?1, ?2, ?3)",
+            params![name, serde_json::to_string(rule)?, ts(&now)],
+        )?;
+        Ok(Watch {
+            id: self.conn().last_insert_rowid(),
+            name: name.to_string(),
+            rule: rule.clone(),
+            created_at: now,
+        })
+    }
+
+    pub fn watches(&self) -> Result<Vec<Watch>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name, rule, created_at FROM watches ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, rule, created) = row?;
+            out.push(Watch {
+                id,
+                name,
+                rule: serde_json::from_str(&rule)?,
+                created_at: parse_ts(&created),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Remove a watch and its alerts.
+    pub fn delete_watch(&self, id: i64) -> Result<()> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM watches WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("watch {id}")));
+        }
+        Ok(())
+    }
+
+    pub fn insert_alias(&self, spellings: &[String]) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO aliases(spellings) VALUES (?1)",
+            [serde_json::to_string(spellings)?],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    pub fn aliases(&self) -> Result<Vec<(i64, Vec<String>)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, spellings FROM aliases ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, s) = row?;
+            out.push((id, serde_json::from_str(&s)?));
+        }
+        Ok(out)
+    }
+
+    pub fn delete_alias(&self, id: i64) -> Result<()> {
+        if self
+            .conn()
+            .execute("DELETE FROM aliases WHERE id = ?1", [id])?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("alias group {id}")));
+        }
+        Ok(())
+    }
+
+    /// Record matches in one transaction: a new alert per (watch, story), else extend it.
+    pub fn record_alerts(&self, hits: &[AlertHit<'_>]) -> Result<Vec<AlertChange>> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut out = Vec::with_capacity(hits.len());
+        {
+            let mut find =
+                tx.prepare_cached("SELECT id FROM alerts WHERE watch_id = ?1 AND story_id = ?2")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO alerts(watch_id, story_id, first_item_id, last_item_id, reason,
+                   created_at, updated_at, due_at, delivered_at)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?5, ?6, ?7)",
+            )?;
+            let mut link = tx.prepare_cached(
+                "INSERT OR IGNORE INTO alert_items(alert_id, item_id) VALUES (?1, ?2)",
+            )?;
+            let mut extend = tx.prepare_cached(
+                "UPDATE alerts SET last_item_id = max(last_item_id, ?2), updated_at = ?3 WHERE id = ?1",
+            )?;
+            for h in hits {
+                // A story the item was merged into may already carry this watch's alert.
+                let existing: Option<i64> = find
+                    .query_row(params![h.watch_id, h.story_id], |r| r.get(0))
+                    .optional()?;
+                let change = match existing {
+                    Some(id) => {
+                        if link.execute(params![id, h.item_id])? == 0 {
+                            AlertChange::Unchanged(id)
+                        } else {
+                            extend.execute(params![id, h.item_id, ts(&h.now)])?;
+                            AlertChange::Extended(id)
+                        }
+                    }
+                    None => {
+                        insert.execute(params![
+                            h.watch_id,
+                            h.story_id,
+                            h.item_id,
+                            h.reason,
+                            ts(&h.now),
+                            ts(&h.due_at),
+                            h.backfill.then(|| ts(&h.now)),
+                        ])?;
+                        let id = tx.last_insert_rowid();
+                        link.execute(params![id, h.item_id])?;
+                        AlertChange::Raised(id)
+                    }
+                };
+                out.push(change);
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Ids of items in a story, after `after` in id order (a new watch runs over these).
+    pub fn grouped_items_after(&self, after: i64, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT item_id FROM story_items WHERE item_id > ?1 ORDER BY item_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Alerts newest first, raised or extended since `since`.
+    pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{ALERT_SELECT} WHERE a.updated_at >= ?1 ORDER BY a.created_at DESC, a.id DESC LIMIT ?2"
+        ))?;
+        let since = since.map(|t| ts(&t)).unwrap_or_default();
+        let rows = stmt.query_map(params![since, limit as i64], row_to_alert)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{ALERT_SELECT} WHERE a.id = ?1"))?;
+        Ok(stmt.query_row([id], row_to_alert).optional()?)
+    }
+
+    /// Claim the alerts due by `now` and not yet delivered: the caller announces them.
+    /// One statement, so two processes never both claim one alert.
+    pub fn claim_due_alerts(&self, now: DateTime<Utc>) -> Result<Vec<AlertRecord>> {
+        let mut stmt = self.conn().prepare_cached(
+            "UPDATE alerts SET delivered_at = ?1 WHERE delivered_at IS NULL AND due_at <= ?1
+             RETURNING id",
+        )?;
+        let ids: Vec<i64> = stmt
+            .query_map([ts(&now)], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = self.alert(id)? {
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| (a.created_at, a.id));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::items::tests::item;
+
+    fn at(m: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2025-06-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + chrono::Duration::minutes(m)
+    }
+
+    #[test]
+    fn one_alert_per_watch_and_story_and_claimed_once() {
+        let s = Store::open_in_memory().unwrap();
+        let w = s
+            .insert_watch(
+                "putin",
+                &WatchRule::Terms {
+                    terms: vec!["Putin".into()],
+                },
+                at(0),
+            )
+            .unwrap();
+        let ids = s
+            .insert_items(&[
+                item("a", "1", "x"),
+                item("a", "2", "y"),
+                item("a", "3", "z"),
+            ])
+            .unwrap()
+            .inserted;
+        let hit = |item_id, story_id, m, due| AlertHit {
+            watch_id: w.id,
+            story_id,
+            item_id,
+            reason: "Putin",
+            now: at(m),
+            due_at: at(due),
+            backfill: false,
+        };
+        let r = s
+            .record_alerts(&[
+                hit(ids[0], 7, 1, 1),
+                hit(ids[1], 7, 2, 2),
+                hit(ids[1], 7, 3, 3),
+            ])
+            .unwrap();
+        assert!(matches!(r[0], AlertChange::Raised(_)));
+        assert!(matches!(r[1], AlertChange::Extended(_)));
+        assert!(matches!(r[2], AlertChange::Unchanged(_)));
+        // Quiet hours: the second story's alert waits until minute 60.
+        s.record_alerts(&[hit(ids[2], 8, 5, 60)]).unwrap();
+        let all = s.alerts(None, 10).unwrap();
+        assert_eq!(all.len(), 2);
+        let first = all.iter().find(|a| a.first_item_id == ids[0]).unwrap();
+        assert_eq!((first.matches, first.last_item_id), (2, ids[1]));
+        let due = s.claim_due_alerts(at(10)).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(
+            s.claim_due_alerts(at(10)).unwrap().is_empty(),
+            "claimed once"
+        );
+        assert_eq!(s.claim_due_alerts(at(60)).unwrap().len(), 1);
+        s.delete_watch(w.id).unwrap();
+        assert!(s.alerts(None, 10).unwrap().is_empty());
+        assert!(s.delete_watch(w.id).is_err());
+    }
+}
