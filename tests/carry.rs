@@ -105,7 +105,7 @@ fn fixture() -> Fixture {
         .collect();
     let ar = lines(1461..=1463, AR);
     let en = lines(1950..=1955, EN);
-    let items = vec![
+    let items = [
         ("irna", item("irna", "1", &fa[0], &fa[1..].join(" "), t0())),
         (
             "tasnim",

@@ -13,6 +13,9 @@ use super::sentence::Folded;
 pub const MIN_ITEMS: usize = 3;
 const MIN_DAYS: usize = 2;
 
+/// Items and days a sentence was seen on.
+type Seen = (BTreeSet<i64>, BTreeSet<NaiveDate>);
+
 #[derive(Debug, Default, Clone)]
 pub struct Boilerplate {
     by_outlet: HashMap<String, HashSet<String>>,
@@ -24,8 +27,7 @@ impl Boilerplate {
         samples: impl IntoIterator<Item = (&'a str, i64, NaiveDate, &'a [String])>,
     ) -> Boilerplate {
         // (outlet, folded sentence) → items and days it appears on
-        let mut seen: HashMap<(&str, String), (BTreeSet<i64>, BTreeSet<NaiveDate>)> =
-            HashMap::new();
+        let mut seen: HashMap<(&str, String), Seen> = HashMap::new();
         for (outlet, id, day, sentences) in samples {
             for s in sentences {
                 let key = Folded::of(s).key();

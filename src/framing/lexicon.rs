@@ -83,7 +83,7 @@ impl Lexicon {
             }
         }
         // Longest spelling first, so "رژیم صهیونیستی" is found before any shorter overlap.
-        patterns.sort_by(|a, b| b.3.len().cmp(&a.3.len()));
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.3.len()));
         Ok(Lexicon {
             entries: f.entry,
             patterns,
