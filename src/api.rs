@@ -5,6 +5,7 @@
 
 #[cfg(feature = "eval")]
 mod bench;
+mod carry;
 mod catalog;
 mod demo;
 mod dto;
@@ -27,6 +28,10 @@ use tokio::sync::broadcast;
 
 #[cfg(feature = "eval")]
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
+pub use carry::{
+    CarryItem, CarryLink, OutletFramingView, StoryCarry, StoryFraming, describe as describe_carry,
+    fmt_lag,
+};
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use export::{Attribution, ExportFormat, StoryExport};

@@ -1,5 +1,6 @@
 //! Evaluations over the shared data sets (`parallax eval ...`).
 
+pub mod carry;
 pub mod lang;
 pub mod stats;
 pub mod stories;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod canonical;
+pub mod carry;
 pub mod catalog;
 pub mod cluster;
 pub mod discover;
@@ -13,6 +14,7 @@ pub mod error;
 #[cfg(feature = "eval")]
 pub mod eval;
 pub mod fetch;
+pub mod framing;
 pub mod language;
 pub mod model;
 pub mod normalize;

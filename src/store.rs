@@ -5,6 +5,7 @@
 //! source+guid, canonical URL and, within one outlet, content hash), so re-ingesting a feed changes
 //! nothing. Opening never repairs or replaces a file it cannot read: it reports it.
 
+mod analysis;
 mod fetch_log;
 mod items;
 mod lease;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
 pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
 pub use lease::{Lease, LeaseHolder, LeaseOutcome};

@@ -175,6 +175,14 @@ fn new_watch_runs_over_the_stored_archive_without_announcing() {
         "history is not announced"
     );
     assert!(e.take_due_alerts().unwrap().is_empty());
+    // Two alerted stories merged by hand: still one alert per story, counting every item.
+    let ids: Vec<i64> = expected.iter().copied().collect();
+    assert!(ids.len() >= 2, "{ids:?}");
+    e.merge_stories(ids[0], ids[1]).unwrap();
+    let merged = e.alerts(None, 100).unwrap();
+    assert_eq!(merged.len(), expected.len() - 1);
+    assert_eq!(merged.iter().map(|a| a.matches).sum::<u32>(), 5);
+    let expected = stories_of(&e, &sunak);
 
     // Story rule over the archive: exactly the stories the Persian outlet reported first.
     let fa = e

@@ -1,10 +1,13 @@
 // Fixture feed server on 127.0.0.1 for the E2E suite: real items from the committed text fixtures
 // (tests/fixtures/text) served as RSS 2.0: one feed per language (Wikipedia ITN), a Persian feed
-// that spells آمریکا, a Persian feed of NTREX news translations (search by meaning from English)
-// and a hostile feed.
+// that spells آمریکا, a Persian feed of NTREX news translations (search by meaning from English),
+// a Persian origin and its Arabic translation (carry tracing) and a hostile feed.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 const esc = (s) =>
   String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -92,6 +95,23 @@ export function buildFeeds(fixtureText) {
     query: en.title,
     expect: ntrexFa.find((r) => r.story === en.story)?.title,
   };
+  // Carry: a Persian outlet runs NTREX lines 1461–1466 (Syria's foreign minister at the UN), an
+  // Arabic outlet translates three of them 2 h 10 min later (tests/fixtures/carry, CC BY-SA 4.0).
+  const carryRows = readFileSync(resolve(here, "../../tests/fixtures/carry/ntrex-syria.tsv"), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => l.split("\t"));
+  const carryLines = (from, to, col) => carryRows.filter((r) => Number(r[1]) >= from && Number(r[1]) <= to).map((r) => r[col]);
+  const fa = carryLines(1461, 1466, 4);
+  const ar = carryLines(1461, 1463, 3);
+  feeds["/carry-fa.xml"] = rss("Carry origin (fa)", "fa", [
+    { title: fa[0], link: "http://127.0.0.1/carry-fa-1", guid: "carry-fa-1", published: Date.UTC(2018, 8, 29, 16), description: fa.slice(1).join(" ") },
+  ]);
+  feeds["/carry-ar.xml"] = rss("Carry translation (ar)", "ar", [
+    { title: ar[0], link: "http://127.0.0.1/carry-ar-1", guid: "carry-ar-1", published: Date.UTC(2018, 8, 29, 18, 10), description: ar.slice(1).join(" ") },
+  ]);
+  const carry = { faTitle: fa[0], arTitle: ar[0] };
   feeds["/hostile.xml"] = rss("Hostile fixture", "en", [
     {
       title: `<script>window.__pwned = "title"</script><img src=x onerror="window.__pwned='img'"> Hostile headline`,
@@ -101,7 +121,7 @@ export function buildFeeds(fixtureText) {
       description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
     },
   ]);
-  return { feeds, events, meaning };
+  return { feeds, events, meaning, carry };
 }
 
 export function serve(feeds) {
