@@ -218,10 +218,7 @@ impl Engine {
 
     /// Run `f` with the store. A panic elsewhere never poisons the archive for good: the lock is
     /// recovered because every write is a transaction that either committed or rolled back.
-    pub(crate) fn with_store<T>(
-        &self,
-        f: impl FnOnce(&Store) -> Result<T, StoreError>,
-    ) -> ApiResult<T> {
+    pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> ApiResult<T> {
         let guard: MutexGuard<'_, Store> =
             self.inner.store.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&guard)?)

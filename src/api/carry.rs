@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::stories::source_map_for;
-use super::{ApiResult, Engine, SourceRef, pipeline::MODEL_TAG};
+use super::{ApiResult, Engine, SourceRef};
 use crate::carry::{self, Boilerplate, CarryConfig, CarryEdge, CarryKind, Doc, Prepared};
+use crate::embed::MODEL_TAG;
 use crate::framing::{self, Framing, LoadedHit, OnlyIn, Term, lexicon::Lexicon};
 use crate::model::Lang;
 use crate::store::{ItemQuery, StoreError, StoredItem, sentence_key};
