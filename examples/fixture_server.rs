@@ -10,7 +10,7 @@
 mod support;
 
 use std::io::Read;
-use support::corpus::{Corpus, shared_data_dir};
+use support::corpus::{Corpus, fixture_text_dir};
 use support::fixtures::{bench_feeds, catalogue};
 use support::server::FixtureServer;
 
@@ -24,9 +24,7 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let bench = arg(&args, "--bench").unwrap_or(0);
     let ports = arg(&args, "--ports").unwrap_or(1);
-    let data = shared_data_dir()
-        .ok_or_else(|| anyhow::anyhow!("../shared/data not found (set PARALLAX_SHARED)"))?;
-    let corpus = Corpus::load(&data, 10_000).map_err(anyhow::Error::msg)?;
+    let corpus = Corpus::load(&fixture_text_dir(), 10_000).map_err(anyhow::Error::msg)?;
     let fixtures = catalogue(&corpus);
     let names: Vec<String> = fixtures.iter().map(|f| f.name.clone()).collect();
     let mut routes: Vec<_> = fixtures

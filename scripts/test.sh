@@ -21,5 +21,28 @@ cargo clippy --release --workspace --all-targets --features parallax-app/custom-
 echo "== engine and shell tests"
 cargo test --release --workspace --features parallax-app/custom-protocol
 
+echo "== generated IPC types are committed"
+# The engine tests above re-export the ts-rs types into ui/src/lib/generated; the UI was checked
+# against the committed ones, so any difference means a Rust type changed without them.
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  changed=$(git status --porcelain -- ui/src/lib/generated)
+  if [ -n "$changed" ]; then
+    echo "$changed"
+    git --no-pager diff -- ui/src/lib/generated | head -60
+    echo "ui/src/lib/generated differs from what ts-rs generates: commit the regenerated types" >&2
+    exit 1
+  fi
+fi
+
+# Tests on data that cannot be committed (../shared: the Saudi, Google-News and Hamshahri sets, the
+# story-eval files) are marked #[ignore = "needs ../shared: ..."]; they run here when it is present
+# (CI), and show as ignored on a clone without it. Benchmarks (bench_*) stay out of the suite.
+if [ -d ../shared/data ]; then
+  echo "== tests that need ../shared"
+  cargo test --release --workspace --features parallax-app/custom-protocol -- --ignored --skip bench_
+else
+  echo "== ../shared is absent: the tests marked 'needs ../shared' are listed as ignored above"
+fi
+
 echo "== end to end (real app under Xvfb)"
 scripts/e2e.sh

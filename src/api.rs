@@ -3,7 +3,9 @@
 //! `Engine` is a cheap, cloneable handle. Its methods are synchronous (SQLite is); async callers
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
+#[cfg(feature = "eval")]
 mod bench;
+mod carry;
 mod catalog;
 mod demo;
 mod dto;
@@ -24,7 +26,12 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+#[cfg(feature = "eval")]
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
+pub use carry::{
+    CarryItem, CarryLink, OutletFramingView, StoryCarry, StoryFraming, describe as describe_carry,
+    fmt_lag,
+};
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use export::{Attribution, ExportFormat, StoryExport};
@@ -55,11 +62,25 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::new(e.code(), e.to_string())
-    }
+/// Every stage error carries its IPC code: `?` turns it into an `ApiError`.
+macro_rules! api_error_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                ApiError::new(e.code(), e.to_string())
+            }
+        }
+    )*};
 }
+
+api_error_from!(
+    StoreError,
+    crate::embed::EmbedError,
+    crate::fetch::FetchError,
+    crate::catalog::CatalogError,
+    crate::opml::OpmlError,
+    crate::parse::ParseError,
+);
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -127,12 +148,7 @@ impl EngineConfig {
     }
 }
 
-/// The platform data directory for Parallax (`~/.local/share/parallax` on Linux).
-pub fn data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "parallax")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".parallax"))
-}
+pub use crate::paths::data_dir;
 
 #[derive(Clone)]
 pub struct Engine {

@@ -72,6 +72,12 @@ fn is_tracking(key: &str, value: &str) -> bool {
     k == "ref" && REF_CHANNEL_VALUES.contains(&value.to_ascii_lowercase().as_str())
 }
 
+/// The one check for "a web address": http or https with a host. Everything Parallax fetches,
+/// links to or resolves against passes it; `javascript:`, `file:`, `data:` and the rest do not.
+pub fn is_web(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
+
 /// Canonical form of `url` resolved against `base`; `None` when it is not an http(s) URL
 /// (`javascript:`, `mailto:`, garbage) or cannot be resolved.
 pub fn canonicalize(url: &str, base: &str) -> Option<String> {
@@ -86,7 +92,7 @@ pub fn canonicalize(url: &str, base: &str) -> Option<String> {
         }
         Err(_) => return None,
     };
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+    if !is_web(&parsed) {
         return None;
     }
     if parsed.fragment().is_some_and(|f| !f.starts_with('!')) {

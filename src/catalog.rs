@@ -297,7 +297,7 @@ fn slugify(s: &str) -> String {
 pub(crate) fn check_http_url(raw: &str) -> Result<String, String> {
     let s = raw.trim();
     let u = url::Url::parse(s).map_err(|e| format!("`{s}` is not a valid URL ({e})"))?;
-    if !matches!(u.scheme(), "http" | "https") {
+    if !crate::canonical::is_web(&u) {
         return Err(format!("`{s}` must use http or https"));
     }
     if u.host_str().is_none_or(str::is_empty) {

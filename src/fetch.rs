@@ -10,7 +10,7 @@ mod backoff;
 mod charset;
 
 pub use backoff::{backoff, backoff_with};
-pub use charset::{Decoded, decode as decode_body};
+pub use charset::{CharsetError, Decoded, decode as decode_body};
 
 use crate::error::Code;
 use reqwest::header::{self, HeaderMap};
@@ -81,6 +81,16 @@ pub struct Body {
     /// Bytes received after content decoding.
     pub bytes: u64,
     pub content_type: Option<String>,
+    /// The response's `Content-Location`, resolved against `final_url` (http(s) only).
+    pub content_location: Option<String>,
+}
+
+impl Body {
+    /// What relative links in the document resolve against when it names no `xml:base` of its
+    /// own: the `Content-Location` the server gave (RFC 9110 §8.7), else the URL fetched.
+    pub fn base_url(&self) -> &str {
+        self.content_location.as_deref().unwrap_or(&self.final_url)
+    }
 }
 
 /// Why a fetch failed. Messages are meant for the fetch log and the user.
@@ -103,6 +113,8 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     #[error("fetch: cannot decode body: {0}")]
     Decode(String),
+    #[error("fetch: cannot decode body: {0}")]
+    Charset(#[from] CharsetError),
     #[error("fetch: {0}")]
     Transport(String),
 }
@@ -116,7 +128,9 @@ impl FetchError {
             | FetchError::TooManyRedirects { .. }
             | FetchError::Http { .. }
             | FetchError::Transport(_) => Code::Network,
-            FetchError::TooLarge { .. } | FetchError::Decode(_) => Code::FeedFormat,
+            FetchError::TooLarge { .. } | FetchError::Decode(_) | FetchError::Charset(_) => {
+                Code::FeedFormat
+            }
         }
     }
 
@@ -174,7 +188,7 @@ impl Fetcher {
             url: url.to_owned(),
             reason: e.to_string(),
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
+        if !crate::canonical::is_web(&parsed) {
             return Err(FetchError::InvalidUrl {
                 url: url.to_owned(),
                 reason: "only http and https are fetched".into(),
@@ -256,7 +270,8 @@ impl Fetcher {
             raw.extend_from_slice(&chunk);
         }
         let content_type = header_str(&headers, header::CONTENT_TYPE);
-        let decoded = charset::decode(&raw, content_type.as_deref()).map_err(FetchError::Decode)?;
+        let decoded = charset::decode(&raw, content_type.as_deref())?;
+        let content_location = content_location(&headers, &final_url);
         Ok(Fetched::Body(Body {
             text: decoded.text,
             charset_used: decoded.charset,
@@ -266,6 +281,7 @@ impl Fetcher {
             last_modified: header_str(&headers, header::LAST_MODIFIED),
             bytes: raw.len() as u64,
             content_type,
+            content_location,
         }))
     }
 
@@ -293,6 +309,13 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// `Content-Location` resolved against the URL fetched; anything but http(s) is ignored.
+fn content_location(headers: &HeaderMap, final_url: &str) -> Option<String> {
+    let value = header_str(headers, header::CONTENT_LOCATION)?;
+    let url = url::Url::parse(final_url).ok()?.join(value.trim()).ok()?;
+    crate::canonical::is_web(&url).then(|| url.to_string())
 }
 
 /// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).

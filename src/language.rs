@@ -70,6 +70,8 @@ pub(crate) enum Strategy {
     /// Script pre-pass + letter/word scorer, lingua only when ambiguous (the default).
     PrePass,
     /// Lingua confidence values over all configured languages, no pre-pass.
+    // Only `parallax eval lang` (the `eval` feature) builds this one.
+    #[cfg_attr(not(feature = "eval"), allow(dead_code))]
     LinguaOnly { low_accuracy: bool },
 }
 

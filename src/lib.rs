@@ -5,19 +5,26 @@
 
 pub mod api;
 pub mod canonical;
+pub mod carry;
 pub mod catalog;
 pub mod cluster;
 pub mod discover;
 pub mod embed;
 pub mod error;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod fetch;
+pub mod framing;
 pub mod language;
 pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
+pub mod paths;
 pub mod refresh;
 pub mod sanitize;
 pub mod store;
 pub mod watch;
+
+#[cfg(test)]
+mod test_fixtures;

@@ -93,7 +93,8 @@ pub fn export(sources: &[Source]) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}\n")
 }
 
-fn lang_label(lang: &Lang) -> String {
+/// A language's English name ("Persian"), for OPML folders and export headings.
+pub(crate) fn lang_label(lang: &Lang) -> String {
     match lang {
         Lang::Ar => "Arabic".into(),
         Lang::Fa => "Persian".into(),

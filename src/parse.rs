@@ -19,6 +19,7 @@
 //! - Titles and summaries are text from feeds, never trusted: see `sanitize` for the policy and
 //!   the input bounds that keep hostile nesting from stalling html5ever.
 
+#[cfg(feature = "eval")]
 pub mod bench;
 pub(crate) mod date;
 mod item;
@@ -31,6 +32,7 @@ use crate::error::Code;
 use crate::model::{Item, Lang};
 
 pub use date::{jalali_to_gregorian, parse_date};
+pub use item::content_hash;
 
 /// Dates this far past the fetch time are treated as wrong (see module docs).
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 15;
@@ -54,6 +56,9 @@ pub enum FeedFormat {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedFeed {
     pub title: Option<String>,
+    /// The site the feed belongs to: RSS `<channel><link>`, Atom `<link rel="alternate">`,
+    /// JSON Feed `home_page_url`; absolute, http(s) only.
+    pub homepage: Option<String>,
     pub declared_lang: Option<Lang>,
     pub ttl_minutes: Option<u32>,
     pub items: Vec<Item>,
@@ -120,13 +125,28 @@ pub fn parse_feed(
         title: feed
             .title
             .as_ref()
-            .map(|t| crate::sanitize::plain_title(&t.content))
+            .map(|t| item::title_text(prepared.format, t))
             .filter(|t| !t.is_empty()),
+        homepage: homepage(&feed.links, ctx.doc_base),
         declared_lang: ctx.feed_lang.clone(),
         ttl_minutes: feed.ttl.or(prepared.sy_ttl_minutes),
         items: item::map_entries(&ctx, feed.entries, &prepared.entries),
         format: prepared.format,
     })
+}
+
+/// The feed's own site link: `rel="alternate"` (or no rel) that is not a feed or a file.
+fn homepage(links: &[feed_rs::model::Link], base: &str) -> Option<String> {
+    let is_page = |l: &&feed_rs::model::Link| {
+        matches!(l.rel.as_deref(), None | Some("alternate"))
+            && l.media_type.as_deref().is_none_or(|m| m.contains("html"))
+    };
+    let link = links.iter().find(is_page)?;
+    let url = url::Url::parse(base)
+        .ok()
+        .and_then(|b| b.join(link.href.trim()).ok())
+        .or_else(|| url::Url::parse(link.href.trim()).ok())?;
+    crate::canonical::is_web(&url).then(|| url.to_string())
 }
 
 fn run_feed_rs(

@@ -293,7 +293,7 @@ fn settle(
             bytes: body.bytes,
             result: match crate::parse::parse_feed(
                 &body.text,
-                &body.final_url,
+                body.base_url(),
                 &job.source_id,
                 started_at,
             ) {
@@ -406,12 +406,9 @@ fn write(
         }
     };
     let written = stored.unwrap_or_else(|e| {
-        // Best effort: record the failure so the feed backs off. The old validators stay, so
-        // nothing is hidden behind a 304 next time.
-        let _ = store.save_feed_state(
-            &job.url,
-            &after_failure(&mut rand::thread_rng(), prev, now, None),
-        );
+        // The archive failed (locked, disk full), not the feed: no backoff, so the next run
+        // retries as soon as the archive can take it. The old validators stay, so nothing is
+        // hidden behind a 304 next time.
         Written::Failed {
             code: e.code(),
             message: e.to_string(),

@@ -5,6 +5,7 @@
 //! source+guid, canonical URL and, within one outlet, content hash), so re-ingesting a feed changes
 //! nothing. Opening never repairs or replaces a file it cannot read: it reports it.
 
+mod analysis;
 mod fetch_log;
 mod items;
 mod lease;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
 pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
 pub use lease::{Lease, LeaseHolder, LeaseOutcome};
@@ -47,8 +49,14 @@ pub enum StoreError {
     NotFound(String),
     #[error("store: {0}")]
     Invalid(String),
+    /// A write failed for lack of space (`SQLITE_FULL`, or a write the OS refused, as a full
+    /// disk or a file-size limit makes it). The transaction rolled back: nothing is half-written.
+    #[error(
+        "store: cannot write the archive: the disk is full or the file may not grow ({0}); what was stored before is intact: free some space and fetch again"
+    )]
+    Full(rusqlite::Error),
     #[error("store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("store: bad stored JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -58,6 +66,21 @@ impl StoreError {
         match self {
             StoreError::NotFound(_) | StoreError::Invalid(_) => Code::Precondition,
             _ => Code::Storage,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        /// `SQLITE_IOERR_WRITE`: the OS refused a write (ENOSPC mid-write, EFBIG past a limit).
+        const IOERR_WRITE: std::ffi::c_int = 778;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::DiskFull || f.extended_code == IOERR_WRITE =>
+            {
+                StoreError::Full(e)
+            }
+            _ => StoreError::Sqlite(e),
         }
     }
 }
@@ -154,7 +177,7 @@ fn classify(e: rusqlite::Error, path: &str) -> StoreError {
             path: path.into(),
             detail: e.to_string(),
         },
-        _ => StoreError::Sqlite(e),
+        _ => StoreError::from(e),
     }
 }
 

@@ -5,6 +5,8 @@ pub const COMMANDS: &[&str] = &[
     "data_location",
     "list_stories",
     "get_story",
+    "story_carry",
+    "story_framing",
     "explain_item",
     "search",
     "list_sources",

@@ -3,7 +3,8 @@
 
 use parallax::api::{
     ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, ModelState, SearchGroup,
-    SearchQuery, Settings, SourceView, StatusLine, StoryDetail, StorySummary,
+    SearchQuery, Settings, SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming,
+    StorySummary,
 };
 use parallax::error::Code;
 use parallax::model::Source;
@@ -17,6 +18,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         data_location,
         list_stories,
         get_story,
+        story_carry,
+        story_framing,
         explain_item,
         search,
         list_sources,
@@ -68,6 +71,16 @@ async fn list_stories(
 #[tauri::command]
 async fn get_story(engine: State<'_, Engine>, story_id: i64) -> ApiResult<StoryDetail> {
     blocking(&engine, move |e| e.get_story(story_id)).await
+}
+
+#[tauri::command]
+async fn story_carry(engine: State<'_, Engine>, story_id: i64) -> ApiResult<StoryCarry> {
+    blocking(&engine, move |e| e.story_carry(story_id)).await
+}
+
+#[tauri::command]
+async fn story_framing(engine: State<'_, Engine>, story_id: i64) -> ApiResult<StoryFraming> {
+    blocking(&engine, move |e| e.story_framing(story_id)).await
 }
 
 #[tauri::command]

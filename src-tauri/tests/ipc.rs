@@ -5,10 +5,10 @@ use parallax::api::EngineConfig;
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
 use parallax::store::StoryAssignment;
 use serde_json::{Value, json};
+use tauri::WebviewWindow;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
 
 struct App {
     _dir: tempfile::TempDir,
@@ -100,58 +100,58 @@ fn item(source: &str, guid: &str, title: &str, minutes: i64) -> Item {
 /// One cross-lingual story: real Arabic (Saudi press, 2015) and Persian (Hamshahri, 2020) headlines
 /// naming Soleimani, each in its own spelling, and an English one.
 fn seed(app: &App) -> i64 {
-    let engine = app.window.state::<parallax::api::Engine>();
-    engine
-        .with_store(|s| {
-            s.upsert_source(&source(
-                "aawsat",
-                "Asharq Al-Awsat",
-                Lang::Ar,
-                Ownership::Private,
-            ))?;
-            s.upsert_source(&source("hamshahri", "همشهری", Lang::Fa, Ownership::State))?;
-            s.upsert_source(&source("reuters", "Reuters", Lang::En, Ownership::Private))?;
-            let ids = s
-                .insert_items(&[
-                    item(
-                        "aawsat",
-                        "1",
-                        "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
-                        0,
-                    ),
-                    item(
-                        "hamshahri",
-                        "2",
-                        "روایت دختر سردار سلیمانی از وصیت پدرش",
-                        190,
-                    ),
-                    item(
-                        "reuters",
-                        "3",
-                        "Soleimani's daughter recounts her father's will",
-                        250,
-                    ),
-                ])?
-                .inserted;
-            s.set_languages(&[
-                (ids[0], Lang::Ar, 0.99),
-                (ids[1], Lang::Fa, 0.99),
-                (ids[2], Lang::En, 0.99),
-            ])?;
-            s.assign(
-                &ids.iter()
-                    .map(|&item_id| StoryAssignment {
-                        item_id,
-                        story_id: 1,
-                        score: Some(0.8),
-                        explanation: None,
-                        pinned: false,
-                    })
-                    .collect::<Vec<_>>(),
-            )?;
-            Ok(1)
-        })
-        .expect("seed archive")
+    // Written through a second connection to the engine's archive (the engine reads it back).
+    let store = parallax::store::Store::open(&app._dir.path().join("archive.db")).expect("store");
+    (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
+        s.upsert_source(&source(
+            "aawsat",
+            "Asharq Al-Awsat",
+            Lang::Ar,
+            Ownership::Private,
+        ))?;
+        s.upsert_source(&source("hamshahri", "همشهری", Lang::Fa, Ownership::State))?;
+        s.upsert_source(&source("reuters", "Reuters", Lang::En, Ownership::Private))?;
+        let ids = s
+            .insert_items(&[
+                item(
+                    "aawsat",
+                    "1",
+                    "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
+                    0,
+                ),
+                item(
+                    "hamshahri",
+                    "2",
+                    "روایت دختر سردار سلیمانی از وصیت پدرش",
+                    190,
+                ),
+                item(
+                    "reuters",
+                    "3",
+                    "Soleimani's daughter recounts her father's will",
+                    250,
+                ),
+            ])?
+            .inserted;
+        s.set_languages(&[
+            (ids[0], Lang::Ar, 0.99),
+            (ids[1], Lang::Fa, 0.99),
+            (ids[2], Lang::En, 0.99),
+        ])?;
+        s.assign(
+            &ids.iter()
+                .map(|&item_id| StoryAssignment {
+                    item_id,
+                    story_id: 1,
+                    score: Some(0.8),
+                    explanation: None,
+                    pinned: false,
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(1)
+    })(&store)
+    .expect("seed archive")
 }
 
 #[test]

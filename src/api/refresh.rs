@@ -18,10 +18,7 @@ impl Engine {
         if let Some(f) = self.inner.fetcher.get() {
             return Ok(f.clone());
         }
-        let f = Arc::new(
-            Fetcher::new(FetchConfig::default())
-                .map_err(|e| ApiError::new(e.code(), e.to_string()))?,
-        );
+        let f = Arc::new(Fetcher::new(FetchConfig::default())?);
         Ok(self.inner.fetcher.get_or_init(|| f).clone())
     }
 
@@ -149,7 +146,7 @@ impl Engine {
     pub async fn add_source(&self, url: &str) -> ApiResult<Source> {
         let parsed = url::Url::parse(url.trim())
             .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .filter(crate::canonical::is_web)
             .ok_or_else(|| ApiError::precondition(format!("not an http(s) URL: {url:?}")))?;
         let url = parsed.to_string();
         if let Some(owner) = self.with_store(|s| s.source_of_feed(&url))? {
@@ -158,9 +155,9 @@ impl Engine {
             )));
         }
         let fetcher = self.fetcher()?;
-        let (feed_url, feed) = match try_feed(&fetcher, &url).await? {
-            Ok(feed) => (url.clone(), feed),
-            Err(page) => {
+        let (feed_url, feed, page_url) = match try_feed(&fetcher, &url).await? {
+            Probe::Feed(feed) => (url.clone(), feed, None),
+            Probe::Page(page) => {
                 // A homepage: follow its <link rel="alternate"> feeds, then the usual paths.
                 let mut candidates: Vec<String> = discover::feed_links(&page, &url)
                     .into_iter()
@@ -169,8 +166,8 @@ impl Engine {
                 candidates.extend(discover::fallback_candidates(&url));
                 let mut found = None;
                 for c in candidates {
-                    if let Ok(Ok(feed)) = try_feed(&fetcher, &c).await {
-                        found = Some((c, feed));
+                    if let Ok(Probe::Feed(feed)) = try_feed(&fetcher, &c).await {
+                        found = Some((c, feed, Some(url.clone())));
                         break;
                     }
                 }
@@ -198,14 +195,14 @@ impl Engine {
             id = format!("{base}-{n}");
             n += 1;
         }
+        // The feed's own <link>; else the page the user gave; else the host's root.
+        let homepage = feed.homepage.clone().or(page_url).unwrap_or_else(|| {
+            format!("{}://{}/", parsed.scheme(), parsed.host_str().unwrap_or(""))
+        });
         let source = Source {
             id,
             name,
-            homepage: Some(format!(
-                "{}://{}/",
-                parsed.scheme(),
-                parsed.host_str().unwrap_or("")
-            )),
+            homepage: Some(homepage),
             feeds: vec![Feed {
                 url: feed_url,
                 verified: true,
@@ -222,12 +219,15 @@ impl Engine {
     }
 }
 
-/// Fetch `url`: `Ok(Ok(feed))` when it is a feed, `Ok(Err(html))` when it is a page to search
-/// for feed links, `Err` when it cannot be fetched at all.
-async fn try_feed(
-    fetcher: &Fetcher,
-    url: &str,
-) -> ApiResult<Result<crate::parse::ParsedFeed, String>> {
+/// What a fetched URL turned out to be.
+enum Probe {
+    Feed(crate::parse::ParsedFeed),
+    /// Not a feed: the body, a page to search for feed links.
+    Page(String),
+}
+
+/// Fetch `url` and tell a feed from a page; `Err` when it cannot be fetched at all.
+async fn try_feed(fetcher: &Fetcher, url: &str) -> ApiResult<Probe> {
     let fetched = fetcher
         .fetch(url, &Conditional::default())
         .await
@@ -238,8 +238,8 @@ async fn try_feed(
             format!("{url}: unexpected 304"),
         ));
     };
-    match crate::parse::parse_feed(&body.text, &body.final_url, "new", chrono::Utc::now()) {
-        Ok(feed) => Ok(Ok(feed)),
-        Err(_) => Ok(Err(body.text)),
+    match crate::parse::parse_feed(&body.text, body.base_url(), "new", chrono::Utc::now()) {
+        Ok(feed) => Ok(Probe::Feed(feed)),
+        Err(_) => Ok(Probe::Page(body.text)),
     }
 }

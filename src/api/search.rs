@@ -9,12 +9,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::pipeline::MODEL_TAG;
 use super::stories::{source_map, story_item, summary};
-use super::{ApiError, ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
+use super::{ApiResult, Engine, MatchKind, SearchGroup, SearchItemHit, SearchQuery};
 use crate::cluster::LangMeans;
-use crate::embed::index::{Neighbour, VectorIndex};
-use crate::embed::retrieval::BACKGROUND_WEIGHT;
+use crate::embed::MODEL_TAG;
+use crate::embed::index::{BACKGROUND_WEIGHT, Neighbour, VectorIndex};
 use crate::model::Lang;
 use crate::store::{ItemQuery, StoryFilter};
 
@@ -190,11 +189,7 @@ impl Engine {
         if text.is_empty() {
             return Ok(Vec::new());
         }
-        let v = model
-            .embed(&[text])
-            .map_err(|e| ApiError::new(e.code(), e.to_string()))?
-            .pop()
-            .unwrap_or_default();
+        let v = model.embed(&[text])?.pop().unwrap_or_default();
         let lang = self.detector()?.detect(text, None).lang;
         let slot = self.meaning_index()?;
         Ok(slot

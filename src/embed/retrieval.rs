@@ -29,9 +29,7 @@ pub enum Centring {
     Archive,
 }
 
-/// Weight of the shipped background mean, in items, against the archive's own running means
-/// (the grouper's default).
-pub const BACKGROUND_WEIGHT: f32 = 50.0;
+pub use super::index::BACKGROUND_WEIGHT;
 
 /// Results of one (query kind, centring) pair over one file.
 #[derive(Debug, Clone, Serialize)]
@@ -57,11 +55,9 @@ pub struct RetrievalRow {
     pub at_floor: Vec<(f32, f32, f32)>,
 }
 
-fn quantile(sorted: &[f32], q: f32) -> f32 {
-    if sorted.is_empty() {
-        return f32::NAN;
-    }
-    sorted[((sorted.len() - 1) as f32 * q).round() as usize]
+/// The shared nearest-rank quantile, as f32.
+fn quantile(values: &[f32], q: f64) -> f32 {
+    crate::eval::stats::quantile(values, q) as f32
 }
 
 fn lang_of(code: &str) -> Lang {

@@ -14,15 +14,20 @@ pub struct Decoded {
     pub charset: &'static str,
 }
 
+/// Why a body could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CharsetError {
+    #[error("body has a {encoding} byte-order mark but is not valid {encoding}")]
+    BadBom { encoding: &'static str },
+    #[error("body is not valid in its declared charset nor in the guessed {guessed}")]
+    Undecodable { guessed: &'static str },
+}
+
 /// Decode `bytes`, using the `Content-Type` header value when given.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, String> {
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, CharsetError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return strict(enc, &bytes[bom_len..]).ok_or_else(|| {
-            format!(
-                "body has a {} byte-order mark but is not valid {}",
-                enc.name(),
-                enc.name()
-            )
+        return strict(enc, &bytes[bom_len..]).ok_or(CharsetError::BadBom {
+            encoding: enc.name(),
         });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -49,11 +54,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Strin
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
-    strict(guess, bytes).ok_or_else(|| {
-        format!(
-            "body is not valid in its declared charset nor in the guessed {}",
-            guess.name()
-        )
+    strict(guess, bytes).ok_or(CharsetError::Undecodable {
+        guessed: guess.name(),
     })
 }
 

@@ -127,20 +127,15 @@ pub fn run(shared: &Path, rounds: usize) -> Result<BenchReport, BenchError> {
         raw_times.push(t.elapsed().as_secs_f64());
         std::hint::black_box(raw.ok());
     }
-    let median = median(&mut times);
+    let median = crate::eval::stats::median(&times);
     Ok(BenchReport {
         items,
         feed_bytes: doc.len(),
         rounds,
         median_ms: median * 1000.0,
         items_per_sec: items as f64 / median,
-        feed_rs_only_ms: self::median(&mut raw_times) * 1000.0,
+        feed_rs_only_ms: crate::eval::stats::median(&raw_times) * 1000.0,
     })
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 #[cfg(test)]

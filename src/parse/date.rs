@@ -38,19 +38,10 @@ fn ascii_digits(s: &str) -> String {
         .collect()
 }
 
-/// Folds Arabic-script spelling variants so month tables match any spelling.
+/// Month tables match any spelling: both sides go through the one Arabic-script fold
+/// (yeh, kaf, alef and teh marbuta variants, ZWNJ, tatweel and harakat).
 fn fold(word: &str) -> String {
-    word.chars()
-        .filter(|c| !matches!(c, '\u{200C}' | '\u{0640}' | '\u{064B}'..='\u{0652}'))
-        .map(|c| match c {
-            'ي' | 'ى' => 'ی',
-            'ك' => 'ک',
-            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
-            'ة' => 'ه',
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    crate::normalize::fold(word)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -85,7 +85,7 @@ fn map_entry(
     let mut title = e
         .title
         .as_ref()
-        .map(|t| sanitize::plain_title(&t.content))
+        .map(|t| title_text(ctx.format, t))
         .unwrap_or_default();
     if title.is_empty() {
         title = synth_title(&summary_text);
@@ -107,10 +107,18 @@ fn map_entry(
     let latest = ctx.fetched_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES);
     let trusted =
         |d: Option<DateTime<Utc>>| d.filter(|d| d.year() >= EARLIEST_TRUSTED_YEAR && *d <= latest);
-    let (published, time_source) = match (trusted(e.published), trusted(e.updated)) {
-        (Some(p), _) => (p, TimeSource::Published),
-        (None, Some(u)) => (u, TimeSource::Updated),
-        (None, None) => (ctx.fetched_at, TimeSource::Fetched),
+    // Dublin Core (`dc:date`, `dcterms:issued`, ...) where the format's own dates are missing.
+    let dc_date = trusted(
+        attrs
+            .dc_date
+            .as_ref()
+            .and_then(|(_, d)| super::parse_date(d)),
+    );
+    let (published, time_source) = match (trusted(e.published), trusted(e.updated), dc_date) {
+        (Some(p), _, _) => (p, TimeSource::Published),
+        (None, _, Some(d)) => (d, TimeSource::Published),
+        (None, Some(u), None) => (u, TimeSource::Updated),
+        (None, None, None) => (ctx.fetched_at, TimeSource::Fetched),
     };
 
     Some(Item {
@@ -124,6 +132,7 @@ fn map_entry(
             .authors
             .iter()
             .map(|a| sanitize::plain_title(&a.name))
+            .chain(attrs.dc_creator.as_deref().map(sanitize::plain_title))
             .find(|n| !n.is_empty()),
         published,
         time_source,
@@ -154,12 +163,36 @@ fn pick_link(links: &[Link]) -> Option<&Link> {
         })
 }
 
+/// Whether `t` is plain text by its format's own rules: Atom text constructs of `type="text"`
+/// (the default) and JSON Feed text fields. Their `<` is a character, never markup: `&lt;blink&gt;`
+/// in an Atom text title reads "<blink>". RSS says nothing, and its titles carry escaped HTML.
+fn is_literal_text(format: FeedFormat, t: &Text) -> bool {
+    is_literal(format, &t.content_type.essence().to_string())
+}
+
+fn is_literal(format: FeedFormat, essence: &str) -> bool {
+    matches!(
+        format,
+        FeedFormat::Atom | FeedFormat::Atom03 | FeedFormat::JsonFeed
+    ) && essence == "text/plain"
+}
+
+/// A title as display text: an Atom text title kept as written (whitespace collapsed), anything
+/// else reduced to the text of its HTML (JSON Feed titles too: real ones carry entities).
+pub(crate) fn title_text(format: FeedFormat, t: &Text) -> String {
+    if format != FeedFormat::JsonFeed && is_literal_text(format, t) {
+        sanitize::collapse_whitespace(&t.content)
+    } else {
+        sanitize::plain_title(&t.content)
+    }
+}
+
 /// The HTML to show as summary: the description/summary, else the full content
-/// (`content:encoded`, Atom `content`, JSON `content_html`). JSON Feed text fields are plain
-/// text by spec, so they are escaped rather than read as HTML.
+/// (`content:encoded`, Atom `content`, JSON `content_html`). Plain-text fields (see
+/// [`is_literal_text`]) are escaped rather than read as HTML.
 fn summary_source(format: FeedFormat, e: &Entry) -> String {
     let from_text = |t: &Text| {
-        if format == FeedFormat::JsonFeed && t.content_type.essence().to_string() == "text/plain" {
+        if is_literal_text(format, t) {
             escape_text(&t.content)
         } else {
             t.content.clone()
@@ -171,8 +204,7 @@ fn summary_source(format: FeedFormat, e: &Entry) -> String {
     if let Some(c) = &e.content
         && let Some(body) = c.body.as_ref().filter(|b| !b.trim().is_empty())
     {
-        let plain = c.content_type.essence().to_string() == "text/plain";
-        return if plain && format == FeedFormat::JsonFeed {
+        return if is_literal(format, &c.content_type.essence().to_string()) {
             escape_text(body)
         } else {
             body.clone()
@@ -243,7 +275,7 @@ fn media(e: &Entry, base: &str) -> Vec<Media> {
             .ok()
             .and_then(|b| b.join(u.trim()).ok())
             .or_else(|| url::Url::parse(u.trim()).ok())?;
-        matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+        crate::canonical::is_web(&url).then(|| url.to_string())
     };
     let mut out: Vec<Media> = Vec::new();
     let mut push = |url: Option<String>, mime: Option<String>| {

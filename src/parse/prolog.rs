@@ -11,6 +11,10 @@ use super::{FeedFormat, ParseError};
 
 const ATOM03_NS: &str = "http://purl.org/atom/ns#";
 const ATOM10_NS: &str = "http://www.w3.org/2005/Atom";
+const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
+/// Dublin Core elements that date an item, in order of preference.
+const DC_DATES: [&str; 5] = ["date", "issued", "created", "available", "modified"];
 
 /// A body ready for feed-rs, with what the head scan learnt.
 #[derive(Debug)]
@@ -89,6 +93,17 @@ struct Root {
     xmlns: Option<String>,
     lang: Option<String>,
     xml_base: Option<String>,
+    /// Prefixes declared on the root (`xmlns:dc="..."`), for the Dublin Core scan.
+    prefixes: Vec<(String, String)>,
+}
+
+impl Root {
+    /// Whether `prefix` names Dublin Core (elements 1.1 or terms) in this document.
+    fn is_dublin_core(&self, prefix: &str) -> bool {
+        self.prefixes
+            .iter()
+            .any(|(p, ns)| p == prefix && (ns == DC_NS || ns == DCTERMS_NS))
+    }
 }
 
 fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseError> {
@@ -134,6 +149,9 @@ fn prepare_xml<'a>(body: &'a str, base_url: &str) -> Result<Prepared<'a>, ParseE
     }
     if format == FeedFormat::Atom03 {
         out = Cow::Owned(normalize_atom(&out, true)?);
+    } else if format == FeedFormat::Atom && out.contains("mode=") {
+        // 0.3-style `mode` attributes in a 1.0 feed (generators that half-upgraded).
+        out = Cow::Owned(normalize_atom(&out, false)?);
     }
     let sy_ttl_minutes = head.sy_minutes();
     let lang = head.lang.or(root.lang);
@@ -248,6 +266,9 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
     // The channel-level element whose text is being read.
     let mut capturing: Option<String> = None;
     let mut head = Head::default();
+    // Depth of the open top-level entry, and the Dublin Core element whose text is being read.
+    let mut entry_depth: Option<usize> = None;
+    let mut dc_capture: Option<DcField> = None;
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
@@ -288,11 +309,20 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
                         local.clone(),
                         (before, after),
                     ));
-                } else if matches!(local.as_str(), "item" | "entry") {
+                } else if matches!(local.as_str(), "item" | "entry") && entry_depth.is_none() {
                     in_head = false;
                     // Top-level entries only (under the root, or under an RSS channel).
                     if open.len() <= 2 {
                         head.entries.push(entry_attrs(e, reader.decoder()));
+                        entry_depth = is_start.then_some(open.len());
+                    }
+                } else if let (Some(_), Some(r), true) = (entry_depth, &root, is_start) {
+                    let name = e.name();
+                    let prefix = name
+                        .prefix()
+                        .map(|p| String::from_utf8_lossy(p.as_ref()).to_string());
+                    if prefix.is_some_and(|p| r.is_dublin_core(&p)) {
+                        dc_capture = DcField::of(&local);
                     }
                 } else if in_head
                     && is_start
@@ -308,6 +338,19 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
                     open.push(local);
                 }
             }
+            Event::Text(_) | Event::CData(_) if dc_capture.is_some() => {
+                let raw: &[u8] = match &event {
+                    Event::Text(t) => t,
+                    Event::CData(t) => t,
+                    _ => b"",
+                };
+                let text = String::from_utf8_lossy(raw).trim().to_string();
+                if let (Some(field), Some(entry)) = (dc_capture.take(), head.entries.last_mut())
+                    && !text.is_empty()
+                {
+                    field.store(entry, text);
+                }
+            }
             Event::Text(t) if capturing.is_some() => {
                 let s = String::from_utf8_lossy(t.as_ref()).trim().to_string();
                 let slot = match capturing.as_deref() {
@@ -321,7 +364,11 @@ fn scan(body: &str, base_url: &str) -> Result<(Root, Head), ParseError> {
             }
             Event::End(_) => {
                 capturing = None;
+                dc_capture = None;
                 open.pop();
+                if entry_depth == Some(open.len()) {
+                    entry_depth = None;
+                }
             }
             Event::Eof => {
                 if let Some(inner) = open.last() {
@@ -368,17 +415,51 @@ impl Head {
     }
 }
 
+/// A Dublin Core element of an entry that the item mapping uses.
+#[derive(Debug, Clone, Copy)]
+enum DcField {
+    /// Rank in [`DC_DATES`].
+    Date(usize),
+    Creator,
+}
+
+impl DcField {
+    fn of(local: &str) -> Option<DcField> {
+        if local == "creator" {
+            return Some(DcField::Creator);
+        }
+        DC_DATES.iter().position(|d| *d == local).map(DcField::Date)
+    }
+
+    fn store(self, entry: &mut EntryAttrs, text: String) {
+        match self {
+            DcField::Creator => {
+                entry.dc_creator.get_or_insert(text);
+            }
+            DcField::Date(rank) => {
+                if entry.dc_date.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    entry.dc_date = Some((rank, text));
+                }
+            }
+        }
+    }
+}
+
 fn truncated(inner: &str) -> ParseError {
     ParseError::Malformed {
         reason: format!("truncated document: it ends inside <{inner}>"),
     }
 }
 
-/// `xml:lang` and `xml:base` of an item or entry element (feed-rs reads them only on `<content>`).
+/// `xml:lang` and `xml:base` of an item or entry element (feed-rs reads them only on `<content>`),
+/// and its Dublin Core date and creator (feed-rs reads `dc:` only in RSS, `dcterms:` nowhere).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct EntryAttrs {
     pub lang: Option<String>,
     pub base: Option<String>,
+    /// `(rank in DC_DATES, text)` of the preferred Dublin Core date seen.
+    pub dc_date: Option<(usize, String)>,
+    pub dc_creator: Option<String>,
 }
 
 fn entry_attrs(e: &BytesStart<'_>, decoder: quick_xml::encoding::Decoder) -> EntryAttrs {
@@ -411,8 +492,15 @@ fn read_root(
         xmlns: None,
         lang: None,
         xml_base: None,
+        prefixes: Vec::new(),
     };
     for attr in e.attributes().flatten() {
+        if let Some(prefix) = attr.key.as_ref().strip_prefix(b"xmlns:") {
+            let ns = String::from_utf8_lossy(&attr.value).trim().to_string();
+            root.prefixes
+                .push((String::from_utf8_lossy(prefix).to_string(), ns));
+            continue;
+        }
         let value = attr
             .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
             .map(|v| v.trim().to_string())
@@ -459,12 +547,13 @@ fn html_page(body: &str, base_url: &str) -> ParseError {
 }
 
 /// Rewrites Atom so feed-rs reads it: Atom 0.3 names (`issued`, `modified`, `tagline`,
-/// `copyright`) and namespace become 1.0 ones, and MIME-style `type` values on text constructs
+/// `copyright`) and namespace become 1.0 ones, MIME-style `type` values on text constructs
 /// (`text/plain`, `application/xhtml+xml`), which feed-rs rejects for the whole feed, become the
-/// 1.0 keywords.
+/// 1.0 keywords, and Atom 0.3's `mode="base64"` text (titles and content) is decoded in place
+/// (`mode="escaped"` is what 1.0 means anyway; the attribute is dropped).
 pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseError> {
     use quick_xml::Writer;
-    use quick_xml::events::BytesEnd;
+    use quick_xml::events::{BytesEnd, BytesText};
 
     let rename = |name: &str| -> Option<&'static str> {
         if !from_03 {
@@ -484,8 +573,31 @@ pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseE
     let malformed = |e: &dyn std::fmt::Display| ParseError::Malformed {
         reason: format!("bad XML: {e}"),
     };
+    // Text of a `mode="base64"` element being collected, decoded at its end tag.
+    let mut base64: Option<String> = None;
     loop {
         let event = reader.read_event().map_err(|e| malformed(&e))?;
+        if let Some(collected) = base64.as_mut() {
+            match &event {
+                Event::Text(t) => {
+                    collected.push_str(&String::from_utf8_lossy(t.as_ref()));
+                    continue;
+                }
+                Event::End(_) => {
+                    let text = decode_base64(collected)?;
+                    writer
+                        .write_event(Event::Text(BytesText::new(&text)))
+                        .map_err(|e| malformed(&e))?;
+                    base64 = None;
+                }
+                // Markup inside base64 text: not base64 at all.
+                _ => {
+                    return Err(ParseError::Malformed {
+                        reason: "markup inside mode=\"base64\" text".into(),
+                    });
+                }
+            }
+        }
         let out = match event {
             Event::Eof => break,
             Event::Start(ref e) | Event::Empty(ref e) => {
@@ -494,6 +606,12 @@ pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseE
                 let mut tag = BytesStart::new(new_name);
                 for attr in e.attributes().flatten() {
                     let key = String::from_utf8_lossy(attr.key.as_ref()).to_string();
+                    if key == "mode" {
+                        if attr.value.as_ref() == b"base64" && matches!(event, Event::Start(_)) {
+                            base64 = Some(String::new());
+                        }
+                        continue;
+                    }
                     let raw = String::from_utf8_lossy(&attr.value).to_string();
                     let value = match (key.as_str(), raw.trim()) {
                         ("xmlns", ATOM03_NS) if from_03 => ATOM10_NS.to_string(),
@@ -522,4 +640,18 @@ pub(crate) fn normalize_atom(body: &str, from_03: bool) -> Result<String, ParseE
         writer.write_event(out).map_err(|e| malformed(&e))?;
     }
     String::from_utf8(writer.into_inner()).map_err(|e| malformed(&e))
+}
+
+/// Base64 text (line breaks allowed) to the UTF-8 text it encodes.
+fn decode_base64(text: &str) -> Result<String, ParseError> {
+    use base64::Engine as _;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| ParseError::Malformed {
+            reason: format!("bad base64 in mode=\"base64\" text: {e}"),
+        })?;
+    String::from_utf8(bytes).map_err(|_| ParseError::Malformed {
+        reason: "mode=\"base64\" text that is not UTF-8".into(),
+    })
 }

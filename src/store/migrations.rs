@@ -161,8 +161,23 @@ CREATE TABLE grouping_lease (
 );
 "#;
 
+/// Carry tracing and framing: per-story analyses (stale when the story's members change) and
+/// the sentence-embedding cache they use.
+const V5: &str = r#"
+CREATE TABLE sentence_vectors (
+    key BLOB PRIMARY KEY,
+    vector BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE story_analysis (
+    story_id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {

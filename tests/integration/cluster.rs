@@ -1,4 +1,4 @@
-//! Story grouping on the shared dev sets, without an embedding model (the fallback path the app
+//! Story grouping on the committed story sets, without an embedding model (the fallback path the app
 //! takes when the model is missing), plus the scoring used by `parallax eval stories`.
 
 use std::path::PathBuf;
@@ -6,32 +6,32 @@ use std::path::PathBuf;
 use parallax::cluster::{Grouper, GroupingConfig};
 use parallax::eval::stories::{self, EvalItem};
 
-fn dev_set(name: &str) -> Option<Vec<EvalItem>> {
+/// A committed story set (`tests/fixtures/text/stories`: NTREX documents and Wikipedia ITN
+/// blurbs, openly licensed).
+fn dev_set(name: &str) -> Vec<EvalItem> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/text/stories")
+        .join(name);
+    stories::load(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// A story set that stays in `../shared` (real coverage of unknown licence).
+fn shared_dev_set(name: &str) -> Vec<EvalItem> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data/story-eval")
         .join(name);
-    if !path.exists() {
-        eprintln!(
-            "skipping: {} not found (../shared is absent)",
-            path.display()
-        );
-        return None;
-    }
-    Some(stories::load(&path).expect("dev set parses"))
+    stories::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
 fn all_singletons_and_gold_language_split_match_reference_figures() {
-    let Some(items) = dev_set("ntrex-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = dev_set("ntrex-ar-fa-en.jsonl");
     let singletons: Vec<i64> = (0..items.len() as i64).collect();
     let s = stories::score(&items, &singletons);
     assert!((s.bcubed.f1 - 0.500).abs() < 0.001, "{:?}", s.bcubed);
-    // Perfect monolingual: gold stories split by language (shared notes: NTREX 0.500, ITN 0.806).
-    let Some(itn) = dev_set("itn-ar-fa-en.jsonl") else {
-        return;
-    };
+    // Perfect monolingual: gold stories split by language (NTREX 0.500; this ITN subset 0.818,
+    // the whole ITN set in ../shared 0.806).
+    let itn = dev_set("itn-ar-fa-en.jsonl");
     let mut ids = std::collections::HashMap::new();
     let mono: Vec<i64> = itn
         .iter()
@@ -41,7 +41,7 @@ fn all_singletons_and_gold_language_split_match_reference_figures() {
         })
         .collect();
     let s = stories::score(&itn, &mono);
-    assert!((s.bcubed.f1 - 0.806).abs() < 0.001, "{:?}", s.bcubed);
+    assert!((s.bcubed.f1 - 0.818).abs() < 0.001, "{:?}", s.bcubed);
     assert_eq!(s.cross_language.recall, 0.0);
     assert_eq!(s.same_language.precision, 1.0);
 }
@@ -49,9 +49,7 @@ fn all_singletons_and_gold_language_split_match_reference_figures() {
 #[test]
 #[ignore = "known regression (issue 11): with the fitted pair model the no-model fallback chains on coverage-dev (BCubed P 0.59); its weights need their own threshold"]
 fn without_embeddings_grouping_falls_back_to_words_and_stays_precise() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = dev_set("itn-ar-fa-en.jsonl");
     let feats = stories::features(&items, None);
     let (labels, _) = stories::group(&feats, &GroupingConfig::default());
     let s = stories::score(&items, &labels);
@@ -69,9 +67,7 @@ fn without_embeddings_grouping_falls_back_to_words_and_stays_precise() {
 
 #[test]
 fn restore_rebuilds_the_same_live_state() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = dev_set("itn-ar-fa-en.jsonl");
     let feats = stories::features(&items, None);
     // Re-checks run on a count of assigned items, which a restart resets: this test is about
     // the restored state, so it assigns without them.
@@ -107,9 +103,7 @@ fn restore_rebuilds_the_same_live_state() {
 
 #[test]
 fn a_pin_moves_an_item_and_holds_on_rerun() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = dev_set("itn-ar-fa-en.jsonl");
     let feats = stories::features(&items[..60], None);
     let mut g = Grouper::new(GroupingConfig::default());
     for f in &feats {
@@ -140,9 +134,7 @@ fn a_pin_moves_an_item_and_holds_on_rerun() {
 
 #[test]
 fn explanations_read_back_as_the_api_type() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = dev_set("itn-ar-fa-en.jsonl");
     let feats = stories::features(&items[..40], None);
     let mut g = Grouper::new(GroupingConfig::default());
     let mut joined = 0;
@@ -163,17 +155,13 @@ fn explanations_read_back_as_the_api_type() {
             assert!(api.score > api.threshold, "{api:?}");
         }
     }
-    assert!(
-        joined > 0,
-        "some of the first 40 coverage items share a story"
-    );
+    assert!(joined > 0, "some of the first 40 ITN items share a story");
 }
 
 #[test]
+#[ignore = "needs ../shared: the Khashoggi items of story-eval/coverage-dev"]
 fn names_match_across_scripts_in_real_coverage() {
-    let Some(items) = dev_set("coverage-dev-ar-fa-en.jsonl") else {
-        return;
-    };
+    let items = shared_dev_set("coverage-dev-ar-fa-en.jsonl");
     let feats = stories::features(&items, None);
     let mut g = Grouper::new(GroupingConfig::default());
     for f in &feats {

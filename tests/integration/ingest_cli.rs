@@ -40,7 +40,7 @@ fn archive(bed: &Bed, dir: &tempfile::TempDir, ids: &[&str]) -> std::path::PathB
 
 #[tokio::test(flavor = "multi_thread")]
 async fn parallax_fetch_reports_updates_failures_and_then_304s() {
-    let Some(bed) = bed().await else { return };
+    let bed = bed().await;
     let dir = tempfile::tempdir().unwrap();
     let db = archive(
         &bed,
@@ -78,4 +78,72 @@ async fn parallax_fetch_reports_updates_failures_and_then_304s() {
     );
     assert!(err.contains("HTTP 404"));
     assert_eq!(bed.server.hits("not-found").requests, 2);
+}
+
+/// `parallax fetch` as a process whose files may not grow past `limit` bytes (RLIMIT_FSIZE): the
+/// way a full disk refuses writes, without a special filesystem.
+#[cfg(target_os = "linux")]
+fn fetch_with_file_limit(db: &std::path::Path, limit: u64) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parallax"));
+    cmd.arg("--db").arg(db).arg("fetch");
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) run between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // A write past the limit then fails with EFBIG instead of killing the process.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    cmd.output().expect("run parallax")
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes() {
+    let bed = bed().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ids = ["fx-fa-rss2", "fx-ar-rss2", "fx-en-rdf"];
+    let db = archive(&bed, &dir, &ids);
+    let sources = Store::open(&db).unwrap().sources().unwrap();
+    assert_eq!(sources.len(), 3);
+
+    // The write-ahead log may not pass 48 KiB: the first writes fail as on a full disk.
+    let db2 = db.clone();
+    let out = tokio::task::spawn_blocking(move || fetch_with_file_limit(&db2, 48 * 1024))
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.code().is_some(), "killed by a signal: {text}");
+    assert!(
+        text.contains("the disk is full or the file may not grow"),
+        "{text}"
+    );
+
+    // Intact: a clean integrity check, the sources as they were, whatever was stored complete.
+    let store = Store::open(&db).unwrap();
+    assert!(store.integrity_check().unwrap().is_empty());
+    assert_eq!(store.sources().unwrap(), sources);
+    let kept = store.item_count().unwrap();
+    assert!(kept < 36, "the limit stopped nothing: {kept} items");
+    drop(store);
+
+    // With room again, the next run stores the rest.
+    let db2 = db.clone();
+    let (out, _) = tokio::task::spawn_blocking(move || fetch(&db2, &[]))
+        .await
+        .unwrap();
+    assert!(out.contains(&format!("({} new items)", 36 - kept)), "{out}");
+    assert_eq!(Store::open(&db).unwrap().item_count().unwrap(), 36);
 }

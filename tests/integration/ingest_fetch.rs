@@ -17,9 +17,9 @@ pub fn test_config() -> FetchConfig {
     }
 }
 
-/// The fixture server with the whole catalogue (`None`: ../shared is absent, test skipped).
-pub async fn serve() -> Option<(FixtureServer, Vec<Fixture>)> {
-    let corpus = Corpus::from_shared(400)?;
+/// The fixture server with the whole catalogue.
+pub async fn serve() -> (FixtureServer, Vec<Fixture>) {
+    let corpus = Corpus::fixtures(400);
     let fixtures = catalogue(&corpus);
     let server = FixtureServer::start(
         fixtures
@@ -28,14 +28,12 @@ pub async fn serve() -> Option<(FixtureServer, Vec<Fixture>)> {
     )
     .await
     .expect("bind 127.0.0.1");
-    Some((server, fixtures))
+    (server, fixtures)
 }
 
 #[tokio::test]
 async fn every_feed_fixture_decodes_to_its_exact_text() {
-    let Some((server, fixtures)) = serve().await else {
-        return;
-    };
+    let (server, fixtures) = serve().await;
     let fetcher = Fetcher::new(test_config()).unwrap();
     let mut checked = 0;
     for f in &fixtures {
@@ -77,9 +75,7 @@ async fn every_feed_fixture_decodes_to_its_exact_text() {
 
 #[tokio::test]
 async fn legacy_encodings_are_detected_from_every_label() {
-    let Some((server, _)) = serve().await else {
-        return;
-    };
+    let (server, _) = serve().await;
     let fetcher = Fetcher::new(test_config()).unwrap();
     for (name, charset) in [
         ("ar-rss2-1256", "windows-1256"),
@@ -107,9 +103,7 @@ async fn legacy_encodings_are_detected_from_every_label() {
 
 #[tokio::test]
 async fn conditional_get_gives_304_and_sends_validators_and_user_agent() {
-    let Some((server, _)) = serve().await else {
-        return;
-    };
+    let (server, _) = serve().await;
     let fetcher = Fetcher::new(test_config()).unwrap();
     let Ok(Fetched::Body(first)) = fetcher
         .fetch(&server.url("fa-rss2"), &Conditional::default())
@@ -159,9 +153,7 @@ async fn conditional_get_gives_304_and_sends_validators_and_user_agent() {
 
 #[tokio::test]
 async fn gzip_and_redirects_are_followed() {
-    let Some((server, _)) = serve().await else {
-        return;
-    };
+    let (server, _) = serve().await;
     let fetcher = Fetcher::new(test_config()).unwrap();
     let Ok(Fetched::Body(gz)) = fetcher
         .fetch(&server.url("en-rss2-gzip"), &Conditional::default())
@@ -181,9 +173,7 @@ async fn gzip_and_redirects_are_followed() {
 
 #[tokio::test]
 async fn each_transport_failure_has_its_own_clear_error() {
-    let Some((server, fixtures)) = serve().await else {
-        return;
-    };
+    let (server, fixtures) = serve().await;
     let fetcher = Fetcher::new(test_config()).unwrap();
     let transport: Vec<_> = fixtures
         .iter()
@@ -237,9 +227,7 @@ async fn a_closed_port_is_a_connect_error() {
 
 #[tokio::test]
 async fn per_host_limit_holds_under_load() {
-    let Some((server, _)) = serve().await else {
-        return;
-    };
+    let (server, _) = serve().await;
     let fetcher = std::sync::Arc::new(
         Fetcher::new(FetchConfig {
             per_host_concurrency: 2,

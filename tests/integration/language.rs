@@ -7,34 +7,20 @@ use parallax::language::{Detector, LanguageConfig};
 use parallax::model::Lang;
 use parallax::normalize::{fold, fold_tokens};
 
-fn shared_items(file: &str) -> Option<Vec<serde_json::Value>> {
+/// A committed text fixture's lines (`tests/fixtures/text/<rel>`).
+fn fixture_lines(rel: &str) -> Vec<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/fa-hamshahri-radiofarda-2020")
-        .join(file);
-    if !path.exists() {
-        eprintln!("skipping: {} is absent", path.display());
-        return None;
-    }
-    let raw = std::fs::read_to_string(path).expect("read feed items");
-    Some(serde_json::from_str(&raw).expect("parse feed items"))
+        .join("tests/fixtures/text")
+        .join(rel);
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+    raw.lines().map(str::to_owned).collect()
 }
 
 /// One detector built once and shared across threads, as the refresh pipeline uses it.
 #[test]
-fn shared_detector_labels_real_persian_feed_items_from_several_threads() {
-    let Some(items) = shared_items("radiofarda.json") else {
-        return;
-    };
-    let texts: Vec<String> = items
-        .iter()
-        .map(|v| {
-            format!(
-                "{} {}",
-                v["title"].as_str().unwrap_or_default(),
-                v["summary"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
+fn shared_detector_labels_real_persian_news_from_several_threads() {
+    let texts = fixture_lines("ntrex128/newstest2019-ref.fas.txt");
     let detector = Arc::new(Detector::new(&LanguageConfig::default()));
     let halves: Vec<Vec<String>> = texts
         .chunks(texts.len() / 2 + 1)
@@ -61,24 +47,24 @@ fn shared_detector_labels_real_persian_feed_items_from_several_threads() {
 }
 
 #[test]
-fn folded_tokens_of_radio_farda_and_hamshahri_share_words_across_keyboards() {
-    let (Some(rf), Some(hs)) = (
-        shared_items("radiofarda.json"),
-        shared_items("hamshahri.json"),
-    ) else {
-        return;
-    };
-    let vocab = |items: &[serde_json::Value]| -> std::collections::HashSet<String> {
-        items
+fn folded_tokens_of_two_persian_keyboards_share_words() {
+    // lingua's Persian web sentences are often typed on an Arabic keyboard (ك, ي); NTREX's
+    // translators used Persian letters (ک, ی).
+    let vocab = |rel: &str| -> std::collections::HashSet<String> {
+        fixture_lines(rel)
             .iter()
-            .flat_map(|v| fold_tokens(v["summary"].as_str().unwrap_or_default()))
+            .flat_map(|l| fold_tokens(l))
             .collect()
     };
-    let (a, b) = (vocab(&rf), vocab(&hs));
-    // Both spell "that" as كه after folding, whatever keyboard each outlet used.
+    let (a, b) = (
+        vocab("lingua-testdata/sentences/fa.txt"),
+        vocab("ntrex128/newstest2019-ref.fas.txt"),
+    );
+    // Both spell "that" as كه after folding, whatever keyboard each used.
     assert!(a.contains(&fold("که")) && b.contains(&fold("كه")));
     assert!(
         a.iter()
+            .chain(&b)
             .all(|t| !t.contains('\u{200C}') && !t.contains('ی'))
     );
 }

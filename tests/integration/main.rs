@@ -6,6 +6,7 @@ mod support;
 mod catalog;
 mod cluster;
 mod embed;
+mod feeds_wild;
 mod ingest;
 mod ingest_cli;
 mod ingest_fetch;

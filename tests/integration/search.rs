@@ -1,12 +1,13 @@
 //! Search by meaning across languages with the real model, on NTREX news documents (English
 //! originals with professional Arabic and Persian translations) loaded through the pipeline.
-//! Needs ../shared and the installed model (`parallax model install`); skips with a message
-//! otherwise.
+//! The documents are the committed NTREX fixture (`tests/fixtures/text/stories`). Needs the
+//! installed model (`parallax model install`, which `scripts/test.sh` runs); fails saying so when
+//! it is missing.
 
 use std::path::PathBuf;
 
 use parallax::api::{Engine, EngineConfig, MatchKind, ModelState, SearchGroup, SearchQuery};
-use parallax::embed::{EmbedError, Model};
+use parallax::embed::Model;
 use parallax::store::StoryFilter;
 
 /// Documents taken from NTREX (three items each).
@@ -18,22 +19,17 @@ struct Doc {
     ar: String,
 }
 
-fn setup() -> Option<(tempfile::TempDir, Engine, Vec<Doc>)> {
-    if let Err(e @ EmbedError::Missing { .. }) = Model::load_default() {
-        eprintln!("SKIP: {e}");
-        return None;
+fn setup() -> (tempfile::TempDir, Engine, Vec<Doc>) {
+    if let Err(e) = Model::load_default() {
+        panic!("{e} (install it: cargo run --release -- model install)");
     }
     archive(None)
 }
 
 /// An archive of the first NTREX documents, grouped; `model`: where the engine looks for it.
-fn archive(model: Option<PathBuf>) -> Option<(tempfile::TempDir, Engine, Vec<Doc>)> {
+fn archive(model: Option<PathBuf>) -> (tempfile::TempDir, Engine, Vec<Doc>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/story-eval/ntrex-ar-fa-en.jsonl");
-    if !path.exists() {
-        eprintln!("SKIP: {} not found (../shared is absent)", path.display());
-        return None;
-    }
+        .join("tests/fixtures/text/stories/ntrex-ar-fa-en.jsonl");
     let rows: Vec<serde_json::Value> = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
@@ -86,7 +82,7 @@ fn archive(model: Option<PathBuf>) -> Option<(tempfile::TempDir, Engine, Vec<Doc
     })
     .unwrap();
     engine.load_demo_archive(Some(&archive)).unwrap();
-    Some((dir, engine, docs))
+    (dir, engine, docs)
 }
 
 fn search(e: &Engine, text: &str, semantic: bool, filter: StoryFilter) -> Vec<SearchGroup> {
@@ -110,9 +106,7 @@ fn kind_of(groups: &[SearchGroup], title: &str) -> Option<MatchKind> {
 
 #[test]
 fn an_english_query_finds_persian_and_arabic_translations_by_meaning_and_back() {
-    let Some((_dir, engine, docs)) = setup() else {
-        return;
-    };
+    let (_dir, engine, docs) = setup();
     assert!(engine.model_state().usable(), "the model is there");
     let mut fa_found = 0;
     let mut ar_found = 0;
@@ -147,7 +141,7 @@ fn an_english_query_finds_persian_and_arabic_translations_by_meaning_and_back() 
         docs.len()
     );
     // `parallax eval search` measures 78% of translations over the floor for headline queries
-    // on all 123 NTREX documents; these are the first 24.
+    // on all 123 NTREX documents; these are 24 of the fixture's.
     let need = docs.len() * 2 / 3;
     assert!(fa_found >= need, "en→fa {fa_found}/{}", docs.len());
     assert!(ar_found >= need, "en→ar {ar_found}/{}", docs.len());
@@ -156,9 +150,7 @@ fn an_english_query_finds_persian_and_arabic_translations_by_meaning_and_back() 
 
 #[test]
 fn meaning_hits_are_grouped_by_story_and_filtered_like_text_hits() {
-    let Some((_dir, engine, docs)) = setup() else {
-        return;
-    };
+    let (_dir, engine, docs) = setup();
     let d = &docs[0];
     let groups = search(&engine, &d.en, true, StoryFilter::default());
     // Every hit sits in the group of its own story, and each story forms one group.
@@ -215,9 +207,7 @@ fn meaning_hits_are_grouped_by_story_and_filtered_like_text_hits() {
 
 #[test]
 fn without_the_model_search_by_meaning_quietly_searches_words_only() {
-    let Some((_dir, engine, docs)) = archive(Some("absent/e5-small-q4.bin".into())) else {
-        return;
-    };
+    let (_dir, engine, docs) = archive(Some("absent/e5-small-q4.bin".into()));
     match engine.model_state() {
         ModelState::Missing { message } => assert!(message.contains("parallax model install")),
         other => panic!("{other:?}"),

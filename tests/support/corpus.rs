@@ -1,7 +1,8 @@
-//! Real news items from `../shared/data`, the raw material of every fixture feed.
+//! Real news items from the committed text fixtures (`tests/fixtures/text`: NTREX-128 news
+//! sentences and Wikipedia "In the news" blurbs, both openly licensed; see their SOURCE.md), the
+//! raw material of every fixture feed. Committed, so the tests need no `../shared`.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use std::io::{BufRead, BufReader};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::path::{Path, PathBuf};
 
 /// One real headline as the source dataset gives it.
@@ -17,149 +18,113 @@ pub struct RawItem {
 /// Real items per language.
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    /// Persian: Hamshahri and Radio Farda feed items (April 2020, no dates).
+    /// Persian: NTREX sentences (no dates), then ITN blurbs.
     pub fa: Vec<RawItem>,
-    /// Arabic: Saudi outlets' headlines (July–August 2015).
+    /// Arabic: NTREX sentences (dated one an hour apart), then ITN blurbs.
     pub ar: Vec<RawItem>,
-    /// English: Google News headlines with descriptions.
+    /// English: NTREX sentences (dated one an hour apart), then ITN blurbs.
     pub en: Vec<RawItem>,
 }
 
-/// `../shared/data` beside the repository (or `$PARALLAX_SHARED/data`), when present.
-pub fn shared_data_dir() -> Option<PathBuf> {
-    let root = std::env::var_os("PARALLAX_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let data = root.join("data");
-    data.join("fa-hamshahri-radiofarda-2020")
-        .is_dir()
-        .then_some(data)
+/// `tests/fixtures/text` in this repository.
+pub fn fixture_text_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text")
 }
 
 impl Corpus {
-    /// Load at most `per_lang` items of each language.
-    pub fn load(data: &Path, per_lang: usize) -> Result<Corpus, String> {
+    /// At most `per_lang` items of each language from `dir` (a `tests/fixtures/text` layout).
+    pub fn load(dir: &Path, per_lang: usize) -> Result<Corpus, String> {
+        let itn = itn_rows(dir)?;
+        let lang = |code: &str, lang: &str, dated: bool| -> Result<Vec<RawItem>, String> {
+            let mut out = ntrex(dir, code, lang, dated)?;
+            out.extend(
+                itn.iter()
+                    .filter(|(l, _)| l == lang)
+                    .map(|(_, it)| it.clone()),
+            );
+            out.truncate(per_lang);
+            Ok(out)
+        };
         Ok(Corpus {
-            fa: load_fa(data, per_lang)?,
-            ar: load_ar(data, per_lang)?,
-            en: load_en(data, per_lang)?,
+            fa: lang("fas", "fa", false)?,
+            ar: lang("arb", "ar", true)?,
+            en: lang("eng-US", "en", true)?,
         })
     }
 
-    /// The corpus from `../shared`, or `None` with a message on stderr (the caller skips).
-    pub fn from_shared(per_lang: usize) -> Option<Corpus> {
-        let Some(data) = shared_data_dir() else {
-            eprintln!("SKIP: ../shared/data is absent; fixture feeds need its real items");
-            return None;
-        };
-        match Corpus::load(&data, per_lang) {
-            Ok(c) => Some(c),
-            Err(e) => panic!("../shared/data is present but unreadable: {e}"),
-        }
+    /// The committed fixture corpus (a missing or unreadable fixture is a test failure).
+    pub fn fixtures(per_lang: usize) -> Corpus {
+        Corpus::load(&fixture_text_dir(), per_lang)
+            .unwrap_or_else(|e| panic!("committed text fixtures: {e}"))
     }
 }
 
-fn load_fa(data: &Path, per_lang: usize) -> Result<Vec<RawItem>, String> {
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// One item per NTREX sentence: the next sentence of the same document as its summary, the
+/// document's outlet as its tag. NTREX keeps no dates; `dated` gives one an hour apart.
+fn ntrex(dir: &Path, code: &str, lang: &str, dated: bool) -> Result<Vec<RawItem>, String> {
+    let d = dir.join("ntrex128");
+    let lines = read(&d.join(format!("newstest2019-ref.{code}.txt")))?;
+    let ids = read(&d.join("DOCUMENT_IDS.tsv"))?;
+    let lines: Vec<&str> = lines.lines().collect();
+    let ids: Vec<&str> = ids.lines().collect();
+    let base = Utc
+        .with_ymd_and_hms(2019, 11, 20, 8, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, (line, doc)) in lines.iter().zip(&ids).enumerate() {
+        let next_same_doc = ids.get(i + 1) == Some(doc);
+        out.push(RawItem {
+            title: line.trim().to_owned(),
+            summary: if next_same_doc {
+                lines
+                    .get(i + 1)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+            link: Some(format!("https://{lang}.ntrex.example/{doc}/{i}")),
+            published: dated.then(|| base - Duration::hours(i as i64)),
+            tags: vec![doc.split('.').next().unwrap_or(doc).to_owned()],
+        });
+    }
+    Ok(out)
+}
+
+/// (lang, item) of every ITN blurb in the fixture story set.
+fn itn_rows(dir: &Path) -> Result<Vec<(String, RawItem)>, String> {
     #[derive(serde::Deserialize)]
-    struct Fa {
+    struct Row {
+        id: String,
+        lang: String,
+        published: Option<DateTime<Utc>>,
+        url: Option<String>,
         title: String,
-        summary: String,
-        link: String,
         #[serde(default)]
-        tags: Vec<String>,
+        text: String,
     }
+    let path = dir.join("stories/itn-ar-fa-en.jsonl");
     let mut out = Vec::new();
-    // Interleave the two outlets so a small slice still has both.
-    let mut lists = Vec::new();
-    for file in ["radiofarda.json", "hamshahri.json"] {
-        let path = data.join("fa-hamshahri-radiofarda-2020").join(file);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let items: Vec<Fa> =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        lists.push(items.into_iter());
-    }
-    'outer: loop {
-        let mut any = false;
-        for list in &mut lists {
-            if let Some(f) = list.next() {
-                any = true;
-                out.push(RawItem {
-                    title: f.title,
-                    summary: f.summary.trim().to_owned(),
-                    link: Some(f.link),
-                    published: None,
-                    tags: f.tags,
-                });
-                if out.len() >= per_lang {
-                    break 'outer;
-                }
-            }
-        }
-        if !any {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-fn load_ar(data: &Path, per_lang: usize) -> Result<Vec<RawItem>, String> {
-    let path = data.join("ar-saudinewsnet-2015/headlines_all_days.tsv");
-    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for line in BufReader::new(file).lines().skip(1) {
-        let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-        let cols: Vec<&str> = line.split('\t').collect();
-        let [_, date, source, title, url] = cols[..] else {
-            continue;
-        };
-        let published = NaiveDateTime::parse_from_str(date, "%Y-%m-%d %H:%M:%S")
-            .ok()
-            .map(|n| Utc.from_utc_datetime(&n));
-        out.push(RawItem {
-            title: title.trim().to_owned(),
-            summary: String::new(),
-            link: Some(url.to_owned()),
-            published,
-            tags: vec![source.to_owned()],
-        });
-        if out.len() >= per_lang {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-fn load_en(data: &Path, per_lang: usize) -> Result<Vec<RawItem>, String> {
-    #[derive(serde::Deserialize)]
-    struct En {
-        first_snapshot: String,
-        category: Option<String>,
-        title: String,
-        description: Option<String>,
-        url: String,
-    }
-    let path = data.join("en-gnews-headlines/gnews_us_headlines.jsonl.gz");
-    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
-        let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-        let Ok(en) = serde_json::from_str::<En>(&line) else {
-            continue;
-        };
-        let published = DateTime::parse_from_str(&en.first_snapshot, "%Y-%m-%dT%H:%M%:z")
-            .ok()
-            .map(|d| d.with_timezone(&Utc));
-        out.push(RawItem {
-            title: en.title,
-            summary: en.description.unwrap_or_default(),
-            link: Some(en.url),
-            published,
-            tags: en.category.into_iter().collect(),
-        });
-        if out.len() >= per_lang {
-            break;
-        }
+    for (n, line) in read(&path)?.lines().enumerate() {
+        let r: Row =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+        // Several blurbs link one article: the fragment keeps each item's URL its own.
+        let link = r.url.map(|u| format!("{u}#{}", r.id));
+        out.push((
+            r.lang,
+            RawItem {
+                title: r.title,
+                summary: r.text,
+                link,
+                published: r.published,
+                tags: Vec::new(),
+            },
+        ));
     }
     Ok(out)
 }

@@ -138,7 +138,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         .map(entry)
         .collect();
 
-    let mut fa_ttl = channel("Hamshahri Radiofarda", "fa", Some("UTF-8"));
+    let mut fa_ttl = channel("NTREX Persian", "fa", Some("UTF-8"));
     fa_ttl.ttl_minutes = Some(45);
     let mut out = vec![
         // Well-formed feeds in every format, UTF-8.
@@ -146,7 +146,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "fa-atom",
             Format::Atom,
-            &channel("Radiofarda Atom", "fa", Some("utf-8")),
+            &channel("NTREX Persian Atom", "fa", Some("utf-8")),
             take(&fa, 12),
             UTF_8,
             None,
@@ -154,7 +154,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "fa-json",
             Format::JsonFeed,
-            &channel("Hamshahri JSON", "fa", None),
+            &channel("NTREX Persian JSON", "fa", None),
             take(&fa, 24),
             UTF_8,
             None,
@@ -162,7 +162,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rss2",
             Format::Rss2,
-            &channel("Saudi RSS", "ar", Some("UTF-8")),
+            &channel("NTREX Arabic", "ar", Some("UTF-8")),
             take(&ar_utf8, 0),
             UTF_8,
             None,
@@ -170,7 +170,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-atom",
             Format::Atom,
-            &channel("Saudi Atom", "ar", Some("UTF-8")),
+            &channel("NTREX Arabic Atom", "ar", Some("UTF-8")),
             take(&ar_utf8, 12),
             UTF_8,
             None,
@@ -178,7 +178,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "en-rdf",
             Format::Rdf,
-            &channel("GNews RDF", "en", Some("UTF-8")),
+            &channel("NTREX English RDF", "en", Some("UTF-8")),
             take(&en, 0),
             UTF_8,
             None,
@@ -186,7 +186,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "en-json",
             Format::JsonFeed,
-            &channel("GNews JSON", "en", None),
+            &channel("NTREX English JSON", "en", None),
             take(&en, 12),
             UTF_8,
             None,
@@ -195,7 +195,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rss2-1256",
             Format::Rss2,
-            &channel("Saudi 1256", "ar", Some("windows-1256")),
+            &channel("Arabic 1256", "ar", Some("windows-1256")),
             take(&ar_1256, 0),
             WINDOWS_1256,
             Some("application/rss+xml; charset=windows-1256"),
@@ -203,7 +203,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rss2-1256-decl-only",
             Format::Rss2,
-            &channel("Saudi 1256 decl", "ar", Some("windows-1256")),
+            &channel("Arabic 1256 decl", "ar", Some("windows-1256")),
             take(&ar_1256, 12),
             WINDOWS_1256,
             Some("application/rss+xml"),
@@ -211,7 +211,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-atom-1256-unlabelled",
             Format::Atom,
-            &channel("Saudi 1256 unlabelled", "ar", None),
+            &channel("Arabic 1256 unlabelled", "ar", None),
             take(&ar_1256, 24),
             WINDOWS_1256,
             Some("application/atom+xml"),
@@ -219,7 +219,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rss2-1256-wrong-header",
             Format::Rss2,
-            &channel("Saudi 1256 wrong header", "ar", Some("windows-1256")),
+            &channel("Arabic 1256 wrong header", "ar", Some("windows-1256")),
             take(&ar_1256, 36),
             WINDOWS_1256,
             Some("application/rss+xml; charset=utf-8"),
@@ -227,7 +227,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rdf-1256-says-utf8",
             Format::Rdf,
-            &channel("Saudi 1256 says utf8", "ar", Some("UTF-8")),
+            &channel("Arabic 1256 says utf8", "ar", Some("UTF-8")),
             take(&ar_1256, 48),
             WINDOWS_1256,
             Some("application/rdf+xml; charset=UTF-8"),
@@ -235,7 +235,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "ar-rss2-8859-6",
             Format::Rss2,
-            &channel("Saudi 8859-6", "ar", Some("ISO-8859-6")),
+            &channel("Arabic 8859-6", "ar", Some("ISO-8859-6")),
             take(&ar_8859, 0),
             ISO_8859_6,
             Some("text/xml; charset=ISO-8859-6"),
@@ -244,7 +244,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         feed(
             "fa-rss2-1256-ncr",
             Format::Rss2,
-            &channel("Hamshahri 1256", "fa", Some("windows-1256")),
+            &channel("Persian 1256", "fa", Some("windows-1256")),
             take(&fa, 36),
             WINDOWS_1256,
             Some("application/rss+xml; charset=windows-1256"),
@@ -257,7 +257,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         body.extend(
             render(
                 Format::Rss2,
-                &channel("Hamshahri BOM", "fa", Some("windows-1256")),
+                &channel("Persian BOM", "fa", Some("windows-1256")),
                 &entries,
             )
             .into_bytes(),
@@ -276,7 +276,7 @@ pub fn catalogue(c: &Corpus) -> Vec<Fixture> {
         let entries = take(&en, 24);
         let body = render(
             Format::Rss2,
-            &channel("GNews gzip", "en", Some("UTF-8")),
+            &channel("English gzip", "en", Some("UTF-8")),
             &entries,
         );
         out.push(Fixture {

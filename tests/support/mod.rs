@@ -1,5 +1,5 @@
 //! Test support shared by the integration tests and `examples/fixture_server.rs`: a local feed
-//! server that serves real Arabic, Persian and English items from `../shared` in every format,
+//! server that serves real Arabic, Persian and English items (committed text fixtures) in every format,
 //! encoding and failure mode a feed reader meets.
 #![allow(dead_code)]
 

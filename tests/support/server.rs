@@ -18,6 +18,8 @@ pub struct StaticFeed {
     pub last_modified: Option<String>,
     /// Send `Content-Encoding: gzip` when the client accepts it.
     pub gzip: bool,
+    /// A `Content-Location` header to send.
+    pub content_location: Option<String>,
 }
 
 impl StaticFeed {
@@ -31,12 +33,18 @@ impl StaticFeed {
             etag: Some(etag),
             last_modified: Some("Mon, 20 Apr 2020 08:00:00 GMT".to_owned()),
             gzip: false,
+            content_location: None,
         }
     }
 
     pub fn without_validators(mut self) -> StaticFeed {
         self.etag = None;
         self.last_modified = None;
+        self
+    }
+
+    pub fn at_location(mut self, location: &str) -> StaticFeed {
+        self.content_location = Some(location.to_owned());
         self
     }
 
@@ -307,6 +315,13 @@ fn serve_feed(feed: &StaticFeed, req: &HeaderMap) -> Response<Body> {
         .and_then(|e| HeaderValue::from_str(e).ok())
     {
         h.insert(header::LAST_MODIFIED, v);
+    }
+    if let Some(v) = feed
+        .content_location
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
+        h.insert(header::CONTENT_LOCATION, v);
     }
     response
 }

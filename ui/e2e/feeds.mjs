@@ -1,9 +1,13 @@
-// Fixture feed server on 127.0.0.1 for the E2E suite: real items from ../shared served as RSS 2.0,
-// one feed per language, a Persian feed that spells سلیمانی, a Persian feed of NTREX news
-// translations (search by meaning from English) and a hostile feed.
+// Fixture feed server on 127.0.0.1 for the E2E suite: real items from the committed text fixtures
+// (tests/fixtures/text) served as RSS 2.0: one feed per language (Wikipedia ITN), a Persian feed
+// that spells آمریکا, a Persian feed of NTREX news translations (search by meaning from English),
+// a Persian origin and its Arabic translation (carry tracing) and a hostile feed.
 import { createServer } from "node:http";
-import { readFileSync, existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 const esc = (s) =>
   String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -25,16 +29,15 @@ ${body}
 </channel></rss>`;
 }
 
-/** Build the feeds from ../shared; returns null (with a reason) when the data is absent. */
-export function buildFeeds(sharedData) {
-  const coverage = resolve(sharedData, "story-eval/coverage-dev-ar-fa-en.jsonl");
-  const hamshahri = resolve(sharedData, "fa-hamshahri-radiofarda-2020/hamshahri.json");
-  if (!existsSync(coverage) || !existsSync(hamshahri)) return null;
-  const rows = readFileSync(coverage, "utf8")
+const jsonl = (path) =>
+  readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.published);
+    .map((l) => JSON.parse(l));
+
+/** Build the feeds from the committed text fixtures (`tests/fixtures/text`). */
+export function buildFeeds(fixtureText) {
+  const rows = jsonl(resolve(fixtureText, "stories/itn-ar-fa-en.jsonl")).filter((r) => r.published);
   // Events covered in all three languages with dates: the cross-lingual stories the app must find.
   const langsOf = new Map();
   for (const r of rows) langsOf.set(r.story, (langsOf.get(r.story) ?? new Set()).add(r.lang));
@@ -43,39 +46,37 @@ export function buildFeeds(sharedData) {
   const feeds = {};
   for (const lang of ["ar", "fa", "en"]) {
     feeds[`/${lang}.xml`] = rss(
-      `Coverage fixture (${lang})`,
+      `ITN fixture (${lang})`,
       lang,
       chosen
         .filter((r) => r.lang === lang)
         .map((r) => ({
           title: r.title,
-          link: r.url ?? `http://127.0.0.1/${r.id}`,
+          link: r.url ? `${r.url}#${r.id}` : `http://127.0.0.1/${r.id}`,
           guid: r.id,
           published: r.published,
           description: (r.text ?? "").slice(0, 600),
         })),
     );
   }
-  // Hamshahri has no dates: stamp them in the fixture so the feed is well-formed.
-  const ham = JSON.parse(readFileSync(hamshahri, "utf8"))
-    .filter((x) => x.title.includes("سلیمانی") || x.summary?.includes("سلیمانی"))
+  // Persian news sentences (NTREX, no dates: stamped here) that spell آمریکا with Persian letters.
+  const fas = readFileSync(resolve(fixtureText, "ntrex128/newstest2019-ref.fas.txt"), "utf8")
+    .split("\n")
+    .filter((l) => /(^|\s)آمریکا(\s|$)/.test(l))
     .slice(0, 8);
-  feeds["/hamshahri.xml"] = rss(
-    "Hamshahri fixture",
+  feeds["/fa-news.xml"] = rss(
+    "Persian news fixture",
     "fa",
-    ham.map((x, i) => ({
-      title: x.title,
-      link: x.link,
-      guid: `ham-${i}`,
-      published: Date.UTC(2020, 3, 20, 8 + i),
-      description: x.summary,
+    fas.map((t, i) => ({
+      title: t,
+      link: `http://127.0.0.1/fa-news/${i}`,
+      guid: `fa-news-${i}`,
+      published: Date.UTC(2019, 10, 20, 8 + i),
+      description: "",
     })),
   );
   // Persian translations of NTREX news documents: an English query must find one by meaning.
-  const ntrex = readFileSync(resolve(sharedData, "story-eval/ntrex-ar-fa-en.jsonl"), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+  const ntrex = jsonl(resolve(fixtureText, "stories/ntrex-ar-fa-en.jsonl"));
   const docs = [...new Set(ntrex.filter((r) => r.lang === "en").map((r) => r.story))].slice(0, 24);
   const ntrexFa = ntrex.filter((r) => r.lang === "fa" && docs.includes(r.story));
   feeds["/ntrex-fa.xml"] = rss(
@@ -94,6 +95,23 @@ export function buildFeeds(sharedData) {
     query: en.title,
     expect: ntrexFa.find((r) => r.story === en.story)?.title,
   };
+  // Carry: a Persian outlet runs NTREX lines 1461–1466 (Syria's foreign minister at the UN), an
+  // Arabic outlet translates three of them 2 h 10 min later (tests/fixtures/carry, CC BY-SA 4.0).
+  const carryRows = readFileSync(resolve(here, "../../tests/fixtures/carry/ntrex-syria.tsv"), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => l.split("\t"));
+  const carryLines = (from, to, col) => carryRows.filter((r) => Number(r[1]) >= from && Number(r[1]) <= to).map((r) => r[col]);
+  const fa = carryLines(1461, 1466, 4);
+  const ar = carryLines(1461, 1463, 3);
+  feeds["/carry-fa.xml"] = rss("Carry origin (fa)", "fa", [
+    { title: fa[0], link: "http://127.0.0.1/carry-fa-1", guid: "carry-fa-1", published: Date.UTC(2018, 8, 29, 16), description: fa.slice(1).join(" ") },
+  ]);
+  feeds["/carry-ar.xml"] = rss("Carry translation (ar)", "ar", [
+    { title: ar[0], link: "http://127.0.0.1/carry-ar-1", guid: "carry-ar-1", published: Date.UTC(2018, 8, 29, 18, 10), description: ar.slice(1).join(" ") },
+  ]);
+  const carry = { faTitle: fa[0], arTitle: ar[0] };
   feeds["/hostile.xml"] = rss("Hostile fixture", "en", [
     {
       title: `<script>window.__pwned = "title"</script><img src=x onerror="window.__pwned='img'"> Hostile headline`,
@@ -103,7 +121,7 @@ export function buildFeeds(sharedData) {
       description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
     },
   ]);
-  return { feeds, events, meaning };
+  return { feeds, events, meaning, carry };
 }
 
 export function serve(feeds) {

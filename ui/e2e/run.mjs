@@ -16,7 +16,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = resolve(here, "../..");
 const app = process.env.PARALLAX_APP ?? resolve(process.env.CARGO_TARGET_DIR ?? join(repo, "target"), "release/parallax-app");
 const shots = resolve(repo, "artifacts/screenshots");
-const shared = resolve(repo, "../shared/data");
+const fixtureText = resolve(repo, "tests/fixtures/text");
 mkdirSync(shots, { recursive: true });
 
 const results = [];
@@ -103,9 +103,8 @@ async function axe(view) {
 
 async function main() {
   assert(existsSync(app), `no app binary at ${app}: build it with scripts/e2e.sh`);
-  const data = buildFeeds(shared);
-  const fixtures = data ? await serve(data.feeds) : null;
-  if (!fixtures) console.log(`note: ${shared} is absent; feed-based checks are skipped`);
+  const data = buildFeeds(fixtureText);
+  const fixtures = await serve(data.feeds);
 
   const tmp = mkdtempSync(join(tmpdir(), "parallax-e2e-"));
   const env = {
@@ -176,10 +175,10 @@ async function main() {
     });
 
     let loaded = false;
-    if (fixtures) {
+    {
       await check("sources from the fixture feed server are added and fetched", async () => {
         await nav("sources");
-        for (const f of ["ar", "fa", "en", "hamshahri", "ntrex-fa", "hostile"]) {
+        for (const f of ["ar", "fa", "en", "fa-news", "ntrex-fa", "carry-fa", "carry-ar", "hostile"]) {
           const input = await browser.$('[data-testid="add-url"]');
           await input.setValue(`${fixtures.base}/${f}.xml`);
           await (await browser.$('[data-testid="add-submit"]')).click();
@@ -187,7 +186,7 @@ async function main() {
           const e = await browser.$('[data-testid="add-error"]');
           if (await e.isExisting()) throw new Error(`adding ${f}: ${await e.getText()}`);
         }
-        await waitFor(async () => (await browser.$$("[data-source-id]")).length >= 6, "6 sources listed");
+        await waitFor(async () => (await browser.$$("[data-source-id]")).length >= 8, "8 sources listed");
         await (await browser.$("button=Refresh all now")).click();
         await waitFor(async () => fixtures.hits.get("/hostile.xml") >= 1, "feeds fetched", 60_000);
         loaded = true;
@@ -259,26 +258,87 @@ async function main() {
       await waitFor(() => browser.$("#stories-h").isDisplayed(), "back to stories with Esc");
     });
 
-    await check("searching سليماني (Arabic letters) finds the Persian spelling سلیمانی", async () => {
-      if (!fixtures) return "skip";
+    await check("a translated carry: clicking a carried sentence highlights its origin in the Persian column", async () => {
+      await nav("stories");
+      await waitFor(() => browser.$('[data-testid="stories-list"]').isDisplayed(), "stories list");
+      const id = await waitFor(
+        () =>
+          exec((t) => {
+            const key = (x) => (x ?? "").replace(/[\s\u200c]+/g, "");
+            const row = [...document.querySelectorAll("[data-story-id]")].find((r) => key(r.textContent).includes(key(t)));
+            return row ? Number(row.dataset.storyId) : null;
+          }, data.carry.arTitle),
+        "the carry fixture's story",
+        60_000,
+      );
+      await (await browser.$(`[data-story-id="${id}"]`)).click();
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "story columns");
+      const link = await waitFor(
+        () =>
+          exec(() => {
+            const l = [...document.querySelectorAll('[data-testid="carry-link"]')].find((e) => e.classList.contains("kind-translated"));
+            return l ? l.textContent : null;
+          }),
+        "a translated carry link",
+        120_000,
+      );
+      assert(/Carry translation \(ar\) carries \d of \d sentences of Carry origin \(fa\), translated, \+2 h 10 min/.test(link), `link: ${link}`);
+      timings.carry_link = link.trim();
+      await exec(() => document.querySelector('[data-testid="carry-link"].kind-translated .summary-btn').click());
+      const sentence = await waitFor(() => browser.$('[data-testid="carried-sentence"]'), "carried sentences listed");
+      await sentence.click();
+      const origin = await waitFor(
+        () =>
+          exec(() => {
+            const m = document.querySelector('[data-column="fa"] [data-testid="origin-sentence"] mark');
+            const c = document.querySelector('[data-column="ar"] [data-testid="carrier-sentence"] mark');
+            return m && c ? { origin: m.textContent, dir: getComputedStyle(m).direction, carrier: c.textContent, cdir: getComputedStyle(c).direction } : null;
+          }),
+        "origin sentence highlighted in the Persian column",
+      );
+      assert(origin.dir === "rtl" && origin.cdir === "rtl", `direction: ${JSON.stringify(origin)}`);
+      assert(data.carry.faTitle.includes(origin.origin.trim()) || origin.origin.length > 20, `origin: ${origin.origin}`);
+      timings.carry_origin = origin;
+      await exec(() => document.querySelector('[data-column="fa"] [data-testid="origin-sentence"]').scrollIntoView({ block: "center" }));
+      await shot("14-carry-origin-highlighted");
+      await axe("story-carry");
+      await (await browser.$('[data-testid="framing-tab-button"]')).click();
+      const framing = await waitFor(
+        () =>
+          exec(() => {
+            const outlets = document.querySelectorAll('[data-testid="framing-outlet"]').length;
+            const cols = [...document.querySelectorAll('[data-testid="only-in-column"]')].map((c) => ({ lang: c.dataset.lang, dir: getComputedStyle(c).direction, n: c.querySelectorAll('[data-testid="only-in-sentence"]').length }));
+            return outlets ? { outlets, cols } : null;
+          }),
+        "framing tab",
+      );
+      const fa = framing.cols.find((c) => c.lang === "fa");
+      assert(fa && fa.dir === "rtl" && fa.n > 0, `only-in columns: ${JSON.stringify(framing)}`);
+      timings.framing = framing;
+      await shot("15-framing");
+      await axe("story-framing");
+      await browser.keys(["Escape"]);
+    });
+
+    await check("searching آمريكا (Arabic letters) finds the Persian spelling آمریکا", async () => {
       await browser.keys(["/"]);
       const input = await browser.$('[data-testid="search-input"]');
       await waitFor(() => input.isFocused(), "search box focused by /");
-      await input.setValue("سليماني");
+      await input.setValue("آمريكا");
       const hits = await waitFor(async () => {
         const h = await exec(() =>
           [...document.querySelectorAll(".hit")].map((e) => ({ lang: e.dataset.lang, text: e.textContent })),
         );
         return h.length ? h : null;
       }, "search hits", 20_000);
-      assert(hits.some((h) => h.lang === "fa" && h.text.includes("سلیمانی")), `hits: ${JSON.stringify(hits).slice(0, 300)}`);
+      assert(hits.some((h) => h.lang === "fa" && h.text.includes("آمریکا")), `hits: ${JSON.stringify(hits).slice(0, 300)}`);
       timings.search_ms = Number(await (await browser.$('[data-testid="search-results"]')).getAttribute("data-ms"));
       await shot("06-search");
       await axe("search");
     });
 
     await check("an English query finds a Persian item by meaning (≈ meaning badge)", async () => {
-      if (!fixtures || !data.meaning?.expect) return "skip";
+      assert(data.meaning?.expect, "the NTREX fixture has the Catalan document in en and fa");
       await nav("search");
       const box = await browser.$('[data-testid="search-meaning"]');
       await waitFor(() => box.isEnabled(), "the model is loaded (by-meaning box enabled)", 60_000);
@@ -310,7 +370,6 @@ async function main() {
     });
 
     await check("a hostile feed title runs no script and shows as text", async () => {
-      if (!fixtures) return "skip";
       await nav("search");
       const input = await browser.$('[data-testid="search-input"]');
       await input.setValue("Hostile headline");
@@ -435,7 +494,7 @@ async function main() {
   } finally {
     await browser?.deleteSession().catch(() => {});
     driver.kill();
-    fixtures?.server.close();
+    fixtures.server.close();
   }
   writeFileSync(resolve(repo, "artifacts/e2e-timings.json"), JSON.stringify({ timings, results }, null, 2));
   const failed = results.filter((r) => r.status === "fail");

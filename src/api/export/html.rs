@@ -39,17 +39,6 @@ fn lang_attrs(l: &Lang) -> String {
     }
 }
 
-fn lang_name(l: &Lang) -> String {
-    match l {
-        Lang::Ar => "Arabic".into(),
-        Lang::Fa => "Persian".into(),
-        Lang::En => "English".into(),
-        Lang::Ur => "Urdu".into(),
-        Lang::Und => "Undetermined".into(),
-        Lang::Other(c) => c.clone(),
-    }
-}
-
 /// "+3 h 10 min", "+2 d 4 h", "first".
 pub(super) fn lag(secs: i64) -> String {
     if secs <= 0 {
@@ -147,7 +136,7 @@ pub(super) fn report(
         langs = s
             .languages
             .iter()
-            .map(lang_name)
+            .map(crate::opml::lang_label)
             .collect::<Vec<_>>()
             .join(", "),
         first = time(&s.first_seen),
@@ -191,7 +180,7 @@ pub(super) fn report(
             h,
             "<div class=\"column\" {la}>\n<h3>{name}</h3>\n",
             la = lang_attrs(l),
-            name = esc(&lang_name(l))
+            name = esc(&crate::opml::lang_label(l))
         );
         for it in story.items.iter().filter(|i| &i.lang == l) {
             card(&mut h, it);

@@ -27,7 +27,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     // The demo's real items, then all of the first `items` put in one story by hand, as a
     // merge would.
     engine.load_demo_archive(None)?;
-    let story = engine.with_store(|s| {
+    // Written through a second connection to the same archive (the engine reads it back).
+    let store = parallax::store::Store::open(engine.db_path())?;
+    let story = (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
         let ids = s.grouped_items_after(0, a.items)?;
         let story = s.new_story_id()?;
         s.assign(
@@ -42,7 +44,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 .collect::<Vec<_>>(),
         )?;
         Ok(story)
-    })?;
+    })(&store)?;
+    drop(store);
     let n = engine.get_story(story)?.items.len();
     let mut report = serde_json::Map::new();
     report.insert("items".into(), n.into());

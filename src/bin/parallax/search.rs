@@ -177,13 +177,10 @@ fn bench_archive(
     use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
     use rand::{Rng, SeedableRng};
     let dir = tempfile_dir()?;
-    let engine = Engine::open(parallax::api::EngineConfig {
-        seed_catalog: false,
-        ..parallax::api::EngineConfig::new(dir.join("bench.db"))
-    })?;
     let t0 = Instant::now();
     let langs = [Lang::Ar, Lang::Fa, Lang::En];
-    engine.with_store(|s| {
+    // The archive is written straight to the store (synthetic vectors, no model), then opened.
+    let fill = |s: &parallax::store::Store| -> Result<(), parallax::store::StoreError> {
         for l in &langs {
             s.upsert_source(&Source {
                 id: format!("bench-{l}"),
@@ -243,10 +240,15 @@ fn bench_archive(
                     .iter()
                     .map(|x| x + rng.gen_range(-0.02f32..0.02))
                     .collect();
-                s.put_embedding(id, "multilingual-e5-small-q4", &v)?;
+                s.put_embedding(id, parallax::embed::MODEL_TAG, &v)?;
             }
         }
         Ok(())
+    };
+    fill(&parallax::store::Store::open(&dir.join("bench.db"))?)?;
+    let engine = Engine::open(parallax::api::EngineConfig {
+        seed_catalog: false,
+        ..parallax::api::EngineConfig::new(dir.join("bench.db"))
     })?;
     eprintln!(
         "archive of {n} items written in {:.1} s",

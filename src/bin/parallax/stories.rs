@@ -27,6 +27,21 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Who carried whose sentences: verbatim, edited or translated, how many, how much later.
+    Carry {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+        /// Also print each carried sentence next to its origin.
+        #[arg(long)]
+        sentences: bool,
+    },
+    /// What each outlet chose to say: distinctive terms, loaded terms, "only in" sentences.
+    Framing {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Why an item is in its story: the score parts of its best match and the runner-up.
     Explain {
         item_id: i64,
@@ -100,6 +115,26 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Carry {
+            id,
+            json,
+            sentences,
+        } => {
+            let c = engine.story_carry(id)?;
+            if json {
+                return crate::print_json(&c);
+            }
+            print_carry(&c, sentences);
+            Ok(())
+        }
+        Cmd::Framing { id, json } => {
+            let f = engine.story_framing(id)?;
+            if json {
+                return crate::print_json(&f);
+            }
+            print_framing(&f);
+            Ok(())
+        }
         Cmd::Explain { item_id, json } => {
             let (story, e) = engine.explain_item(item_id)?;
             if json {
@@ -130,13 +165,74 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
     }
 }
 
-/// "3 h 10 min", "45 min", "2 d 4 h".
-pub fn fmt_lag(secs: i64) -> String {
-    let m = secs.max(0) / 60;
-    let (d, h, m) = (m / 1440, (m % 1440) / 60, m % 60);
-    match (d, h) {
-        (0, 0) => format!("{m} min"),
-        (0, _) => format!("{h} h {m} min"),
-        _ => format!("{d} d {h} h"),
+pub use parallax::api::fmt_lag;
+
+fn print_carry(c: &parallax::api::StoryCarry, sentences: bool) {
+    if let Some(n) = &c.note {
+        println!("note: {n}");
     }
+    if c.links.is_empty() {
+        println!(
+            "story #{}: no item reuses another outlet's sentences ({} items)",
+            c.story_id,
+            c.items.len()
+        );
+        return;
+    }
+    let text = |item: i64, idx: u32| -> &str {
+        c.items
+            .iter()
+            .find(|i| i.item_id == item)
+            .and_then(|i| i.sentences.get(idx as usize))
+            .map(String::as_str)
+            .unwrap_or("")
+    };
+    for l in &c.links {
+        println!(
+            "[{}→{}] {}  (item {} → item {})",
+            l.origin_lang, l.carrier_lang, l.summary, l.edge.origin_item, l.edge.carrier_item
+        );
+        if sentences {
+            for p in &l.edge.pairs {
+                println!("    {:.2}  {}", p.score, text(l.edge.origin_item, p.origin));
+                println!("       → {}", text(l.edge.carrier_item, p.carrier));
+            }
+        }
+    }
+}
+
+fn print_framing(f: &parallax::api::StoryFraming) {
+    if let Some(n) = &f.note {
+        println!("note: {n}");
+    }
+    if let Some(e) = &f.lexicon_error {
+        println!("lexicon: {e}");
+    }
+    for o in &f.outlets {
+        println!("{} [{}], {} items", o.source.name, o.lang, o.items);
+        if !o.distinctive.is_empty() {
+            let terms: Vec<String> = o
+                .distinctive
+                .iter()
+                .map(|t| format!("{} ({:.1})", t.term, t.z))
+                .collect();
+            println!("  distinctive: {}", terms.join(", "));
+        }
+        for h in &o.loaded {
+            println!(
+                "  loaded: {} ×{} — {} [{}]",
+                h.term, h.count, h.gloss, h.source
+            );
+        }
+    }
+    if f.only_in_checked {
+        println!();
+        for s in &f.only_in {
+            println!("only in {}: {} (item {})", s.lang, s.text, s.item_id);
+        }
+    }
+    println!(
+        "\nlexicon: {} entries from {} (edit it to add terms)",
+        f.lexicon_entries, f.lexicon_path
+    );
 }

@@ -88,6 +88,24 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
         .map((i) => ({ source: i.source, lang: i.lang, item_id: i.id, first_at: i.published, lag_secs: (Date.parse(i.published) - t0) / 1000 }));
       return { summary: summary(id), items: its, propagation };
     },
+    // The preview has no engine: no carry traced, framing without terms.
+    storyCarry: async (id) => ({
+      story_id: id,
+      items: members(id).map((i) => ({ item_id: i.id, source: i.source, lang: i.lang, published: i.published, sentences: [i.title] })),
+      links: [],
+      translations_checked: false,
+      note: "preview: carry tracing runs in the engine",
+    }),
+    storyFraming: async (id) => ({
+      story_id: id,
+      outlets: [],
+      only_in: [],
+      only_in_checked: false,
+      lexicon_path: "loaded-terms.toml",
+      lexicon_entries: 0,
+      lexicon_error: null,
+      note: "preview: framing runs in the engine",
+    }),
     explainItem: async (id) => [storyOf.get(id) ?? 0, items[id - 1].explanation!],
     search: async (q) => {
       const needle = fold(q.text);

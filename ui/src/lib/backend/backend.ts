@@ -17,8 +17,10 @@ import type {
   Source,
   SourceView,
   StatusLine,
+  StoryCarry,
   StoryDetail,
   StoryFilter,
+  StoryFraming,
   StorySummary,
 } from "../types";
 
@@ -28,6 +30,10 @@ export interface Backend {
   dataLocation(): Promise<string>;
   listStories(filter: StoryFilter): Promise<StorySummary[]>;
   getStory(storyId: number): Promise<StoryDetail>;
+  /** Who carried whose sentences in a story (may embed sentences the first time). */
+  storyCarry(storyId: number): Promise<StoryCarry>;
+  /** Distinctive and loaded terms per outlet, "only in" sentences per language. */
+  storyFraming(storyId: number): Promise<StoryFraming>;
   /** The story the item is in now, and why. */
   explainItem(itemId: number): Promise<[number, Explanation]>;
   search(query: SearchQuery): Promise<SearchGroup[]>;

@@ -1,0 +1,236 @@
+//! `parallax eval carry` (translated-sentence detection on NTREX) and `parallax bench carry`
+//! (carry graph + framing of a 100-item story of real ar/fa/en text, or of an archive's largest
+//! story).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{Duration, TimeZone, Utc};
+use parallax::api::{Engine, EngineConfig};
+use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
+use parallax::store::StoryAssignment;
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// The NTREX-128 folder.
+    #[arg(long, default_value = "../shared/data/ntrex128")]
+    ntrex: PathBuf,
+    /// Only the first N documents (all 123 by default).
+    #[arg(long)]
+    docs: Option<usize>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
+    let model = parallax::embed::Model::load_default()?;
+    let r = parallax::eval::carry::run(&model, &a.ntrex, a.docs).map_err(anyhow::Error::msg)?;
+    if a.json {
+        return crate::print_json(&r);
+    }
+    print!("{}", r.to_table());
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Time the largest story of this archive instead of a built 100-item story (the archive
+    /// gets the story's sentence embeddings and analysis stored, as the app would).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Items of the built story.
+    #[arg(long, default_value_t = 100)]
+    items: usize,
+    #[arg(long, default_value_t = 10)]
+    runs: usize,
+    /// The NTREX-128 folder (real ar/fa/en text for the built story).
+    #[arg(long, default_value = "../shared/data/ntrex128")]
+    ntrex: PathBuf,
+}
+
+pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
+    let _tmp;
+    let (engine, story) = match &a.db {
+        Some(db) => {
+            let engine = Engine::open(EngineConfig {
+                seed_catalog: false,
+                ..EngineConfig::new(db.clone())
+            })?;
+            let (id, n) = engine
+                .with_store(|s| s.largest_story())?
+                .context("the archive has no stories")?;
+            println!("largest story #{id}: {n} items");
+            (engine, id)
+        }
+        None => {
+            _tmp = tempfile_dir()?;
+            let engine = Engine::open(EngineConfig {
+                seed_catalog: false,
+                ..EngineConfig::new(_tmp.join("bench.db"))
+            })?;
+            let id = build_story(&engine, &a.ntrex, a.items)?;
+            println!(
+                "built story #{id}: {} items of real NTREX ar/fa/en text, 30 outlets",
+                a.items
+            );
+            (engine, id)
+        }
+    };
+    let t = Instant::now();
+    engine.with_store(|s| s.clear_story_analysis(story))?;
+    let c = engine.story_carry(story)?;
+    let f = engine.story_framing(story)?;
+    let first = t.elapsed().as_secs_f64() * 1000.0;
+    let sentences: usize = c.items.iter().map(|i| i.sentences.len()).sum();
+    println!(
+        "first run (embeds sentences not cached yet, loads the model): {first:.0} ms — {sentences} sentences, {} carry links, {} only-in sentences",
+        c.links.len(),
+        f.only_in.len()
+    );
+    let mut fresh = Vec::new();
+    let mut stored = Vec::new();
+    for _ in 0..a.runs.max(1) {
+        engine.with_store(|s| s.clear_story_analysis(story))?;
+        let t = Instant::now();
+        engine.story_carry(story)?;
+        engine.story_framing(story)?;
+        fresh.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        engine.story_carry(story)?;
+        engine.story_framing(story)?;
+        stored.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "carry + framing, computed (sentence embeddings cached): median {:.1} ms over {} runs",
+        med(&mut fresh),
+        a.runs.max(1)
+    );
+    println!(
+        "carry + framing, stored analysis read back: median {:.1} ms",
+        med(&mut stored)
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<TempDir> {
+    let p = std::env::temp_dir().join(format!("parallax-bench-carry-{}", std::process::id()));
+    std::fs::create_dir_all(&p)?;
+    Ok(TempDir(p))
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One story of `n` items: NTREX documents (first five lines) in Arabic, Persian and English,
+/// from ten outlets per language, an hour apart per document and ten minutes per language.
+fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Result<i64> {
+    let read = |f: &str| -> anyhow::Result<Vec<String>> {
+        let p = ntrex.join(f);
+        Ok(std::fs::read_to_string(&p)
+            .with_context(|| p.display().to_string())?
+            .lines()
+            .map(str::to_owned)
+            .collect())
+    };
+    let ids = read("DOCUMENT_IDS.tsv")?;
+    let langs = [
+        (Lang::Ar, read("newstest2019-ref.arb.txt")?),
+        (Lang::Fa, read("newstest2019-ref.fas.txt")?),
+        (Lang::En, read("newstest2019-ref.eng-US.txt")?),
+    ];
+    let mut starts = vec![0usize];
+    for i in 1..ids.len() {
+        if ids[i] != ids[i - 1] {
+            starts.push(i);
+        }
+    }
+    let t0 = Utc.with_ymd_and_hms(2019, 3, 1, 8, 0, 0).unwrap();
+    let mut items = Vec::new();
+    let mut sources = Vec::new();
+    for (lang, _) in &langs {
+        for o in 0..10 {
+            sources.push(Source {
+                id: format!("{lang}-outlet-{o}"),
+                name: format!("Outlet {o} ({lang})"),
+                homepage: None,
+                feeds: vec![Feed {
+                    url: format!("http://127.0.0.1:9/{lang}/{o}"),
+                    verified: true,
+                }],
+                language: lang.clone(),
+                country: None,
+                ownership: Ownership::Unknown,
+                note: None,
+                enabled: true,
+                refresh_secs: 900,
+            });
+        }
+    }
+    'outer: for (d, &s) in starts.iter().enumerate() {
+        let end = starts.get(d + 1).copied().unwrap_or(ids.len()).min(s + 5);
+        for (l, (lang, text)) in langs.iter().enumerate() {
+            if items.len() >= n {
+                break 'outer;
+            }
+            let source = format!("{lang}-outlet-{}", d % 10);
+            items.push(Item {
+                source_id: source.clone(),
+                guid: format!("{d}-{l}"),
+                url: None,
+                title: text[s].clone(),
+                summary_html: String::new(),
+                summary_text: text[s + 1..end].join(" "),
+                author: None,
+                published: t0 + Duration::minutes(60 * d as i64 + 10 * l as i64),
+                time_source: TimeSource::Published,
+                categories: vec![],
+                media: vec![],
+                declared_lang: Some(lang.clone()),
+                content_hash: format!("{source}-{d}-{l}"),
+            });
+        }
+    }
+    engine
+        .with_store(|s| {
+            for src in &sources {
+                s.upsert_source(src)?;
+            }
+            let ids = s.insert_items(&items)?.inserted;
+            let langs: Vec<(i64, Lang, f64)> = ids
+                .iter()
+                .zip(&items)
+                .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
+                .collect();
+            s.set_languages(&langs)?;
+            let story = s.new_story_id()?;
+            s.assign(
+                &ids.iter()
+                    .map(|&item_id| StoryAssignment {
+                        item_id,
+                        story_id: story,
+                        score: Some(1.0),
+                        explanation: None,
+                        pinned: true,
+                    })
+                    .collect::<Vec<_>>(),
+            )?;
+            Ok(story)
+        })
+        .map_err(Into::into)
+}
