@@ -147,10 +147,11 @@ mod tests {
     #[ignore = "benchmark: prints figures"]
     fn bench_parse_200_real_items() {
         let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-        if !shared.exists() {
-            eprintln!("skipping: ../shared is absent");
-            return;
-        }
+        assert!(
+            shared.exists(),
+            "this benchmark needs ../shared (the parse corpus): {}",
+            shared.display()
+        );
         match super::run(&shared, 100) {
             Ok(report) => println!("{report}"),
             Err(e) => panic!("{e}"),
