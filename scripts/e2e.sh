@@ -26,6 +26,11 @@ echo "e2e: model $PARALLAX_MODEL"
 
 mkdir -p artifacts/screenshots
 rm -f artifacts/screenshots/*.png
+# WebDriver cannot drive the native save dialog: with this set, the app saves exports into this
+# directory instead of asking (read by src-tauri/src/save.rs; set only here, never in the app).
+PARALLAX_E2E_EXPORT_DIR="$(mktemp -d)"
+export PARALLAX_E2E_EXPORT_DIR
+trap 'rm -rf "$PARALLAX_E2E_EXPORT_DIR"' EXIT
 export PARALLAX_APP="$target/release/parallax-app"
 # CI=1 confuses the Tauri tooling; the suite does not need it.
 unset CI
@@ -33,4 +38,4 @@ unset CI
 # scrolling; see src-tauri/src/lib.rs). WebKitWebDriver's screenshot of one view stalls under that
 # painter, so the suite runs with compositing, which is what every machine with a GPU gets.
 export WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-0}
-exec xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/run.mjs
+xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/run.mjs

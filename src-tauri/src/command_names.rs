@@ -24,4 +24,13 @@ pub const COMMANDS: &[&str] = &[
     "merge_stories",
     "install_model",
     "regroup_all",
+    "watches",
+    "add_watch",
+    "remove_watch",
+    "aliases",
+    "add_alias",
+    "remove_alias",
+    "alerts",
+    "export_story",
+    "export_search",
 ];

@@ -2,14 +2,17 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    ApiError, ApiResult, DemoReport, Engine, Explanation, ImportReport, ModelState, SearchGroup,
-    SearchQuery, Settings, SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming,
-    StorySummary,
+    AlertView, AliasGroup, ApiError, ApiResult, DemoReport, Engine, Explanation, ExportFormat,
+    ImportReport, ModelState, NewWatch, SearchGroup, SearchQuery, Settings, SourceView, StatusLine,
+    StoryCarry, StoryDetail, StoryFraming, StorySummary, WatchAdded,
 };
 use parallax::error::Code;
 use parallax::model::Source;
 use parallax::store::StoryFilter;
-use tauri::{Runtime, State, ipc::Invoke};
+use parallax::watch::Watch;
+use tauri::{AppHandle, Runtime, State, ipc::Invoke};
+
+use crate::save::{SaveRequest, save};
 
 /// The handler for every command below (also used by the IPC tests).
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
@@ -37,6 +40,15 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         merge_stories,
         install_model,
         regroup_all,
+        watches,
+        add_watch,
+        remove_watch,
+        aliases,
+        add_alias,
+        remove_alias,
+        alerts,
+        export_story,
+        export_search,
     ]
 }
 
@@ -178,4 +190,78 @@ async fn install_model(engine: State<'_, Engine>) -> ApiResult<ModelState> {
 #[tauri::command]
 async fn regroup_all(engine: State<'_, Engine>) -> ApiResult<u32> {
     blocking(&engine, |e| e.regroup_all().map(|n| n as u32)).await
+}
+
+#[tauri::command]
+async fn watches(engine: State<'_, Engine>) -> ApiResult<Vec<Watch>> {
+    blocking(&engine, |e| e.watches()).await
+}
+
+/// Add a watch; with `backfill` it also runs over the archive already stored.
+#[tauri::command]
+async fn add_watch(engine: State<'_, Engine>, watch: NewWatch) -> ApiResult<WatchAdded> {
+    blocking(&engine, move |e| e.add_watch(&watch)).await
+}
+
+#[tauri::command]
+async fn remove_watch(engine: State<'_, Engine>, id: i64) -> ApiResult<()> {
+    blocking(&engine, move |e| e.remove_watch(id)).await
+}
+
+#[tauri::command]
+async fn aliases(engine: State<'_, Engine>) -> ApiResult<Vec<AliasGroup>> {
+    blocking(&engine, |e| e.aliases()).await
+}
+
+#[tauri::command]
+async fn add_alias(engine: State<'_, Engine>, spellings: Vec<String>) -> ApiResult<AliasGroup> {
+    blocking(&engine, move |e| e.add_alias(&spellings)).await
+}
+
+#[tauri::command]
+async fn remove_alias(engine: State<'_, Engine>, id: i64) -> ApiResult<()> {
+    blocking(&engine, move |e| e.remove_alias(id)).await
+}
+
+/// Alerts, newest first, one per watch and story.
+#[tauri::command]
+async fn alerts(engine: State<'_, Engine>, limit: u32) -> ApiResult<Vec<AlertView>> {
+    blocking(&engine, move |e| e.alerts(None, limit as usize)).await
+}
+
+/// Export a story to the file the user picks; `None` when the dialog was cancelled.
+#[tauri::command]
+async fn export_story<R: Runtime>(
+    app: AppHandle<R>,
+    engine: State<'_, Engine>,
+    story_id: i64,
+    format: ExportFormat,
+) -> ApiResult<Option<String>> {
+    let text = blocking(&engine, move |e| e.export_story(story_id, format)).await?;
+    let request = SaveRequest {
+        file_name: format!("parallax-story-{story_id}.{}", format.extension()),
+        filter_name: match format {
+            ExportFormat::Html => "HTML report",
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Json => "JSON",
+        },
+        extension: format.extension(),
+    };
+    save(&app, request, text).await
+}
+
+/// Export a search result as CSV to the file the user picks; `None` when cancelled.
+#[tauri::command]
+async fn export_search<R: Runtime>(
+    app: AppHandle<R>,
+    engine: State<'_, Engine>,
+    query: SearchQuery,
+) -> ApiResult<Option<String>> {
+    let text = blocking(&engine, move |e| e.export_search(&query)).await?;
+    let request = SaveRequest {
+        file_name: "parallax-search.csv".to_string(),
+        filter_name: "CSV",
+        extension: "csv",
+    };
+    save(&app, request, text).await
 }

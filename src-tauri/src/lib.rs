@@ -1,17 +1,21 @@
 //! Parallax desktop shell: opens the engine, forwards its events to the webview, and exposes one
 //! short list of commands, each a single call into `parallax::api`. No SQL and no logic here.
 
+mod announce;
 mod command_names;
 mod commands;
 mod events;
+mod save;
 mod window_state;
 
 use parallax::api::{Engine, EngineConfig};
 use tauri::{Manager, Runtime};
 
+pub use announce::{ALERTS_ANNOUNCED_EVENT, notification_text};
 pub use command_names::COMMANDS;
 pub use commands::handler;
 pub use events::CHANGE_EVENT;
+pub use save::{E2E_EXPORT_DIR, SaveTarget};
 
 /// The archive the app opens: `PARALLAX_DB` when set (E2E uses a temporary one), else the same
 /// platform location the CLI uses, so both see one archive.
@@ -26,6 +30,7 @@ pub fn attach<R: Runtime>(
 ) -> Result<(), parallax::api::ApiError> {
     let engine = Engine::open(config)?;
     events::forward(app.clone(), engine.subscribe());
+    announce::start(app.clone(), engine.clone());
     app.manage(engine.clone());
     engine.preload_model();
     // The fetch scheduler runs in the background for the app's lifetime; the UI hears of it
@@ -56,7 +61,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            app.manage(SaveTarget::from_env());
             attach(app.handle(), engine_config())?;
             window_state::save_on_change(app.handle());
             Ok(())

@@ -317,3 +317,189 @@ fn regroup_runs_over_ipc_and_keeps_every_item_in_a_story() {
         .sum();
     assert_eq!(items, 3, "{stories}");
 }
+
+#[test]
+fn watches_aliases_and_alerts_round_trip() {
+    let app = app();
+    let story = seed(&app);
+    // A Latin-letter name, run over the stored archive: the Arabic (سليماني), Persian (سلیمانی)
+    // and English items all match, and the story raises one alert, not three.
+    let added = invoke(
+        &app,
+        "add_watch",
+        json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": [" Soleimani "] }, "backfill": true } }),
+    )
+    .expect("add watch");
+    assert_eq!(added["backfilled"], 1, "{added}");
+    assert_eq!(
+        added["watch"]["name"], "Soleimani",
+        "terms are trimmed: {added}"
+    );
+    let watch_id = added["watch"]["id"].clone();
+    let watches = invoke(&app, "watches", json!({})).expect("watches");
+    assert_eq!(watches.as_array().map(Vec::len), Some(1), "{watches}");
+
+    let alerts = invoke(&app, "alerts", json!({ "limit": 50 })).expect("alerts");
+    let alerts = alerts.as_array().expect("alert list");
+    assert_eq!(alerts.len(), 1, "one alert per story: {alerts:?}");
+    assert_eq!(alerts[0]["story_id"], story);
+    assert_eq!(alerts[0]["watch_id"], watch_id);
+    assert_eq!(alerts[0]["matches"], 3, "all three spellings matched");
+    assert_eq!(
+        alerts[0]["lang"], "ar",
+        "the first matching item is the Arabic one"
+    );
+
+    // Bad terms are refused with a message the UI shows as is.
+    for (term, needle) in [("", "cannot be empty"), ("S", "too short")] {
+        let err = invoke(
+            &app,
+            "add_watch",
+            json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": [term] }, "backfill": false } }),
+        )
+        .expect_err("bad term");
+        assert_eq!(err["code"], "precondition", "{err}");
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains(needle)),
+            "{term:?}: {err}"
+        );
+    }
+    // A story rule and a language watch go through the same command.
+    invoke(
+        &app,
+        "add_watch",
+        json!({ "watch": { "name": "cross-lingual", "rule": { "kind": "story_languages", "at_least": 3 }, "backfill": true } }),
+    )
+    .expect("story rule");
+    invoke(
+        &app,
+        "add_watch",
+        json!({ "watch": { "name": null, "rule": { "kind": "language", "lang": "fa" }, "backfill": false } }),
+    )
+    .expect("language watch");
+    let alerts = invoke(&app, "alerts", json!({ "limit": 50 })).expect("alerts");
+    assert_eq!(alerts.as_array().map(Vec::len), Some(2), "{alerts}");
+
+    let group = invoke(
+        &app,
+        "add_alias",
+        json!({ "spellings": ["Qassem", "قاسم", "Qassem"] }),
+    )
+    .expect("alias");
+    assert_eq!(
+        group["spellings"],
+        json!(["Qassem", "قاسم"]),
+        "duplicates dropped"
+    );
+    let err = invoke(&app, "add_alias", json!({ "spellings": ["Qassem"] })).expect_err("one");
+    assert_eq!(err["code"], "precondition", "{err}");
+    assert_eq!(
+        invoke(&app, "aliases", json!({})).map(|a| a.as_array().map(Vec::len)),
+        Ok(Some(1))
+    );
+    invoke(&app, "remove_alias", json!({ "id": group["id"] })).expect("remove alias");
+    assert_eq!(invoke(&app, "aliases", json!({})), Ok(json!([])));
+
+    invoke(&app, "remove_watch", json!({ "id": watch_id })).expect("remove watch");
+    let watches = invoke(&app, "watches", json!({})).expect("watches");
+    assert_eq!(watches.as_array().map(Vec::len), Some(2), "{watches}");
+}
+
+#[test]
+fn exports_are_written_only_where_the_save_target_says() {
+    let app = app();
+    let story = seed(&app);
+    let out = tempfile::tempdir().expect("out dir");
+    tauri::Manager::manage(
+        &app._app,
+        parallax_app::SaveTarget::Directory(out.path().into()),
+    );
+
+    let path = invoke(
+        &app,
+        "export_story",
+        json!({ "storyId": story, "format": "html" }),
+    )
+    .expect("html");
+    let path = std::path::PathBuf::from(path.as_str().expect("a path"));
+    assert_eq!(path.parent(), Some(out.path()), "{path:?}");
+    let html = std::fs::read_to_string(&path).expect("report written");
+    assert!(
+        html.contains("روایت دختر سردار سلیمانی"),
+        "Persian headline"
+    );
+    assert!(html.contains("dir=\"rtl\""), "right-to-left text is marked");
+    assert!(!html.contains("<script"), "the report runs no script");
+
+    let path = invoke(
+        &app,
+        "export_story",
+        json!({ "storyId": story, "format": "csv" }),
+    )
+    .expect("csv");
+    let text = std::fs::read_to_string(path.as_str().expect("path")).expect("csv written");
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let langs: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("csv row")[5].to_string())
+        .collect();
+    assert_eq!(langs, ["ar", "fa", "en"]);
+
+    let path = invoke(
+        &app,
+        "export_story",
+        json!({ "storyId": story, "format": "json" }),
+    )
+    .expect("json");
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(path.as_str().expect("path")).expect("json written"),
+    )
+    .expect("json parses");
+    assert_eq!(doc["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(doc["attribution"].as_array().map(Vec::len), Some(3));
+
+    let path = invoke(
+        &app,
+        "export_search",
+        json!({ "query": { "text": "سلیمانی", "filter": {}, "semantic": false, "limit": 20 } }),
+    )
+    .expect("search csv");
+    let text = std::fs::read_to_string(path.as_str().expect("path")).expect("search written");
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    assert!(rows.records().count() >= 2, "both spellings found: {text}");
+
+    // An unknown story is refused before anything is written.
+    let before = std::fs::read_dir(out.path()).expect("dir").count();
+    let err = invoke(
+        &app,
+        "export_story",
+        json!({ "storyId": 999, "format": "html" }),
+    )
+    .expect_err("unknown story");
+    assert_eq!(err["code"], "precondition", "{err}");
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), before);
+}
+
+#[test]
+fn a_notification_names_the_watch_the_reason_and_the_outlet() {
+    let alert: parallax::api::AlertView = parallax::api::AlertView {
+        id: 1,
+        watch_id: 1,
+        watch_name: "Soleimani".into(),
+        story_id: 1,
+        title: "روایت دختر سردار سلیمانی از وصیت پدرش".into(),
+        lang: Lang::Fa,
+        source_name: "همشهری".into(),
+        reason: "Soleimani (سلیمانی)".into(),
+        matches: 1,
+        story_items: 1,
+        story_languages: vec![Lang::Fa],
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        due_at: chrono::Utc::now(),
+        delivered: false,
+    };
+    let (title, body) = parallax_app::notification_text(&alert);
+    assert_eq!(title, "Soleimani: Soleimani (سلیمانی)");
+    assert_eq!(body, "روایت دختر سردار سلیمانی از وصیت پدرش\nهمشهری");
+}

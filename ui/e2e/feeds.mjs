@@ -1,7 +1,8 @@
 // Fixture feed server on 127.0.0.1 for the E2E suite: real items from the committed text fixtures
 // (tests/fixtures/text) served as RSS 2.0: one feed per language (Wikipedia ITN), a Persian feed
 // that spells آمریکا, a Persian feed of NTREX news translations (search by meaning from English),
-// a Persian origin and its Arabic translation (carry tracing) and a hostile feed.
+// a Persian origin and its Arabic translation (carry tracing) and a hostile feed. Persian items
+// naming ترامپ drive the watch and alerts checks.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -121,7 +122,16 @@ export function buildFeeds(fixtureText) {
       description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
     },
   ]);
-  return { feeds, events, meaning, carry };
+  // A watch typed in Latin letters: no served item spells "Trump" in Latin, the Persian items spell
+  // it ترامپ, so every alert it raises is a cross-script match.
+  const served = Object.values(feeds).flatMap((x) => x.split("<item>").slice(1));
+  const watch = {
+    term: "Trump",
+    spelling: "ترامپ",
+    latinItems: served.filter((i) => i.includes("Trump")).length,
+    items: served.filter((i) => i.includes("ترامپ")).length,
+  };
+  return { feeds, events, meaning, carry, watch };
 }
 
 export function serve(feeds) {

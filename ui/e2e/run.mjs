@@ -174,6 +174,42 @@ async function main() {
       await waitFor(() => browser.$("#stories-h").isDisplayed(), "stories view after the error");
     });
 
+
+    await check("a watch is added in the app; an empty or one-letter term is refused inline", async () => {
+      await nav("watches");
+      await waitFor(() => browser.$('[data-testid="watches-view"]').isDisplayed(), "watches view");
+      const terms = await browser.$('[data-testid="watch-terms"]');
+      const submit = await browser.$('[data-testid="watch-submit"]');
+      for (const [term, want] of [["", /cannot be empty/], ["S", /too short/]]) {
+        if (term) await terms.setValue(term);
+        else await terms.clearValue();
+        await submit.click();
+        const err = await waitFor(async () => {
+          const e = await browser.$('[data-testid="watch-error"]');
+          const t = (await e.isExisting()) ? await e.getText() : "";
+          return want.test(t) ? t : null;
+        }, `inline error for ${JSON.stringify(term)}`);
+        timings[`watch_error_${term || "empty"}`] = err;
+        const invalid = await terms.getAttribute("aria-invalid");
+        assert(invalid === "true", `the terms box is not marked invalid: ${invalid}`);
+      }
+      await shot("16-watch-refused");
+      // A Latin-letter name; the fixture feeds spell it only in Persian (ترامپ).
+      assert(data.watch.items > 0 && data.watch.latinItems === 0, `fixture: ${JSON.stringify(data.watch)}`);
+      await terms.setValue(data.watch.term);
+      await submit.click();
+      await waitFor(
+        () => exec((t) => [...document.querySelectorAll('[data-testid="watches-list"] .name')].some((n) => n.textContent === t), data.watch.term),
+        "the watch listed",
+      );
+      assert(!(await browser.$('[data-testid="watch-error"]').isExisting()), "the error stays after a good watch");
+      await (await browser.$('[data-testid="alias-text"]')).setValue("Kavanaugh, کاوانو");
+      await (await browser.$("button=Add aliases")).click();
+      await waitFor(() => exec(() => document.querySelector('[data-testid="aliases-list"]')?.textContent.includes("کاوانو")), "alias listed");
+      await shot("17-watches");
+      await axe("watches");
+    });
+
     let loaded = false;
     {
       await check("sources from the fixture feed server are added and fetched", async () => {
@@ -200,6 +236,65 @@ async function main() {
         loaded = true;
       });
     }
+
+
+    let alertStory = null;
+    await check("the watch raises one alert per story as items arrive; announced, listed, and opens its story", async () => {
+      // Not on the alerts view: the nav counts the new alerts.
+      await nav("stories");
+      const badge = await waitFor(async () => {
+        const b = await browser.$('[data-testid="unread-alerts"]');
+        return (await b.isExisting()) ? await b.getText() : null;
+      }, "unread alerts count in the nav", 120_000);
+      timings.unread_badge = badge;
+      await nav("alerts");
+      const read = () =>
+        exec((name) => {
+          const lis = [...document.querySelectorAll('[data-testid="alerts-list"] li')].filter(
+            (li) => li.querySelector(".watch")?.textContent === name,
+          );
+          return lis.map((li) => ({
+            story: Number(li.dataset.storyId),
+            matches: Number(li.dataset.matches),
+            reason: li.querySelector(".reason")?.textContent ?? "",
+            notified: !!li.querySelector('[data-testid="alert-notified"]'),
+            headlines: [...li.querySelectorAll(".headline")].map((h) => ({
+              lang: h.dataset.lang,
+              dir: getComputedStyle(h).direction,
+              text: h.querySelector(".title").textContent,
+            })),
+          }));
+        }, data.watch.term);
+      // Every Persian item naming ترامپ is matched; the list refreshes as alerts are raised.
+      const alerts = await waitFor(
+        async () => {
+          const a = await read();
+          return a.reduce((n, x) => n + x.matches, 0) >= data.watch.items && a.every((x) => x.notified) ? a : null;
+        },
+        `alerts covering the ${data.watch.items} items, each announced`,
+        120_000,
+      );
+      timings.alerts = alerts;
+      const stories = alerts.map((a) => a.story);
+      assert(new Set(stories).size === stories.length, `an alert repeated for a story: ${stories}`);
+      for (const a of alerts) {
+        assert(a.reason.includes(data.watch.spelling), `not a cross-script match: ${JSON.stringify(a)}`);
+        const first = a.headlines[0];
+        assert(first && first.lang === "fa" && first.dir === "rtl" && first.text.includes(data.watch.spelling), `headline: ${JSON.stringify(a)}`);
+        for (const h of a.headlines) assert(h.dir === (h.lang === "en" ? "ltr" : "rtl"), `direction: ${JSON.stringify(h)}`);
+      }
+      assert(!(await browser.$('[data-testid="unread-alerts"]').isExisting()), "the count clears once the list is seen");
+      await shot("18-alerts");
+      await axe("alerts");
+      alertStory = alerts[0];
+      await (await browser.$(`[data-testid="alerts-list"] li[data-story-id="${alertStory.story}"] button`)).click();
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "the alert's story");
+      const titles = await exec(() => [...document.querySelectorAll("[data-item-id] h3.title")].map((h) => h.textContent));
+      const key = (t) => (t ?? "").replace(/[\s\u200c]+/g, "");
+      assert(titles.some((t) => key(t) === key(alertStory.headlines[0].text)), `story items: ${JSON.stringify(titles).slice(0, 300)}`);
+      await browser.keys(["Escape"]);
+      await waitFor(() => browser.$('[data-testid="alerts-view"]').isDisplayed(), "back to the alerts list");
+    });
 
     await check("stories list shows a cross-lingual story", async () => {
       await nav("stories");
@@ -485,6 +580,80 @@ async function main() {
       await waitFor(() => browser.$("#help-h").isDisplayed(), "help overlay");
       await shot("10-help");
       await browser.keys(["Escape"]);
+    });
+
+    await check("a story exports as HTML, CSV and JSON and a search as CSV; the report parses and renders", async () => {
+      const dir = process.env.PARALLAX_E2E_EXPORT_DIR;
+      assert(dir && existsSync(dir), "scripts/e2e.sh sets PARALLAX_E2E_EXPORT_DIR (the save dialog cannot be driven)");
+      assert(alertStory, "the alerts check found a story");
+      // The story of a Trump alert as it is now (the regroup above may have renumbered it).
+      await nav("alerts");
+      const storyId = await waitFor(
+        () =>
+          exec((name) => {
+            const li = [...document.querySelectorAll('[data-testid="alerts-list"] li')].find((l) => l.querySelector(".watch")?.textContent === name);
+            if (!li) return null;
+            li.querySelector("button").click();
+            return Number(li.dataset.storyId);
+          }, data.watch.term),
+        "a Trump alert",
+      );
+      await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "the story");
+      const saved = {};
+      for (const f of ["html", "csv", "json"]) {
+        await exec(() => document.querySelector('[data-testid="export-saved"]')?.remove());
+        await (await browser.$(`[data-testid="export-${f}"]`)).click();
+        // The confirmation is a screen-reader status (and a notice): read its text, not its pixels.
+        saved[f] = await waitFor(async () => {
+          const t = await exec(() => document.querySelector('[data-testid="export-saved"]')?.textContent ?? "");
+          const m = t.match(/ to (\/.+)$/);
+          return m && m[1].endsWith(`.${f}`) ? m[1] : null;
+        }, `${f} saved`);
+        assert(saved[f].startsWith(dir), `${f} written outside the chosen place: ${saved[f]}`);
+      }
+      const json = JSON.parse(readFileSync(saved.json, "utf8"));
+      assert(json.summary.id === storyId && json.items.length > 0 && json.attribution.length > 0, `json: ${JSON.stringify(json).slice(0, 200)}`);
+      const csv = readFileSync(saved.csv, "utf8").replace(/^\uFEFF/, "").trim().split("\n");
+      assert(csv[0].startsWith("story_id,item_id,published") && csv.length >= json.items.length + 1, `csv: ${csv.length} lines for ${json.items.length} items`);
+      const html = readFileSync(saved.html, "utf8");
+      // Parsed by the webview's own HTML parser: the report's structure and directions.
+      const parsed = await exec((h, spelling) => {
+        const doc = new DOMParser().parseFromString(h, "text/html");
+        return {
+          title: doc.title,
+          scripts: doc.querySelectorAll("script").length,
+          svg: doc.querySelectorAll("svg").length,
+          rtl: [...doc.querySelectorAll('[dir="rtl"]')].some((e) => e.textContent.includes(spelling)),
+          links: doc.querySelectorAll("a[href^='http']").length,
+        };
+      }, html, data.watch.spelling);
+      timings.export_html = { bytes: html.length, ...parsed };
+      assert(parsed.scripts === 0 && parsed.svg >= 1 && parsed.rtl && parsed.title, `report: ${JSON.stringify(parsed)}`);
+      // Search results as CSV.
+      await nav("search");
+      const input = await browser.$('[data-testid="search-input"]');
+      await input.setValue(data.watch.spelling);
+      const btn = await waitFor(async () => {
+        const b = await browser.$('[data-testid="search-results"] [data-testid="export-csv"]');
+        return (await b.isExisting()) ? b : null;
+      }, "search results with an export button", 20_000);
+      await btn.click();
+      const searchCsv = await waitFor(async () => {
+        const t = await exec(() => document.querySelector('[data-testid="search-results"] [data-testid="export-saved"]')?.textContent ?? "");
+        const m = t.match(/ to (\/.+)$/);
+        return m ? m[1] : null;
+      }, "search csv saved");
+      const rows = readFileSync(searchCsv, "utf8").trim().split("\n");
+      assert(rows.length >= 2 && rows.slice(1).some((r) => r.includes(data.watch.spelling)), `search csv: ${rows.length} lines`);
+      // The report itself, rendered in the app's webview for a look; then the app again.
+      await exec((h) => {
+        document.open();
+        document.write(h);
+        document.close();
+      }, html);
+      await shot("19-exported-report");
+      await exec(() => location.reload());
+      await waitFor(() => browser.$('[data-nav="stories"]').isDisplayed(), "the app after the report", 30_000);
     });
     await browser.deleteSession();
     browser = null;

@@ -3,8 +3,12 @@
 import type { Backend } from "./backend/backend";
 import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
 import type { Change, Settings, StatusLine, Theme } from "./types";
+import { laterOf, loadSeen, saveSeen, unreadCount } from "./alerts";
 
-export type ViewName = "stories" | "story" | "search" | "sources" | "settings";
+export type ViewName = "stories" | "story" | "search" | "sources" | "settings" | "alerts" | "watches";
+
+/** Alerts the unread count looks at (the newest; the list shows the same window). */
+export const ALERT_WINDOW = 500;
 
 export interface Notice {
   id: number;
@@ -32,14 +36,55 @@ export class AppState {
   /** Bumped whenever stories change, so lists reload once per burst of events. */
   storiesVersion = $state(0);
   sourcesVersion = $state(0);
+  /** Bumped when alerts are raised or announced, so the alerts list and count reload. */
+  alertsVersion = $state(0);
+  unreadAlerts = $state(0);
+  /** Alerts raised up to this time have been seen in the alerts list. */
+  alertsSeenAt = $state<string | null>(loadSeen());
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  private alertsTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(readonly backend: Backend) {}
 
   async start(): Promise<() => void> {
     const unlisten = await this.backend.onChange((c) => this.onChange(c));
-    await Promise.all([this.refreshStatus(), this.loadSettings()]);
-    return unlisten;
+    const unlistenAlerts = await this.backend.onAlertsAnnounced(() => this.scheduleAlerts());
+    await Promise.all([this.refreshStatus(), this.loadSettings(), this.refreshUnread()]);
+    return () => {
+      unlisten();
+      unlistenAlerts();
+    };
+  }
+
+  async refreshUnread() {
+    try {
+      const alerts = await this.backend.alerts(ALERT_WINDOW);
+      this.unreadAlerts = unreadCount(alerts, this.alertsSeenAt);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** The alerts list showed everything raised up to `upTo`. */
+  markAlertsSeen(upTo: string | null) {
+    const seen = laterOf(this.alertsSeenAt, upTo);
+    if (seen === null || seen === this.alertsSeenAt) {
+      this.unreadAlerts = 0;
+      return;
+    }
+    this.alertsSeenAt = seen;
+    saveSeen(seen);
+    this.unreadAlerts = 0;
+  }
+
+  /** Coalesce alert reloads triggered by bursts of events. */
+  private scheduleAlerts() {
+    if (this.alertsTimer) return;
+    this.alertsTimer = setTimeout(() => {
+      this.alertsTimer = null;
+      this.alertsVersion++;
+      void this.refreshUnread();
+    }, 300);
   }
 
   go(view: ViewName) {
@@ -142,6 +187,9 @@ export class AppState {
       case "source_failed":
         this.sourcesVersion++;
         this.scheduleStatus();
+        break;
+      case "alerts_raised":
+        this.scheduleAlerts();
         break;
       case "task": {
         // Long tasks (grouping an archive, installing the model, loading the demo) report here.

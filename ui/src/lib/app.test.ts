@@ -4,6 +4,7 @@ import { fakeBackend } from "../test/fakeBackend";
 import { storyRows } from "../test/fixtures";
 import { IpcError } from "./backend/errors";
 import { defaultFilter } from "./backend/backend";
+import { newestRaise } from "./alerts";
 
 describe("app state follows engine events (no polling)", () => {
   it("tracks progress, failures and story updates from events", async () => {
@@ -70,5 +71,29 @@ describe("app state follows engine events (no polling)", () => {
     expect(app.notices.at(-1)?.text).toMatch(/cannot reach/);
     expect(app.status?.model.state).toBe("missing");
     expect((await backend.listStories({ ...defaultFilter() })).length).toBeGreaterThan(0);
+  });
+
+  it("counts unread alerts from alert events and clears them when the list is seen", async () => {
+    vi.useFakeTimers();
+    const backend = fakeBackend(storyRows());
+    const app = new AppState(backend);
+    await app.start();
+    expect(app.unreadAlerts).toBe(0);
+    const en = storyRows().find((r) => r.lang === "en")!;
+    const word = en.title.split(/\s+/).find((w) => w.length > 6)!;
+    const added = await backend.addWatch({ name: null, rule: { kind: "terms", terms: [word] }, backfill: true });
+    expect(added.backfilled).toBeGreaterThan(0);
+    const version = app.alertsVersion;
+    // A burst of events reloads the count once.
+    backend.emit({ kind: "alerts_raised", ids: [1] });
+    backend.announce([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(app.alertsVersion).toBe(version + 1);
+    expect(app.unreadAlerts).toBe(added.backfilled);
+    app.markAlertsSeen(newestRaise(await backend.alerts(500)));
+    expect(app.unreadAlerts).toBe(0);
+    await app.refreshUnread();
+    expect(app.unreadAlerts).toBe(0);
+    vi.useRealTimers();
   });
 });

@@ -12,7 +12,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ["Enter"], what: "Open the selected story" },
   { keys: ["Esc"], what: "Back / close" },
   { keys: ["/"], what: "Search" },
-  { keys: ["g", "s"], what: "Stories (then s), Sources (g o), Settings (g ,)" },
+  { keys: ["g", "s"], what: "Stories (then s), Alerts (g a), Watches (g w), Sources (g o), Settings (g ,)" },
   { keys: ["?"], what: "Show these shortcuts" },
 ];
 
@@ -23,6 +23,8 @@ export function actionFor(key: string, prev: string | null): Action | null {
   if (prev === "g") {
     if (key === "s") return { kind: "go", view: "stories" };
     if (key === "o") return { kind: "go", view: "sources" };
+    if (key === "a") return { kind: "go", view: "alerts" };
+    if (key === "w") return { kind: "go", view: "watches" };
     if (key === ",") return { kind: "go", view: "settings" };
   }
   if (key === "/") return { kind: "search" };

@@ -15,8 +15,9 @@ export interface Row {
   story: string;
 }
 
-export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
+export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; announce(a: AlertView[]): void } {
   const listeners = new Set<(c: Change) => void>();
+  const announced = new Set<(a: AlertView[]) => void>();
   const items: StoryItem[] = rows.map((r, i) => ({
     id: i + 1,
     source: { id: r.source ?? "unknown", name: r.source ?? "unknown", ownership: "unknown", language: r.lang, country: null },
@@ -68,10 +69,15 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
 
   return {
     emit: (c) => listeners.forEach((l) => l(c)),
+    announce: (a) => announced.forEach((l) => l(a)),
     status: async () => ({ sources: sources.length, enabled: sources.length, failing: 0, items: items.length, stories: labels.length, last_fetch: null, model: { state: "missing", message: "grouping and search by meaning need the model" } }),
     dataLocation: async () => "/tmp/preview/archive.db",
     listStories: async (f) => {
       let all = labels.map((_, i) => summary(i + 1));
+      if (f.ids) {
+        const ids = f.ids;
+        all = all.filter((s) => ids.includes(s.id));
+      }
       if (f.cross_lingual_only) all = all.filter((s) => s.languages.length > 1);
       if (f.languages.length) all = all.filter((s) => s.languages.some((l) => f.languages.includes(l)));
       all.sort((a, b) => b.outlet_count * b.languages.length - a.outlet_count * a.languages.length);
@@ -173,10 +179,15 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void } {
     removeAlias: async (id) => void (aliases = aliases.filter((g) => g.id !== id)),
     alerts: async (limit) => alerts.slice(0, limit),
     exportStory: async (storyId, format) => `/tmp/story-${storyId}.${format}`,
+    exportSearch: async () => "/tmp/search.csv",
     openUrl: async () => {},
     onChange: async (h) => {
       listeners.add(h);
       return () => listeners.delete(h);
+    },
+    onAlertsAnnounced: async (h) => {
+      announced.add(h);
+      return () => announced.delete(h);
     },
   };
 }

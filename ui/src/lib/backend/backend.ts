@@ -65,9 +65,13 @@ export interface Backend {
   alerts(limit: number): Promise<AlertView[]>;
   /** Ask where to save (the system's save dialog), then write the story there. `null`: cancelled. */
   exportStory(storyId: number, format: ExportFormat): Promise<string | null>;
+  /** The same for a search result, as CSV. */
+  exportSearch(query: SearchQuery): Promise<string | null>;
   openUrl(url: string): Promise<void>;
   /** Subscribe to engine changes; returns the unsubscribe function. */
   onChange(handler: (change: Change) => void): Promise<() => void>;
+  /** Alerts the shell has just announced as desktop notifications; returns the unsubscribe function. */
+  onAlertsAnnounced(handler: (alerts: AlertView[]) => void): Promise<() => void>;
 }
 
 export function defaultFilter(): StoryFilter {

@@ -4,9 +4,10 @@ import { listen } from "@tauri-apps/api/event";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { Backend } from "./backend";
 import { toIpcError } from "./errors";
-import type { Change } from "../types";
+import type { AlertView, Change } from "../types";
 
 export const CHANGE_EVENT = "parallax://change";
+export const ALERTS_ANNOUNCED_EVENT = "parallax://alerts-announced";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -48,6 +49,7 @@ export const tauriBackend: Backend = {
   removeAlias: (id) => call("remove_alias", { id }),
   alerts: (limit) => call("alerts", { limit }),
   exportStory: (storyId, format) => call("export_story", { storyId, format }),
+  exportSearch: (query) => call("export_search", { query }),
   openUrl: async (url) => {
     try {
       await openUrl(url);
@@ -56,4 +58,5 @@ export const tauriBackend: Backend = {
     }
   },
   onChange: async (handler) => listen<Change>(CHANGE_EVENT, (e) => handler(e.payload)),
+  onAlertsAnnounced: async (handler) => listen<AlertView[]>(ALERTS_ANNOUNCED_EVENT, (e) => handler(e.payload)),
 };
