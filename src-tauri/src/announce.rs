@@ -37,8 +37,14 @@ async fn announce_due<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
     let e = engine.clone();
     let alerts = match tauri::async_runtime::spawn_blocking(move || e.take_due_alerts()).await {
         Ok(Ok(a)) => a,
-        Ok(Err(err)) => return eprintln!("parallax: alerts: {err}"),
-        Err(err) => return eprintln!("parallax: alerts: {err}"),
+        Ok(Err(err)) => {
+            eprintln!("parallax: alerts: {err}");
+            return;
+        }
+        Err(err) => {
+            eprintln!("parallax: alerts: {err}");
+            return;
+        }
     };
     if alerts.is_empty() {
         return;

@@ -70,15 +70,20 @@ pub async fn save<R: Runtime>(
 
 async fn pick<R: Runtime>(app: &AppHandle<R>, request: &SaveRequest) -> ApiResult<Option<PathBuf>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
+    let mut dialog = app
+        .dialog()
         .file()
         .set_title("Export")
         .set_file_name(&request.file_name)
-        .add_filter(request.filter_name, &[request.extension])
-        .save_file(move |picked| {
-            // The receiver only goes away if the command was dropped; nothing to tell then.
-            let _ = tx.send(picked);
-        });
+        .add_filter(request.filter_name, &[request.extension]);
+    // Modal to the app's window, so it opens over it rather than somewhere on the desktop.
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.save_file(move |picked| {
+        // The receiver only goes away if the command was dropped; nothing to tell then.
+        let _ = tx.send(picked);
+    });
     let Ok(Some(picked)) = rx.await else {
         return Ok(None);
     };

@@ -482,7 +482,7 @@ fn exports_are_written_only_where_the_save_target_says() {
 
 #[test]
 fn a_notification_names_the_watch_the_reason_and_the_outlet() {
-    let alert: parallax::api::AlertView = parallax::api::AlertView {
+    let alert = parallax::api::AlertView {
         id: 1,
         watch_id: 1,
         watch_name: "Soleimani".into(),

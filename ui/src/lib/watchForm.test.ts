@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyWatchForm, kindLabel, splitSpellings, splitTerms, toNewWatch } from "./watchForm";
+import { emptyWatchForm, kindLabel, refusalText, splitSpellings, splitTerms, toNewWatch } from "./watchForm";
 
 describe("watch form", () => {
   it("splits terms on new lines, commas and the Arabic comma", () => {
@@ -34,5 +34,10 @@ describe("watch form", () => {
 
   it("splits alias spellings and drops blanks", () => {
     expect(splitSpellings("Soleimani, سليماني,, سلیمانی\n")).toEqual(["Soleimani", "سليماني", "سلیمانی"]);
+  });
+
+  it("shows the engine's refusal without its module prefix", () => {
+    expect(refusalText('watch: the term "S" is too short: use at least two letters')).toBe('the term "S" is too short: use at least two letters');
+    expect(refusalText("no source with id \"x\"")).toBe('no source with id "x"');
   });
 });

@@ -91,3 +91,8 @@ export function splitSpellings(text: string): string[] {
     .map((t) => t.trim())
     .filter((t) => t.length > 0);
 }
+
+/** The engine's refusal without its module prefix ("watch: the term …" → "the term …"). */
+export function refusalText(message: string): string {
+  return message.replace(/^watch:\s*/, "");
+}
