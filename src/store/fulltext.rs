@@ -208,7 +208,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::item;
+    use crate::store::items::tests::item;
 
     fn article(text: &str) -> Article {
         Article {
