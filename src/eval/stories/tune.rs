@@ -113,7 +113,7 @@ pub fn calibrate_fallback(sets: &[&DevSet], cfg: &GroupingConfig) -> GroupingCon
         c
     };
     let mut best = (0.0f32, objective(&bare_refs, cfg));
-    for d in range(-4.0, 4.0, 0.25) {
+    for d in range(-8.0, 4.0, 0.25) {
         let f = objective(&bare_refs, &shifted(d));
         // Ties go to the smaller shift (closer to what was fitted).
         if f > best.1 + 1e-9 || ((f - best.1).abs() <= 1e-9 && d.abs() < best.0.abs()) {
