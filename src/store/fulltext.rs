@@ -264,13 +264,16 @@ mod tests {
         let mut it = item("bbc", "1", "Talks resume");
         it.summary_text = String::new();
         let id = s.insert_items(&[it]).unwrap().inserted[0];
-        s.put_fulltext_error(
-            id,
-            "https://example.org/a",
-            Code::Network,
-            "fetch: HTTP 500",
-        )
-        .unwrap();
+        let fail = || {
+            s.put_fulltext_error(
+                id,
+                "https://example.org/a",
+                Code::Network,
+                "fetch: HTTP 500",
+            )
+            .unwrap()
+        };
+        fail();
         let got = s.fulltext(id).unwrap().unwrap();
         assert!(matches!(
             got.state,
@@ -294,13 +297,7 @@ mod tests {
         );
         assert!(!s.search_text("muscat", 10).unwrap().is_empty());
         // A later failure keeps the text.
-        s.put_fulltext_error(
-            id,
-            "https://example.org/a",
-            Code::Network,
-            "fetch: HTTP 500",
-        )
-        .unwrap();
+        fail();
         assert!(matches!(
             s.fulltext(id).unwrap().unwrap().state,
             FulltextState::Text { .. }

@@ -99,6 +99,8 @@ fn headline_feed(entries: &[(String, String)]) -> Behaviour {
 }
 
 const REAL: [&str; 3] = ["fa-1-news", "ar-2-wiki", "en-3-portal"];
+/// Served at `legacy/NAME` in windows-1256.
+const LEGACY: &str = "ar-3-portal";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
@@ -126,7 +128,24 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
                 "<p>padding text</p>".repeat(6 * 1024 * 1024 / 18)
             )),
         ),
+        // The same, streamed with no length: cut off while reading.
+        ("endless".into(), Behaviour::EndlessPage),
         ("loop".into(), Behaviour::RedirectLoop),
+        // An Arabic page in windows-1256, its charset named only inside the page.
+        (
+            "legacy/ar-3-portal".into(),
+            Behaviour::Feed(StaticFeed::new(
+                encoding_rs::WINDOWS_1256
+                    .encode(
+                        &page("ar-3-portal")
+                            .0
+                            .replace("charset=\"utf-8\"", "charset=\"windows-1256\""),
+                    )
+                    .0
+                    .into_owned(),
+                "text/html",
+            )),
+        ),
     ];
     for name in REAL {
         routes.push((format!("news/{name}"), html(page(name).0)));
@@ -136,10 +155,15 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
         .iter()
         .map(|n| (og_title(&page(n).0), server.url(&format!("news/{n}"))))
         .collect();
+    entries.push((
+        og_title(&page(LEGACY).0),
+        server.url(&format!("legacy/{LEGACY}")),
+    ));
     let bad = [
         ("private/kept-out", "Disallowed page", "robots.txt"),
         ("files/report.pdf", "A PDF report", "application/pdf"),
         ("huge", "A huge page", "larger than"),
+        ("endless", "An endless page", "larger than"),
         ("loop", "A redirect loop", "redirects"),
     ];
     for (path, title, _) in bad {
@@ -185,7 +209,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
     );
 
     let summary = engine.refresh(None, true).await.unwrap();
-    assert_eq!(summary.items_new(), 7, "{summary:?}");
+    assert_eq!(summary.items_new(), 9, "{summary:?}");
     assert!(engine.source_fulltext("headlines").unwrap().enabled);
 
     let items = engine.list_items(&ItemQuery::default()).unwrap();
@@ -197,8 +221,12 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
             .unwrap_or_else(|| panic!("item for {path}"))
             .id
     };
-    for name in REAL {
-        let d = engine.item_detail(by_url(&format!("news/{name}"))).unwrap();
+    let real = REAL
+        .iter()
+        .map(|n| (*n, format!("news/{n}")))
+        .chain([(LEGACY, format!("legacy/{LEGACY}"))]);
+    for (name, path) in real {
+        let d = engine.item_detail(by_url(&path)).unwrap();
         let Some(FulltextState::Text { text, lead }) = d.fulltext.as_ref().map(|f| &f.state) else {
             panic!("{name}: {:?}", d.fulltext)
         };
