@@ -318,6 +318,9 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
         out.contains("Full text: failed") && out.contains("redirects"),
         "{out}"
     );
+    let out = cli(&db, &["items", "--limit", "100"]);
+    assert_eq!(out.matches("[full text]").count(), 4, "{out}");
+    assert_eq!(out.matches("[full text failed]").count(), 5, "{out}");
     let out = cli(&db, &["sources", "fulltext", "headlines", "auto"]);
     assert!(out.contains("full text auto"), "{out}");
     let out = cli(&db, &["sources", "fulltext", "headlines", "sometimes"]);

@@ -97,8 +97,14 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
         return crate::print_json(&items);
     }
     for it in items {
+        // Whether the article's full text is there (`items show ID` prints it, or the error).
+        let fulltext = match engine.item_detail(it.id)?.fulltext.map(|f| f.state) {
+            Some(FulltextState::Text { .. }) => "  [full text]",
+            Some(FulltextState::Error { .. }) => "  [full text failed]",
+            None => "",
+        };
         println!(
-            "{:>7} {} {:<3} {:<20} {}",
+            "{:>7} {} {:<3} {:<20} {}{fulltext}",
             it.id,
             it.item.published.format("%Y-%m-%d %H:%M"),
             it.lang.as_ref().map(|l| l.code()).unwrap_or("?"),
