@@ -603,7 +603,6 @@ async function main() {
       await waitFor(() => browser.$('[data-testid="columns"]').isDisplayed(), "the story");
       const saved = {};
       for (const f of ["html", "csv", "json"]) {
-        await exec(() => document.querySelector('[data-testid="export-saved"]')?.remove());
         await (await browser.$(`[data-testid="export-${f}"]`)).click();
         // The confirmation is a screen-reader status (and a notice): read its text, not its pixels.
         saved[f] = await waitFor(async () => {
