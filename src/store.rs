@@ -7,6 +7,7 @@
 
 mod analysis;
 mod fetch_log;
+mod fulltext;
 mod items;
 mod lease;
 mod migrations;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
+pub use fulltext::{FulltextState, StoredFulltext};
 pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
 pub use lease::{Lease, LeaseHolder, LeaseOutcome};
 pub use sources::FeedState;

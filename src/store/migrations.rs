@@ -176,8 +176,34 @@ CREATE TABLE story_analysis (
 );
 "#;
 
+/// Full-text articles: a per-source mode (NULL: automatic, on for headline-only feeds) and one
+/// row per item whose article page was tried (the text, or why there is none).
+const V6: &str = r#"
+ALTER TABLE sources ADD COLUMN fulltext TEXT CHECK (fulltext IN ('on', 'off'));
+CREATE TABLE item_fulltext (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    text TEXT,
+    lead TEXT,
+    error_code TEXT,
+    error TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    CHECK ((text IS NULL) <> (error IS NULL))
+);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {
