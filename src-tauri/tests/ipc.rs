@@ -333,17 +333,30 @@ fn regroup_runs_over_ipc_and_keeps_every_item_in_a_story() {
 fn watches_aliases_and_alerts_round_trip() {
     let app = app();
     let story = seed(&app);
-    // A Latin-letter name, run over the stored archive: the Arabic (سليماني), Persian (سلیمانی)
-    // and English items all match, and the story raises one alert, not three.
+    // "Julia" is too short a name for a cross-script skeleton: the alias list carries it to the
+    // Arabic (جوليا) and Persian (جولیا) spellings.
+    let julia = invoke(
+        &app,
+        "add_alias",
+        json!({ "spellings": ["Julia", "جوليا", "جولیا", "Julia"] }),
+    )
+    .expect("alias");
+    assert_eq!(
+        julia["spellings"],
+        json!(["Julia", "جوليا", "جولیا"]),
+        "duplicates dropped"
+    );
+    // A Latin-letter name, run over the stored archive: the Arabic, Persian and English items all
+    // match, and the story raises one alert, not three.
     let added = invoke(
         &app,
         "add_watch",
-        json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": [" Soleimani "] }, "backfill": true } }),
+        json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": [" Julia "] }, "backfill": true } }),
     )
     .expect("add watch");
     assert_eq!(added["backfilled"], 1, "{added}");
     assert_eq!(
-        added["watch"]["name"], "Soleimani",
+        added["watch"]["name"], "Julia",
         "terms are trimmed: {added}"
     );
     let watch_id = added["watch"]["id"].clone();
@@ -391,25 +404,23 @@ fn watches_aliases_and_alerts_round_trip() {
     let alerts = invoke(&app, "alerts", json!({ "limit": 50 })).expect("alerts");
     assert_eq!(alerts.as_array().map(Vec::len), Some(2), "{alerts}");
 
+    let err = invoke(&app, "add_alias", json!({ "spellings": ["Julia"] })).expect_err("one");
+    assert_eq!(err["code"], "precondition", "{err}");
     let group = invoke(
         &app,
         "add_alias",
-        json!({ "spellings": ["Qassem", "قاسم", "Qassem"] }),
+        json!({ "spellings": ["Tigray", "تيغراي"] }),
     )
-    .expect("alias");
+    .expect("second alias");
     assert_eq!(
-        group["spellings"],
-        json!(["Qassem", "قاسم"]),
-        "duplicates dropped"
+        invoke(&app, "aliases", json!({})).map(|a| a.as_array().map(Vec::len)),
+        Ok(Some(2))
     );
-    let err = invoke(&app, "add_alias", json!({ "spellings": ["Qassem"] })).expect_err("one");
-    assert_eq!(err["code"], "precondition", "{err}");
+    invoke(&app, "remove_alias", json!({ "id": group["id"] })).expect("remove alias");
     assert_eq!(
         invoke(&app, "aliases", json!({})).map(|a| a.as_array().map(Vec::len)),
         Ok(Some(1))
     );
-    invoke(&app, "remove_alias", json!({ "id": group["id"] })).expect("remove alias");
-    assert_eq!(invoke(&app, "aliases", json!({})), Ok(json!([])));
 
     invoke(&app, "remove_watch", json!({ "id": watch_id })).expect("remove watch");
     let watches = invoke(&app, "watches", json!({})).expect("watches");
@@ -435,10 +446,7 @@ fn exports_are_written_only_where_the_save_target_says() {
     let path = std::path::PathBuf::from(path.as_str().expect("a path"));
     assert_eq!(path.parent(), Some(out.path()), "{path:?}");
     let html = std::fs::read_to_string(&path).expect("report written");
-    assert!(
-        html.contains("روایت دختر سردار سلیمانی"),
-        "Persian headline"
-    );
+    assert!(html.contains("توفند جولیا"), "Persian headline");
     assert!(html.contains("dir=\"rtl\""), "right-to-left text is marked");
     assert!(!html.contains("<script"), "the report runs no script");
 
@@ -472,7 +480,7 @@ fn exports_are_written_only_where_the_save_target_says() {
     let path = invoke(
         &app,
         "export_search",
-        json!({ "query": { "text": "سلیمانی", "filter": {}, "semantic": false, "limit": 20 } }),
+        json!({ "query": { "text": "جولیا", "filter": {}, "semantic": false, "limit": 20 } }),
     )
     .expect("search csv");
     let text = std::fs::read_to_string(path.as_str().expect("path")).expect("search written");
@@ -496,12 +504,13 @@ fn a_notification_names_the_watch_the_reason_and_the_outlet() {
     let alert = parallax::api::AlertView {
         id: 1,
         watch_id: 1,
-        watch_name: "Soleimani".into(),
+        watch_name: "Julia".into(),
         story_id: 1,
-        title: "روایت دختر سردار سلیمانی از وصیت پدرش".into(),
+        title: "در نتیجه توفند جولیا بیش از ۹۱ نفر در سراسر آمریکای جنوبی و مرکزی کشته شدند."
+            .into(),
         lang: Lang::Fa,
-        source_name: "همشهری".into(),
-        reason: "Soleimani (سلیمانی)".into(),
+        source_name: "ویکی‌پدیا".into(),
+        reason: "Julia (جولیا)".into(),
         matches: 1,
         story_items: 1,
         story_languages: vec![Lang::Fa],
@@ -511,6 +520,9 @@ fn a_notification_names_the_watch_the_reason_and_the_outlet() {
         delivered: false,
     };
     let (title, body) = parallax_app::notification_text(&alert);
-    assert_eq!(title, "Soleimani: Soleimani (سلیمانی)");
-    assert_eq!(body, "روایت دختر سردار سلیمانی از وصیت پدرش\nهمشهری");
+    assert_eq!(title, "Julia: Julia (جولیا)");
+    assert_eq!(
+        body,
+        "در نتیجه توفند جولیا بیش از ۹۱ نفر در سراسر آمریکای جنوبی و مرکزی کشته شدند.\nویکی‌پدیا"
+    );
 }
