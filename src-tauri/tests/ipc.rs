@@ -3,7 +3,6 @@
 
 use parallax::api::EngineConfig;
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
-use parallax::store::StoryAssignment;
 use serde_json::{Value, json};
 use tauri::WebviewWindow;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -25,10 +24,9 @@ fn app() -> App {
     parallax_app::attach(
         app.handle(),
         EngineConfig {
-            db_path: dir.path().join("archive.db"),
-            model_path: None,
             // The catalog is the engine's concern; these tests start from an empty archive.
             seed_catalog: false,
+            ..EngineConfig::new(dir.path().join("archive.db"))
         },
     )
     .expect("engine opens");
@@ -100,58 +98,50 @@ fn item(source: &str, guid: &str, title: &str, minutes: i64) -> Item {
 /// One cross-lingual story: real Arabic (Saudi press, 2015) and Persian (Hamshahri, 2020) headlines
 /// naming Soleimani, each in its own spelling, and an English one.
 fn seed(app: &App) -> i64 {
-    // Written through a second connection to the engine's archive (the engine reads it back).
-    let store = parallax::store::Store::open(&app._dir.path().join("archive.db")).expect("store");
-    (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
-        s.upsert_source(&source(
+    // Written through a second engine on the app's archive (the app's engine reads it back).
+    let engine = parallax::api::Engine::open(EngineConfig {
+        seed_catalog: false,
+        model_path: Some(app._dir.path().join("no-model")),
+        ..EngineConfig::new(app._dir.path().join("archive.db"))
+    })
+    .expect("engine");
+    engine
+        .save_sources(&[
+            source("aawsat", "Asharq Al-Awsat", Lang::Ar, Ownership::Private),
+            source("hamshahri", "همشهری", Lang::Fa, Ownership::State),
+            source("reuters", "Reuters", Lang::En, Ownership::Private),
+        ])
+        .expect("sources");
+    let rows: Vec<(Item, Lang)> = [
+        item(
             "aawsat",
-            "Asharq Al-Awsat",
-            Lang::Ar,
-            Ownership::Private,
-        ))?;
-        s.upsert_source(&source("hamshahri", "همشهری", Lang::Fa, Ownership::State))?;
-        s.upsert_source(&source("reuters", "Reuters", Lang::En, Ownership::Private))?;
-        let ids = s
-            .insert_items(&[
-                item(
-                    "aawsat",
-                    "1",
-                    "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
-                    0,
-                ),
-                item(
-                    "hamshahri",
-                    "2",
-                    "روایت دختر سردار سلیمانی از وصیت پدرش",
-                    190,
-                ),
-                item(
-                    "reuters",
-                    "3",
-                    "Soleimani's daughter recounts her father's will",
-                    250,
-                ),
-            ])?
-            .inserted;
-        s.set_languages(&[
-            (ids[0], Lang::Ar, 0.99),
-            (ids[1], Lang::Fa, 0.99),
-            (ids[2], Lang::En, 0.99),
-        ])?;
-        s.assign(
-            &ids.iter()
-                .map(|&item_id| StoryAssignment {
-                    item_id,
-                    story_id: 1,
-                    score: Some(0.8),
-                    explanation: None,
-                    pinned: false,
-                })
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(1)
-    })(&store)
-    .expect("seed archive")
+            "1",
+            "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
+            0,
+        ),
+        item(
+            "hamshahri",
+            "2",
+            "روایت دختر سردار سلیمانی از وصیت پدرش",
+            190,
+        ),
+        item(
+            "reuters",
+            "3",
+            "Soleimani's daughter recounts her father's will",
+            250,
+        ),
+    ]
+    .into_iter()
+    .zip([Lang::Ar, Lang::Fa, Lang::En])
+    .collect();
+    let ids: Vec<i64> = engine
+        .store_items(&rows)
+        .expect("items")
+        .into_iter()
+        .flatten()
+        .collect();
+    engine.create_story(&ids).expect("seed archive")
 }
 
 #[test]

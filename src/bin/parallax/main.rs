@@ -17,6 +17,7 @@ mod search;
 mod sources;
 mod status;
 mod stories;
+mod team;
 mod watchlist;
 
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ struct Cli {
     /// Archive database (default: the platform data dir; env PARALLAX_DB).
     #[arg(long, global = true, env = "PARALLAX_DB")]
     db: Option<PathBuf>,
+    /// Team mode: use this PostgreSQL archive instead (postgres://user:password@host/db or a
+    /// key=value string; env PARALLAX_PG). `--db` then only places local files beside it.
+    #[arg(long, global = true, env = "PARALLAX_PG")]
+    pg: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +81,10 @@ enum Command {
         #[command(subcommand)]
         cmd: model::ModelCmd,
     },
+    /// Team mode: serve the PostgreSQL archive (`--pg URL`) over HTTP (`--listen ADDR`).
+    Serve(team::ServeArgs),
+    /// Team users and their API tokens.
+    Users(team::UsersArgs),
     /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
     Catalog(catalog::Args),
     /// Parse a saved feed file and print its items (offline, no archive needed).
@@ -156,11 +165,15 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
-    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
+    let config = EngineConfig {
+        postgres: cli.pg.clone(),
+        ..EngineConfig::new(db.clone())
+    };
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(config.clone())?) };
     match cli.command {
         Command::Sources(a) => sources::run(open()?, a),
-        Command::Fetch(a) => fetch::run_fetch(&db, a),
-        Command::Watch(a) => fetch::run_watch(&db, a),
+        Command::Fetch(a) => fetch::run_fetch(config.clone(), a),
+        Command::Watch(a) => fetch::run_watch(config.clone(), a),
         Command::Watchlist(a) => watchlist::run(open()?, a),
         Command::Alerts(a) => watchlist::alerts(open()?, a),
         Command::Export(a) => export::run(open()?, a),
@@ -196,6 +209,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("grouped {n} items");
             note_lease(&engine)
         }
+        Command::Serve(a) => team::serve(team::team_config(config)?, a),
+        Command::Users(a) => team::users(team::team_config(config)?, a),
         Command::Model { cmd } => model::model(cmd),
         Command::Catalog(a) => catalog::run(a),
         Command::Parse(a) => parse::run(a),
