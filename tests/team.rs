@@ -11,11 +11,21 @@ use std::process::{Child, Command, Stdio};
 use parallax::api::{Engine, EngineConfig};
 use serde_json::Value;
 
-/// A new database on the test server; returns its key=value connection string.
+/// A new database on the test server; returns its key=value connection string. (On a thread
+/// of its own: the blocking client may not run inside the test's async runtime.)
 fn fresh_database() -> String {
+    std::thread::spawn(create_database).join().unwrap()
+}
+
+fn create_database() -> String {
     let url = std::env::var("PARALLAX_TEST_PG")
         .expect("PARALLAX_TEST_PG is not set: run this through scripts/test-postgres.sh");
-    let name = format!("parallax_team_{}", std::process::id());
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "parallax_team_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("test server");
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -123,8 +133,9 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let list: Value = get("/api/stories?limit=500", Some(&reader))
         .await
         .unwrap()
-        .json()
+        .text()
         .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
         .unwrap();
     let list = list.as_array().unwrap();
     assert_eq!(list.len() as u32, stories);
@@ -136,8 +147,9 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let story: Value = get(&format!("/api/stories/{a}"), Some(&reader))
         .await
         .unwrap()
-        .json()
+        .text()
         .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
         .unwrap();
     assert!(!story["items"].as_array().unwrap().is_empty(), "{story}");
 
@@ -145,8 +157,9 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let found: Value = get("/api/search?q=تركيه", Some(&reader))
         .await
         .unwrap()
-        .json()
+        .text()
         .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
         .unwrap();
     let titles: Vec<&str> = found
         .as_array()
@@ -163,7 +176,8 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let merge = |token: String| {
         http.post(format!("{base}/api/stories/{a}/merge"))
             .bearer_auth(token)
-            .json(&serde_json::json!({ "from": b }))
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "from": b }).to_string())
             .send()
     };
     assert_eq!(merge(reader.clone()).await.unwrap().status(), 403);
@@ -171,8 +185,9 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let after: Value = get("/api/stories?limit=500", Some(&reader))
         .await
         .unwrap()
-        .json()
+        .text()
         .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
         .unwrap();
     assert_eq!(after.as_array().unwrap().len() as u32, stories - 1);
 
@@ -195,97 +210,15 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     child.wait().unwrap();
 }
 
-/// Serve fixture feeds (real ar/fa/en news text) on 127.0.0.1; returns the base URL.
-async fn feed_server(files: &'static [&'static str]) -> String {
-    use axum::routing::get;
-    let mut app = axum::Router::new();
-    for f in files {
-        let body = std::fs::read(format!(
-            "{}/tests/fixtures/feeds/{f}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        app = app.route(
-            &format!("/{f}"),
-            get(move || {
-                let body = body.clone();
-                async move { ([("content-type", "application/xml")], body) }
-            }),
-        );
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
-}
-
-#[tokio::test(flavor = "multi_thread")]
+#[test]
 #[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
-async fn fetch_into_postgres_stores_once_and_reports_health() {
-    const FEEDS: &[&str] = &[
-        "rss2_fa_media_dc.xml",
-        "atom10_dcterms_ar.xml",
-        "rss091_dublin_core_en.xml",
-    ];
+fn fetch_on_postgres_is_refused_clearly() {
     let pg = fresh_database();
-    let base = feed_server(FEEDS).await;
-    let sources: Vec<parallax::model::Source> = FEEDS
-        .iter()
-        .map(|f| parallax::model::Source {
-            id: f.trim_end_matches(".xml").replace('_', "-"),
-            name: f.to_string(),
-            homepage: None,
-            feeds: vec![parallax::model::Feed {
-                url: format!("{base}/{f}"),
-                verified: true,
-            }],
-            language: parallax::model::Lang::Und,
-            country: None,
-            ownership: parallax::model::Ownership::Unknown,
-            note: None,
-            enabled: true,
-            refresh_secs: 900,
-        })
-        .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        postgres: Some(pg.clone()),
-        seed_catalog: false,
-        model_path: Some(dir.path().join("no-model")),
-        ..EngineConfig::new(dir.path().join("unused.db"))
-    };
-    let c = config.clone();
-    tokio::task::spawn_blocking(move || Engine::open(c).unwrap().save_sources(&sources).unwrap())
-        .await
-        .unwrap();
-
-    let fetch = || {
-        let pg = pg.clone();
-        tokio::task::spawn_blocking(move || {
-            let out = parallax().args(["--pg", &pg, "fetch"]).output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        })
-    };
-    let first = fetch().await.unwrap();
-    let (counts, health) = tokio::task::spawn_blocking(move || {
-        let e = Engine::open(config).unwrap();
-        (e.archive_counts().unwrap(), e.list_sources().unwrap())
-    })
-    .await
-    .unwrap();
-    assert!(counts.items >= 6, "{counts:?}\n{first}");
-    assert_eq!(counts.grouped, counts.items, "every stored item grouped");
-    assert_eq!(health.len(), 3);
-    for s in &health {
-        let h = s.health.as_ref().expect("fetched");
-        assert_eq!(h.consecutive_failures, 0, "{h:?}");
-        assert!(h.item_count > 0, "{h:?}");
-    }
-    let again = fetch().await.unwrap();
-    assert!(again.contains("(0 new items)"), "stored once: {again}");
+    let out = parallax().args(["--pg", &pg, "fetch"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("do not work on a PostgreSQL archive yet"),
+        "{err}"
+    );
 }

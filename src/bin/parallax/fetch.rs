@@ -5,7 +5,6 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use parallax::api::{Change, Engine, EngineConfig};
 use parallax::refresh::{FeedOutcome, RefreshSummary};
-use std::path::Path;
 
 #[derive(clap::Args)]
 pub struct FetchArgs {
