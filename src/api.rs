@@ -11,6 +11,7 @@ mod catalog;
 mod demo;
 mod dto;
 mod export;
+mod fulltext;
 mod lease;
 mod model_install;
 mod pipeline;
@@ -39,6 +40,7 @@ pub use carry::{
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use export::{Attribution, ExportFormat, StoryExport};
+pub use fulltext::{FulltextSummary, ItemDetail, SourceFulltext};
 pub use settings::Settings;
 pub use watch::{AlertView, AliasGroup, NewWatch, WatchAdded};
 
@@ -167,6 +169,8 @@ pub struct Engine {
 struct Inner {
     store: crate::refresh::SharedStore,
     fetcher: OnceLock<Arc<crate::fetch::Fetcher>>,
+    /// robots.txt per origin, for article pages.
+    robots: crate::fulltext::RobotsCache,
     pipeline: pipeline::Pipeline,
     events: broadcast::Sender<Change>,
     config: EngineConfig,
@@ -197,6 +201,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store: Arc::new(Mutex::new(store)),
                 fetcher: OnceLock::new(),
+                robots: crate::fulltext::RobotsCache::new(),
                 pipeline: pipeline::Pipeline::default(),
                 events,
                 config,

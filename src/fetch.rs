@@ -59,6 +59,27 @@ pub struct Conditional {
     pub last_modified: Option<String>,
 }
 
+/// What a request asks for beyond the fetcher's defaults: feeds and article pages share the
+/// client, the per-origin limits and the deadlines, but accept different types and sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestSpec {
+    pub accept: &'static str,
+    /// Largest decompressed body; the fetcher's own cap still applies when it is lower.
+    pub max_body_bytes: Option<u64>,
+    /// Media types the response may declare (`text/html`, ...); a declared type not listed is
+    /// refused before the body is read. A response without `Content-Type` is let through.
+    pub allowed_types: Option<&'static [&'static str]>,
+}
+
+impl RequestSpec {
+    /// What a feed request asks for.
+    pub const FEED: RequestSpec = RequestSpec {
+        accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        max_body_bytes: None,
+        allowed_types: None,
+    };
+}
+
 /// A successful response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
@@ -113,6 +134,11 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     #[error("fetch: cannot decode body: {0}")]
     Decode(String),
+    #[error("fetch: the server sent {content_type:?}, not {expected}")]
+    UnexpectedType {
+        content_type: String,
+        expected: &'static str,
+    },
     #[error("fetch: cannot decode body: {0}")]
     Charset(#[from] CharsetError),
     #[error("fetch: {0}")]
@@ -128,9 +154,10 @@ impl FetchError {
             | FetchError::TooManyRedirects { .. }
             | FetchError::Http { .. }
             | FetchError::Transport(_) => Code::Network,
-            FetchError::TooLarge { .. } | FetchError::Decode(_) | FetchError::Charset(_) => {
-                Code::FeedFormat
-            }
+            FetchError::TooLarge { .. }
+            | FetchError::Decode(_)
+            | FetchError::Charset(_)
+            | FetchError::UnexpectedType { .. } => Code::FeedFormat,
         }
     }
 
@@ -182,8 +209,18 @@ impl Fetcher {
         &self.config
     }
 
-    /// GET `url` with the validators of the last successful fetch.
+    /// GET the feed at `url` with the validators of the last successful fetch.
     pub async fn fetch(&self, url: &str, conditional: &Conditional) -> Result<Fetched, FetchError> {
+        self.fetch_as(url, conditional, &RequestSpec::FEED).await
+    }
+
+    /// GET `url` as `spec` asks, under the same per-origin limits, deadlines and caps.
+    pub async fn fetch_as(
+        &self,
+        url: &str,
+        conditional: &Conditional,
+        spec: &RequestSpec,
+    ) -> Result<Fetched, FetchError> {
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl {
             url: url.to_owned(),
             reason: e.to_string(),
@@ -218,7 +255,7 @@ impl Fetcher {
             .await
             .map_err(|_| FetchError::Transport("fetcher closed".into()))?;
         let after = self.config.total_timeout;
-        match tokio::time::timeout(after, self.fetch_unlimited(parsed, conditional)).await {
+        match tokio::time::timeout(after, self.fetch_unlimited(parsed, conditional, spec)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout { after }),
         }
@@ -228,11 +265,9 @@ impl Fetcher {
         &self,
         url: url::Url,
         conditional: &Conditional,
+        spec: &RequestSpec,
     ) -> Result<Fetched, FetchError> {
-        let mut request = self.client.get(url).header(
-            header::ACCEPT,
-            "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-        );
+        let mut request = self.client.get(url).header(header::ACCEPT, spec.accept);
         if let Some(etag) = &conditional.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
@@ -256,7 +291,25 @@ impl Fetcher {
         }
         let headers = response.headers().clone();
         let final_url = response.url().to_string();
-        let limit = self.config.max_body_bytes;
+        if let Some(allowed) = spec.allowed_types
+            && let Some(ct) = header_str(&headers, header::CONTENT_TYPE)
+        {
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if !allowed.contains(&essence.as_str()) {
+                return Err(FetchError::UnexpectedType {
+                    content_type: essence,
+                    expected: allowed.first().copied().unwrap_or("another type"),
+                });
+            }
+        }
+        let limit = spec.max_body_bytes.map_or(self.config.max_body_bytes, |m| {
+            m.min(self.config.max_body_bytes)
+        });
         // Content-Length is of the encoded body; a compressed body can still expand past the
         // limit, which the streaming check below catches.
         if response.content_length().is_some_and(|len| len > limit) {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod fetch;
 pub mod framing;
+pub mod fulltext;
 pub mod language;
 pub mod model;
 pub mod normalize;

@@ -9,6 +9,7 @@
 
 mod analysis;
 mod fetch_log;
+mod fulltext;
 mod items;
 mod lease;
 mod migrations;
@@ -29,6 +30,7 @@ use chrono::{DateTime, Utc};
 
 pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
+pub use fulltext::{FulltextState, StoredFulltext};
 pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
 pub use lease::{Lease, LeaseHolder, LeaseOutcome};
 pub use sources::FeedState;
@@ -166,6 +168,37 @@ macro_rules! dispatch {
             )*
         }
     };
+}
+
+/// Calls only the SQLite back end has so far: on PostgreSQL they fail with a clear error.
+macro_rules! sqlite_only {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Sqlite(s) => s.$name($($arg),*),
+                        Backend::Postgres(_) => Err(StoreError::Invalid(format!(
+                            "{} is not available on a PostgreSQL archive yet",
+                            stringify!($name)
+                        ))),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+sqlite_only! {
+    // full-text articles
+    fn source_fulltext(&self, source_id: &str) -> Result<crate::fulltext::FulltextMode>;
+    fn set_source_fulltext(&self, source_id: &str, mode: crate::fulltext::FulltextMode) -> Result<()>;
+    fn source_is_headline_only(&self, source_id: &str) -> Result<bool>;
+    fn fulltext_enabled(&self, source_id: &str) -> Result<bool>;
+    fn fulltext(&self, item_id: i64) -> Result<Option<StoredFulltext>>;
+    fn put_fulltext(&self, item_id: i64, url: &str, a: &crate::fulltext::Article) -> Result<()>;
+    fn put_fulltext_error(&self, item_id: i64, url: &str, code: Code, message: &str) -> Result<()>;
+    fn touch_fulltext(&self, item_id: i64) -> Result<()>;
 }
 
 dispatch! {

@@ -315,7 +315,7 @@ impl Engine {
                 .filter(|l| *l != Lang::Und)
                 .or_else(|| sources.get(&it.item.source_id).map(|s| s.language.clone()))
                 .filter(|l| *l != Lang::Und);
-            let text = format!("{}\n{}", it.item.title, it.item.summary_text);
+            let text = format!("{}\n{}", it.item.title, it.body_text());
             let d = detector.detect(&text, prior.as_ref());
             out.push(d.lang.clone());
             rows.push((it.id, d.lang, d.confidence));
@@ -343,9 +343,7 @@ impl Engine {
         for chunk in todo.chunks(EMBED_BATCH) {
             let inputs: Vec<String> = chunk
                 .iter()
-                .map(|&i| {
-                    cluster::embedding_input(&items[i].item.title, &items[i].item.summary_text)
-                })
+                .map(|&i| cluster::embedding_input(&items[i].item.title, items[i].body_text()))
                 .collect();
             let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
             let vecs = model
@@ -415,7 +413,7 @@ fn features(it: &StoredItem, lang: Lang, embedding: Option<Vec<f32>>) -> ItemFea
         published: (it.item.time_source != TimeSource::Fetched).then_some(it.item.published),
         source: it.item.source_id.clone(),
         title: it.item.title.clone(),
-        text: it.item.summary_text.clone(),
+        text: it.body_text().to_owned(),
         embedding: embedding.filter(|e| !e.is_empty()),
     }
 }

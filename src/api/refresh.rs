@@ -97,6 +97,11 @@ impl Engine {
     async fn after_refresh(&self, summary: &RefreshSummary) -> ApiResult<()> {
         let mut ids = summary.inserted_ids();
         ids.sort_unstable();
+        // Articles first, so a headline-only item is detected and grouped by its lead. A
+        // failing archive write here must not keep the items from being grouped.
+        if let Err(e) = self.fetch_fulltexts(&ids).await {
+            tracing::warn!("full-text articles: {e}");
+        }
         let engine = self.clone();
         // Then whatever another process stored and left to the lease holder (usually nothing).
         tokio::task::spawn_blocking(move || {

@@ -278,7 +278,7 @@ impl Engine {
                 if item_watches.is_empty() {
                     continue;
                 }
-                let text = ItemText::new(&it.item.title, &it.item.summary_text);
+                let text = ItemText::new(&it.item.title, it.body_text());
                 let facts = ItemFacts {
                     text: &text,
                     lang: it.lang.as_ref().unwrap_or(&Lang::Und),

@@ -1,5 +1,6 @@
 //! One test per feed quirk, each reading a fixture from `tests/fixtures/feeds/` named after it.
-//! Texts are real headlines from Hamshahri, Radio Farda (2020) and SaudiNewsNet outlets (2015).
+//! Texts are NTREX-128 news sentences (CC BY-SA 4.0); `tests/fixtures/feeds/SOURCE.md` gives each
+//! one's line. Hosts are example domains.
 
 use chrono::{DateTime, Utc};
 
@@ -33,7 +34,7 @@ fn parse_fixture(name: &str, base: &str) -> ParsedFeed {
 fn parse_err(name: &str) -> ParseError {
     match parse_feed(
         &fixture(name),
-        "https://www.hamshahrionline.ir/",
+        "https://news.example.org/",
         "test-source",
         fetched(),
     ) {
@@ -72,44 +73,41 @@ fn percent_decode(s: &str) -> String {
 
 #[test]
 fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
-    let feed = parse_fixture("rss2_fa_media_dc.xml", "https://www.hamshahrionline.ir/rss");
+    let feed = parse_fixture("rss2_fa_media_dc.xml", "https://news.example.org/rss");
     assert_eq!(feed.format, FeedFormat::Rss2);
-    assert_eq!(feed.title.as_deref(), Some("همشهری آنلاین | اجتماع"));
+    assert_eq!(feed.title.as_deref(), Some("خبرنامه نمونه | جهان"));
     assert_eq!(feed.declared_lang, Some(Lang::Fa));
     assert_eq!(feed.ttl_minutes, Some(15));
     assert_eq!(feed.items.len(), 2);
 
     let a = &feed.items[0];
     assert_eq!(a.source_id, "test-source");
-    assert_eq!(a.guid, "hamshahri-503910");
+    assert_eq!(a.guid, "news-488");
     assert_eq!(
         a.title,
-        "پرترافیک\u{200C}ترین جاده\u{200C}های ایران پس از پایان ممنوعیت ترددهای بین\u{200C}استانی"
+        "مردم مقدونیه در یک همه\u{200C}پرسی اعلام می\u{200C}کنند که آبا می\u{200C}خواهند نام کشورشان عوض شود یا خیر"
     );
     assert_eq!(a.title.matches(ZWNJ).count(), 3);
     let url = a.url.as_deref().expect("link");
     assert!(
-        url.starts_with("https://www.hamshahrionline.ir/news/503910/"),
+        url.starts_with("https://news.example.org/news/488/"),
         "{url}"
     );
     assert!(
-        url.ends_with("?id=503910"),
+        url.ends_with("?id=488"),
         "tracking params and fragment dropped, id kept: {url}"
     );
-    assert_eq!(
-        decoded_path(url),
-        "/news/503910/پرترافیک-ترین-جاده-های-ایران"
-    );
+    assert_eq!(decoded_path(url), "/news/488/مردم-مقدونیه-در-یک-همه-پرسی");
     assert_eq!(
         a.summary_text,
-        "رئیس مرکز اطلاعات و کنترل ترافیک پلیس راهور ناجا از افزایش ترددها در محورهای مواصلاتی ۶ استان کشور در روزهای اول و دوم اردیبهشت خبر داد."
+        "نظرسنجی دیگری که توسط شبکه تلویزیونی تلما مقدونیه انجام شد نشان می\u{200C}دهد ۵۷ درصد از پاسخ\u{200C}دهندگان قصد دارند روز یکشنبه رای دهند."
     );
     assert!(
         !a.summary_html.contains("<img"),
         "tracking pixel removed: {}",
         a.summary_html
     );
-    assert_eq!(a.author.as_deref(), Some("سرویس اجتماعی"));
+    assert_eq!(a.author.as_deref(), Some("تحریریه نمونه"));
     assert_eq!(
         a.published,
         at("2020-04-21T06:00:00Z"),
@@ -118,7 +116,7 @@ fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
     assert_eq!(a.time_source, TimeSource::Published);
     assert_eq!(
         a.categories,
-        vec!["اجتماع > سفر".to_string()],
+        vec!["جهان > اروپا".to_string()],
         "repeated category kept once"
     );
     assert_eq!(a.declared_lang, Some(Lang::Fa));
@@ -131,11 +129,11 @@ fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
         media,
         vec![
             (
-                "https://www.hamshahrionline.ir/images/503910.jpg",
+                "https://news.example.org/images/488.jpg",
                 Some("image/jpeg")
             ),
             (
-                "https://media.hamshahrionline.ir/d/2020/04/21/3/503910_thumb.jpg?sig=abc",
+                "https://media.example.org/d/2020/04/21/3/488_thumb.jpg?sig=abc",
                 None
             ),
         ]
@@ -143,12 +141,15 @@ fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
 
     let b = &feed.items[1];
     assert_eq!(
-        b.guid, "https://www.hamshahrionline.ir/news/503441/",
+        b.guid, "https://news.example.org/news/399/",
         "no guid: the canonical link"
     );
-    assert_eq!(b.title, "نخستین کاروان حج ۹۹ ششم تیر اعزام می\u{200C}شود");
+    assert_eq!(
+        b.title,
+        "سونامی در پی زلزله\u{200C}ای با شدت ۷٫۵ ریشتر رخ داد."
+    );
     assert!(
-        b.summary_text.starts_with("معاون حج و عمره"),
+        b.summary_text.starts_with("حدود ۱۶۷۰۰ نفر"),
         "empty description falls back to content:encoded"
     );
     assert_eq!(b.published, at("2020-04-19T07:30:00Z"), "IRDT is +04:30");
@@ -162,21 +163,21 @@ fn rss2_persian_with_dublin_core_content_encoded_media_and_tracking_links() {
 fn rss_without_version_under_a_windows_1256_declaration() {
     let feed = parse_fixture(
         "rss_noversion_windows1256_decl_ar.xml",
-        "http://www.okaz.com.sa/rss",
+        "http://news.example.org/rss",
     );
     assert_eq!(feed.format, FeedFormat::Rss2);
     assert_eq!(
         feed.title.as_deref(),
-        Some("صحيفة عكاظ"),
+        Some("صحيفة المثال"),
         "UTF-8 text not decoded a second time"
     );
     assert_eq!(feed.declared_lang, Some(Lang::Ar));
     // The second item repeats the first one's guid: the first occurrence is kept.
     assert_eq!(feed.items.len(), 2);
-    assert_eq!(feed.items[0].guid, "okaz-784527");
+    assert_eq!(feed.items[0].guid, "news-488");
     assert_eq!(
         feed.items[0].title,
-        "القيادة تهنئ رئيس كولومبيا بذكرى الاستقلال"
+        "الشعب المقدوني يصوت في استفتاء حول تغيير اسم الدولة من عدمه"
     );
     assert_eq!(
         feed.items[0].published,
@@ -189,12 +190,12 @@ fn rss_without_version_under_a_windows_1256_declaration() {
 fn item_without_title_guid_or_link_gets_a_stable_synthetic_guid() {
     let body = fixture("rss_noversion_windows1256_decl_ar.xml");
     let parse =
-        || parse_feed(&body, "http://www.okaz.com.sa/rss", "okaz", fetched()).expect("parses");
+        || parse_feed(&body, "http://news.example.org/rss", "news", fetched()).expect("parses");
     let (first, second) = (parse(), parse());
     let item = &first.items[1];
     assert_eq!(item.url, None);
     assert_eq!(
-        item.title, "خطط طموحة للتنقيب عن المعادن على سطح القمر",
+        item.title, "تسبب الكوارث الطبيعية في جعل اللوجستيات أكثر تعقيدًا.",
         "title synthesized from the description"
     );
     assert_eq!(
@@ -212,39 +213,45 @@ fn item_without_title_guid_or_link_gets_a_stable_synthetic_guid() {
 
 #[test]
 fn rss_091_with_netscape_doctype_and_html_entities() {
-    let feed = parse_fixture("rss091_netscape_doctype_ar.xml", "http://www.aleqt.com/rss");
+    let feed = parse_fixture(
+        "rss091_netscape_doctype_ar.xml",
+        "http://news.example.org/rss",
+    );
     assert_eq!(feed.format, FeedFormat::Rss0x);
     assert_eq!(feed.declared_lang, Some(Lang::Ar), "ar-sa");
     let item = &feed.items[0];
     assert_eq!(
-        item.title, "الراشد: بديل سالومو.. مجهول",
+        item.title, "إنهم صغار وفضوليون جدًا ... إنهم لا يهدفون إلى إيذائك.",
         "&nbsp; decoded, whitespace collapsed"
     );
     assert_eq!(
         item.url.as_deref(),
-        Some("http://www.aleqt.com/2015/07/20/article_974786.html")
+        Some("http://news.example.org/2015/07/20/article_197.html")
     );
     assert_eq!(
         item.summary_text,
-        "ميتشيل: الهلال كـ «باريس سان جيرمان» .. يدفع"
+        "هاجم خنزير مزارعًا وقتله داخل سوق في جنوب غرب الصين وفقًا لتقارير من وسائل إعلام محلية."
     );
 }
 
 #[test]
 fn rss_092_enclosure_and_category() {
-    let feed = parse_fixture("rss092_enclosure_fa.xml", "https://www.radiofarda.com/rss");
+    let feed = parse_fixture("rss092_enclosure_fa.xml", "https://news.example.org/rss");
     assert_eq!(feed.format, FeedFormat::Rss0x);
     let item = &feed.items[0];
-    assert_eq!(item.title, "حاشیه تازه سینمای ایران؛ «امامی\u{200C}گیت»");
+    assert_eq!(
+        item.title,
+        "مد پاریس آخرین خط کلاههای بسیار بزرگ در مسیر «های\u{200C}استریت» در نزدیکی شما را به نمایش گذاشت"
+    );
     assert_eq!(item.categories, vec!["گزارش و تحلیل".to_string()]);
     assert_eq!(item.media.len(), 1);
-    assert_eq!(item.media[0].url, "https://gdb.rferl.org/30550841.mp3");
+    assert_eq!(item.media[0].url, "https://media.example.org/638.mp3");
     assert_eq!(item.media[0].mime.as_deref(), Some("audio/mpeg"));
 }
 
 #[test]
 fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
-    let feed = parse_fixture("rdf_rss1_dc_fa.xml", "https://www.radiofarda.com/rss");
+    let feed = parse_fixture("rdf_rss1_dc_fa.xml", "https://news.example.org/rss");
     assert_eq!(feed.format, FeedFormat::Rss1);
     assert_eq!(feed.declared_lang, Some(Lang::Fa), "dc:language");
     assert_eq!(
@@ -255,14 +262,14 @@ fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
     let item = &feed.items[0];
     assert_eq!(
         item.title,
-        "شکوفه آذر، نویسنده ایرانی، نامزد نهایی جایزه بوکر بین\u{200C}المللی ۲۰۲۰ شد"
+        "در مجموع ۶۸ درصد دانش\u{200C}آموزانی که در زبان\u{200C}های خارجه تحصیل می\u{200C}کنند، درجه عالی A را کسب کردند."
     );
     assert_eq!(
         item.url.as_deref(),
-        Some("https://www.radiofarda.com/a/30527115.html"),
+        Some("https://news.example.org/a/662.html"),
         "at_* tracking dropped"
     );
-    assert_eq!(item.author.as_deref(), Some("رادیو فردا"));
+    assert_eq!(item.author.as_deref(), Some("خبرنامه نمونه"));
     // ۱۳۹۹/۰۱/۱۴ - ۱۸:۴۵ Tehran summer time (+04:30 in 1399) = 2 April 2020 14:15 UTC.
     assert_eq!(item.published, at("2020-04-02T14:15:00Z"));
     assert_eq!(item.time_source, TimeSource::Published);
@@ -270,34 +277,37 @@ fn rdf_rss_1_with_dublin_core_and_a_jalali_date() {
 
 #[test]
 fn atom_1_with_xml_base_xml_lang_categories_and_enclosure() {
-    let feed = parse_fixture("atom10_xmlbase_ar.xml", "https://aawsat.com/feed.atom");
+    let feed = parse_fixture(
+        "atom10_xmlbase_ar.xml",
+        "https://news.example.org/feed.atom",
+    );
     assert_eq!(feed.format, FeedFormat::Atom);
     assert_eq!(feed.declared_lang, Some(Lang::Ar), "xml:lang on the root");
     let a = &feed.items[0];
     assert_eq!(
         a.url.as_deref(),
-        Some("https://aawsat.com/home/article/410826"),
+        Some("https://news.example.org/home/article/253"),
         "resolved against xml:base"
     );
     assert_eq!(
         a.summary_html,
-        r#"<p>مجلس الأمن يصادق على <a href="https://aawsat.com/home/article/410796" rel="noopener noreferrer">«الاتفاق النووي»</a></p>"#
+        r#"<p>ستحضر رئيسة الوزراء البريطانية تيريزا ماي <a href="https://news.example.org/home/article/255" rel="noopener noreferrer">مؤتمر حزب المحافظين</a> في برمينغهام ببريطانيا، في 29 سبتمبر 2018.</p>"#
     );
     assert_eq!(
         a.categories,
         vec!["العالم".to_string()],
         "label preferred over term"
     );
-    assert_eq!(a.author.as_deref(), Some("لندن: «الشرق الأوسط»"));
+    assert_eq!(a.author.as_deref(), Some("لندن: «أخبار المثال»"));
     assert_eq!(a.published, at("2015-07-21T02:51:32Z"));
     assert_eq!(
         a.media.first().map(|m| m.url.as_str()),
-        Some("https://aawsat.com/images/410826.jpg")
+        Some("https://news.example.org/images/253.jpg")
     );
     let b = &feed.items[1];
     assert_eq!(
         b.url.as_deref(),
-        Some("https://aawsat.com/english/410801"),
+        Some("https://news.example.org/english/17"),
         "entry-level xml:base"
     );
     assert_eq!(
@@ -306,12 +316,12 @@ fn atom_1_with_xml_base_xml_lang_categories_and_enclosure() {
         "no <published>: <updated> is used"
     );
     assert_eq!(
-        b.summary_text, "عدن المزيد",
+        b.summary_text, "مقدونيا المزيد",
         "content used when there is no summary"
     );
     assert!(
         b.summary_html
-            .contains(r#"href="https://aawsat.com/english/410802""#),
+            .contains(r#"href="https://news.example.org/english/18""#),
         "summary links resolve against the entry's xml:base: {}",
         b.summary_html
     );
@@ -319,14 +329,14 @@ fn atom_1_with_xml_base_xml_lang_categories_and_enclosure() {
 
 #[test]
 fn atom_0_3_is_read_as_atom() {
-    let feed = parse_fixture("atom03_fa.xml", "https://blog.example.ir/atom.xml");
+    let feed = parse_fixture("atom03_fa.xml", "https://blog.example.org/atom.xml");
     assert_eq!(feed.format, FeedFormat::Atom03);
-    assert_eq!(feed.title.as_deref(), Some("وبلاگ فرهنگی"));
+    assert_eq!(feed.title.as_deref(), Some("وبلاگ خبری"));
     assert_eq!(feed.declared_lang, Some(Lang::Fa));
     let item = &feed.items[0];
     assert_eq!(
         item.title,
-        "صدای آرشه\u{200C}ای که سال\u{200C}ها دنبال کردم؛ همایون خسروی به روایت کریم قربانی"
+        "تصادف جاده\u{200C}ای در دپتفورد: یک دوچرخه\u{200C}سوار در تصادف با خودرو جان باخت"
     );
     assert_eq!(
         item.published,
@@ -336,7 +346,7 @@ fn atom_0_3_is_read_as_atom() {
     assert_eq!(item.time_source, TimeSource::Published);
     assert_eq!(
         item.summary_html,
-        "<p>همایون خسروی نوازنده برجسته ویولنسل شامگاه شانزدهم فروردین در ۶۶ سالگی درگذشت.</p>"
+        "<p>تصادف در جنوب شرقی شهر، تقاطع خیابان بستوود و خیابان اِولین که یک جاده شلوغ در دپتفورد است، در حدود ساعت ۱۰:۱۵ دقیقه به وقت بیتانیا رخ داد.</p>"
     );
 }
 
@@ -344,43 +354,43 @@ fn atom_0_3_is_read_as_atom() {
 fn atom_1_with_mime_style_text_types_is_not_lost() {
     let feed = parse_fixture(
         "atom10_text_plain_type_fa.xml",
-        "https://www.hamshahrionline.ir/atom",
+        "https://news.example.org/atom",
     );
     assert_eq!(feed.items.len(), 1);
     assert_eq!(
         feed.items[0].title,
-        "ممنوعیت تردد پلاک\u{200C}های غیربومی تا کی ادامه دارد؟"
+        "اسنادی که به بیرون درز کرده را خوانده\u{200C}اید؟"
     );
 }
 
 #[test]
 fn json_feed_1_1() {
-    let feed = parse_fixture("jsonfeed11_fa.json", "https://www.radiofarda.com/feed.json");
+    let feed = parse_fixture("jsonfeed11_fa.json", "https://news.example.org/feed.json");
     assert_eq!(feed.format, FeedFormat::JsonFeed);
     assert_eq!(feed.declared_lang, Some(Lang::Fa));
     let a = &feed.items[0];
-    assert_eq!(a.guid, "30543842");
+    assert_eq!(a.guid, "383");
     assert_eq!(
         a.url.as_deref(),
-        Some("https://www.radiofarda.com/a/berouz-behnejad-iv-on-farzaneh-taeidi/30543842.html")
+        Some("https://news.example.org/a/trump-kavanaugh-rally/383.html")
     );
     assert_eq!(
         a.title,
-        "بهروز به\u{200C}نژاد: فرزانه تأییدی در تلاش برای ارائه تصویر درست زن لطمه خورد"
+        "ترامپ می\u{200C}گوید کاوانو از «پستی و خشم» حزب دموکرات ناراحت است"
     );
     assert_eq!(
         a.author.as_deref(),
-        Some("رادیو فردا"),
+        Some("خبرنامه نمونه"),
         "feed-level authors inherited"
     );
     assert_eq!(a.published, at("2020-04-14T13:50:00Z"));
     assert_eq!(
         a.categories,
-        vec!["صحنه".to_string(), "فرهنگ و هنر ایران".to_string()]
+        vec!["آمریکا".to_string(), "سیاست و انتخابات".to_string()]
     );
     assert_eq!(
         a.media.first().map(|m| (m.url.as_str(), m.mime.as_deref())),
-        Some(("https://gdb.rferl.org/30543842.mp3", Some("audio/mpeg")))
+        Some(("https://media.example.org/383.mp3", Some("audio/mpeg")))
     );
     // content_text is plain text by spec: markup-looking text stays text.
     assert!(
@@ -396,7 +406,8 @@ fn json_feed_1_1() {
     let b = &feed.items[1];
     assert_eq!(b.url, None);
     assert_eq!(
-        b.summary_html, "<p>اجرای ترانه کودکانه</p>",
+        b.summary_html,
+        "<p>«به همین دلیل در این مکان هستم و برای نامزدهای بزرگ می\u{200C}جنگم.»</p>",
         "script stripped from content_html"
     );
     assert_eq!(b.time_source, TimeSource::Updated);
@@ -404,7 +415,7 @@ fn json_feed_1_1() {
 
 #[test]
 fn hostile_markup_comes_out_inert() {
-    let feed = parse_fixture("hostile_markup_titles.xml", "https://sabq.org/rss");
+    let feed = parse_fixture("hostile_markup_titles.xml", "https://news.example.org/rss");
     assert_eq!(feed.title.as_deref(), Some("Hostile feed"));
     let a = &feed.items[0];
     assert_eq!(a.title, "Breaking");
@@ -423,21 +434,21 @@ fn hostile_markup_comes_out_inert() {
         assert!(!html.contains(bad), "{bad} survived in {}", a.summary_html);
     }
     assert!(
-        html.contains(r#"<a href="https://sabq.org/more" rel="noopener noreferrer">"#),
+        html.contains(r#"<a href="https://news.example.org/more" rel="noopener noreferrer">"#),
         "{}",
         a.summary_html
     );
     assert_eq!(
         a.summary_text,
-        "أميرعسير يدشن ملتقى السياحة المعرفية هنا المزيد"
+        "تجمعات لترامب في فيرجينيا الغربية هنا المزيد"
     );
-    // Double-encoded entities, as SaudiNewsNet's sabq headline really carried them.
+    // Double-encoded entities, as some feeds really carry them.
     assert_eq!(
         feed.items[1].title,
-        "أميرعسير\" يدشن ملتقى السياحة المعرفية الأحد المقبل \" & عاجل"
+        "تجمعات\" لترامب في فيرجينيا الغربية \" & عاجل"
     );
     assert_eq!(
-        feed.items[2].title, "مسلسلات رمضان حشفاً وسوء كيلاً!",
+        feed.items[2].title, "الهدف الأول لدولي مينجا لصالح ليفينغستون يمنحه انتصارًا",
         "whitespace collapsed, tanween kept"
     );
     for item in &feed.items {
@@ -453,7 +464,7 @@ fn hostile_markup_comes_out_inert() {
 fn future_missing_and_localized_dates() {
     let feed = parse_fixture(
         "dates_future_missing_localized.xml",
-        "https://www.al-madina.com/rss",
+        "https://news.example.org/rss",
     );
     let got: Vec<(DateTime<Utc>, TimeSource)> = feed
         .items
@@ -475,9 +486,9 @@ fn future_missing_and_localized_dates() {
 
 #[test]
 fn empty_feed_is_valid_with_no_items() {
-    let feed = parse_fixture("empty_channel.xml", "https://sabq.org/rss");
+    let feed = parse_fixture("empty_channel.xml", "https://news.example.org/rss");
     assert_eq!(feed.items, vec![]);
-    assert_eq!(feed.title.as_deref(), Some("سبق"));
+    assert_eq!(feed.title.as_deref(), Some("أخبار"));
 }
 
 #[test]
@@ -488,13 +499,18 @@ fn html_page_is_not_a_feed_and_its_feed_links_are_reported() {
         ParseError::NotAFeed {
             what: "an HTML page".into(),
             feed_links: vec![
-                "https://www.hamshahrionline.ir/rss".into(),
-                "https://www.hamshahrionline.ir/atom".into()
+                "https://news.example.org/rss".into(),
+                "https://news.example.org/atom".into()
             ],
         }
     );
     let msg = err.to_string();
-    assert!(msg.starts_with("parse: not a feed: an HTML page; it links to feed(s): https://www.hamshahrionline.ir/rss"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "parse: not a feed: an HTML page; it links to feed(s): https://news.example.org/rss"
+        ),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -509,7 +525,7 @@ fn other_xml_and_json_and_text_are_not_feeds() {
         r#"{"status":"ok","items":[]}"#,
         r#"{"version":"https://jsonfeed.org/version/9","items":[]}"#,
     ] {
-        let r = parse_feed(body, "https://sabq.org/rss", "s", fetched());
+        let r = parse_feed(body, "https://news.example.org/rss", "s", fetched());
         assert!(
             matches!(r, Err(ParseError::NotAFeed { .. })),
             "{body:?}: {r:?}"
@@ -517,7 +533,7 @@ fn other_xml_and_json_and_text_are_not_feeds() {
     }
     let r = parse_feed(
         r#"{"version":"https://jsonfeed.org/version/1.1","items":[{"#,
-        "https://sabq.org/",
+        "https://news.example.org/",
         "s",
         fetched(),
     );
@@ -577,8 +593,8 @@ fn truncated_and_ill_formed_xml_are_malformed_with_a_reason() {
 #[test]
 fn byte_order_mark_and_leading_blank_lines_are_tolerated() {
     let body = format!("\u{FEFF}\n\n{}", fixture("empty_channel.xml"));
-    let feed = parse_feed(&body, "https://sabq.org/rss", "s", fetched()).expect("parses");
-    assert_eq!(feed.title.as_deref(), Some("سبق"));
+    let feed = parse_feed(&body, "https://news.example.org/rss", "s", fetched()).expect("parses");
+    assert_eq!(feed.title.as_deref(), Some("أخبار"));
 }
 
 #[test]
@@ -617,13 +633,8 @@ fn real_headlines_round_trip_exactly() {
         })
         .collect();
     let doc = bench::rss_document(&items);
-    let feed = parse_feed(
-        &doc,
-        "https://www.hamshahrionline.ir/rss",
-        "bench",
-        fetched(),
-    )
-    .expect("parses");
+    let feed =
+        parse_feed(&doc, "https://news.example.org/rss", "bench", fetched()).expect("parses");
     assert_eq!(feed.items.len(), items.len());
     let mut exact = 0;
     let mut zwnj_in = 0;
@@ -643,19 +654,19 @@ fn real_headlines_round_trip_exactly() {
 
 #[test]
 fn bare_ampersands_are_repaired_not_fatal() {
-    let feed = parse_fixture("bare_ampersands_fa.xml", "https://www.radiofarda.com/rss");
-    assert_eq!(feed.title.as_deref(), Some("رادیو فردا: Q&A"));
+    let feed = parse_fixture("bare_ampersands_fa.xml", "https://news.example.org/rss");
+    assert_eq!(feed.title.as_deref(), Some("خبرنامه نمونه: Q&A"));
     let item = &feed.items[0];
     assert_eq!(
         item.title,
-        "قربانی بزرگ کرونا از دنیای ادبیات؛ نویسنده\u{200C}ای که به اداهای نویسندگان می\u{200C}خندید & more"
+        "لی گفت: «این چین نیست که محققان دانشگاهی را از آن خود کرده است؛ بلکه این شرکتها هستند که چنین کاری می\u{200C}کنند.» & more"
     );
     assert_eq!(
         item.url.as_deref(),
-        Some("https://www.radiofarda.com/a/30557?id=7&page=2")
+        Some("https://news.example.org/a/478?id=7&page=2")
     );
     assert_eq!(
-        item.summary_text, "لوئیس سِپولوِدا © & در CDATA",
+        item.summary_text, "پلیس اَوون و سامرست © & در CDATA",
         "CDATA content is not re-escaped"
     );
 }
@@ -672,21 +683,24 @@ fn unusual_rss_versions_are_read_as_rss_2() {
         (r#"<rss version="0.92">"#, FeedFormat::Rss0x),
     ] {
         let body = format!(
-            "<?xml version=\"1.0\"?>{root}<channel><title>الوئام</title><item><title>مسلسلات رمضان حشفاً وسوء كيلاً!</title><link>http://www.alweeam.com.sa/343856/</link></item></channel></rss>"
+            "<?xml version=\"1.0\"?>{root}<channel><title>أخبار</title><item><title>تسديدة مينجا تمنح ليفينغستون فوزًا 1-0 على رينجرز</title><link>http://news.example.org/303/</link></item></channel></rss>"
         );
-        let feed = parse_feed(&body, "http://www.alweeam.com.sa/feed", "s", fetched())
+        let feed = parse_feed(&body, "http://news.example.org/feed", "s", fetched())
             .unwrap_or_else(|e| panic!("{root}: {e}"));
         assert_eq!(feed.format, expected, "{root}");
         assert_eq!(feed.items.len(), 1, "{root}");
-        assert_eq!(feed.items[0].title, "مسلسلات رمضان حشفاً وسوء كيلاً!");
+        assert_eq!(
+            feed.items[0].title,
+            "تسديدة مينجا تمنح ليفينغستون فوزًا 1-0 على رينجرز"
+        );
     }
 }
 
 #[test]
 fn atom_entry_language_overrides_the_feed_language() {
     let body = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>BBC</title><id>urn:bbc</id><updated>2020-04-19T10:00:00Z</updated>
-      <entry xml:lang="fa"><title>نخستین کاروان حج ۹۹ ششم تیر اعزام می‌شود</title><id>urn:1</id><updated>2020-04-19T10:00:00Z</updated></entry>
-      <entry><title>First Hajj caravan to leave on 26 June</title><id>urn:2</id><updated>2020-04-19T10:00:00Z</updated></entry></feed>"#;
+      <entry xml:lang="fa"><title>سونامی در پی زلزله‌ای با شدت ۷٫۵ ریشتر رخ داد.</title><id>urn:1</id><updated>2020-04-19T10:00:00Z</updated></entry>
+      <entry><title>The tsunami followed a 7.5 magnitude earthquake.</title><id>urn:2</id><updated>2020-04-19T10:00:00Z</updated></entry></feed>"#;
     let feed = parse_feed(
         body,
         "https://www.bbc.com/persian/index.xml",
@@ -702,14 +716,15 @@ fn atom_entry_language_overrides_the_feed_language() {
 #[test]
 fn a_lone_atom_entry_document_is_a_feed_of_one() {
     let body = r#"<?xml version="1.0" encoding="utf-8"?>
-<entry xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>الرئيس هادي يعين نايف البكري محافظا لعدن</title>
-<id>tag:aawsat.com,2015:410801</id><link href="https://aawsat.com/home/article/410801"/><updated>2015-07-21T02:51:33Z</updated></entry>"#;
-    let feed = parse_feed(body, "https://aawsat.com/entry.xml", "s", fetched()).expect("parses");
+<entry xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>سيتوجه الشعب المقدوني إلى صناديق الاقتراع في استفتاء حول تغيير اسم الدولة</title>
+<id>tag:news.example.org,2015:17</id><link href="https://news.example.org/home/article/17"/><updated>2015-07-21T02:51:33Z</updated></entry>"#;
+    let feed =
+        parse_feed(body, "https://news.example.org/entry.xml", "s", fetched()).expect("parses");
     assert_eq!(feed.format, FeedFormat::Atom);
     assert_eq!(feed.items.len(), 1);
     assert_eq!(
         feed.items[0].title,
-        "الرئيس هادي يعين نايف البكري محافظا لعدن"
+        "سيتوجه الشعب المقدوني إلى صناديق الاقتراع في استفتاء حول تغيير اسم الدولة"
     );
     assert_eq!(feed.items[0].declared_lang, Some(Lang::Ar));
 }

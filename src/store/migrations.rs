@@ -176,8 +176,27 @@ CREATE TABLE story_analysis (
 );
 "#;
 
-/// Team users (API tokens stored as SHA-256; see store::users).
+/// Full-text articles: a per-source mode (NULL: automatic, on for headline-only feeds) and one
+/// row per item whose article page was tried (the text, or why there is none).
 const V6: &str = r#"
+ALTER TABLE sources ADD COLUMN fulltext TEXT CHECK (fulltext IN ('on', 'off'));
+CREATE TABLE item_fulltext (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    text TEXT,
+    lead TEXT,
+    error_code TEXT,
+    error TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    CHECK ((text IS NULL) <> (error IS NULL))
+);
+"#;
+
+/// Team users (API tokens stored as SHA-256; see store::users).
+const V7: &str = r#"
 CREATE TABLE users (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL,
@@ -194,6 +213,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 

@@ -7,6 +7,7 @@ mod catalog;
 mod cluster;
 mod embed;
 mod feeds_wild;
+mod fulltext;
 mod ingest;
 mod ingest_cli;
 mod ingest_fetch;

@@ -66,6 +66,8 @@ pub enum Behaviour {
     Feed(StaticFeed),
     /// 200 with a body that never ends (64 KiB chunks as fast as the client reads).
     Endless,
+    /// 200 `text/html` with no length, a page that never ends (64 KiB chunks).
+    EndlessPage,
     /// 200, a feed's first bytes, then one byte every `every`, forever.
     SlowDrip {
         every: Duration,
@@ -216,6 +218,19 @@ fn respond(state: &State, uri: Uri, headers: HeaderMap) -> Response<Body> {
             typed(
                 StatusCode::OK,
                 "application/rss+xml",
+                Body::from_stream(stream),
+            )
+        }
+        Some(Behaviour::EndlessPage) => {
+            let chunk = Bytes::from("<p>more</p>".repeat(64 * 1024 / 11));
+            let stream = futures_util::stream::iter(
+                std::iter::once(Bytes::from_static(b"<!DOCTYPE html><html><body>"))
+                    .chain(std::iter::repeat(chunk))
+                    .map(Ok::<_, std::io::Error>),
+            );
+            typed(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
                 Body::from_stream(stream),
             )
         }

@@ -3,6 +3,7 @@
 mod bench_archive;
 mod bench_export;
 mod bench_fetch;
+mod bench_fulltext;
 mod bench_watch;
 mod carry;
 mod catalog;
@@ -137,6 +138,8 @@ enum BenchCommand {
     Watch(bench_watch::Args),
     /// Exporting a 200-item story as HTML, CSV and JSON.
     Export(bench_export::Args),
+    /// Main-text extraction on the committed ar/fa/en article pages: quality and time per page.
+    Fulltext(bench_fulltext::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -243,6 +246,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Carry(a) => carry::bench(a),
             BenchCommand::Watch(a) => bench_watch::run(a),
             BenchCommand::Export(a) => bench_export::run(a),
+            BenchCommand::Fulltext(a) => bench_fulltext::run(a),
         },
     }
 }

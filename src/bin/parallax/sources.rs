@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 use parallax::api::Engine;
+use parallax::fulltext::FulltextMode;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,6 +27,9 @@ enum Cmd {
     Disable { id: String },
     /// Set how often a source is refreshed, in minutes (never below the feed's own TTL).
     Interval { id: String, minutes: u32 },
+    /// Full-text articles for a source: `on`, `off`, or `auto` (on when its feeds carry only
+    /// headlines); without a mode, show the current one.
+    Fulltext { id: String, mode: Option<String> },
     /// Import sources from an OPML file (`-` for standard input).
     Import { file: String },
     /// Export all sources as OPML (to standard output, or `--out FILE`).
@@ -47,15 +51,23 @@ struct Row<'a> {
     enabled: bool,
     refresh_minutes: u32,
     note: Option<&'a str>,
+    /// Full-text mode (`auto`, `on`, `off`) and whether it is on now.
+    fulltext: &'static str,
+    fulltext_enabled: bool,
 }
 
 pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
     match a.cmd {
         Cmd::List { json } => {
             let views = engine.list_sources()?;
+            let modes = views
+                .iter()
+                .map(|v| engine.source_fulltext(&v.source.id))
+                .collect::<Result<Vec<_>, _>>()?;
             let rows: Vec<Row<'_>> = views
                 .iter()
-                .map(|v| Row {
+                .zip(&modes)
+                .map(|(v, m)| Row {
                     id: &v.source.id,
                     name: &v.source.name,
                     language: v.source.language.code(),
@@ -66,6 +78,8 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
                     enabled: v.source.enabled,
                     refresh_minutes: v.source.refresh_secs / 60,
                     note: v.source.note.as_deref(),
+                    fulltext: m.mode.as_str(),
+                    fulltext_enabled: m.enabled,
                 })
                 .collect();
             if json {
@@ -73,13 +87,18 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             }
             for r in rows {
                 println!(
-                    "{:<24} {:<3} {:<3} {:<26} {}{}",
+                    "{:<24} {:<3} {:<3} {:<26} {}{}{}",
                     r.id,
                     r.language,
                     r.country.unwrap_or("-"),
                     format!("{:?}", r.ownership),
                     r.name,
-                    if r.enabled { "" } else { "  (disabled)" }
+                    if r.enabled { "" } else { "  (disabled)" },
+                    if r.fulltext_enabled {
+                        "  (full text)"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(())
@@ -109,6 +128,27 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             anyhow::ensure!(minutes >= 1, "the interval must be at least one minute");
             engine.set_source_refresh(&id, minutes)?;
             println!("{id}: refreshed every {minutes} min (or the feed's TTL, if longer)");
+            Ok(())
+        }
+        Cmd::Fulltext { id, mode } => {
+            let state = match mode {
+                Some(m) => {
+                    let mode = FulltextMode::parse(&m).ok_or_else(|| {
+                        anyhow::anyhow!("full-text mode must be on, off or auto, got {m:?}")
+                    })?;
+                    engine.set_source_fulltext(&id, mode)?
+                }
+                None => engine.source_fulltext(&id)?,
+            };
+            println!(
+                "{id}: full text {} ({})",
+                state.mode.as_str(),
+                if state.enabled {
+                    "article pages are fetched for new items"
+                } else {
+                    "feed text only"
+                }
+            );
             Ok(())
         }
         Cmd::Import { file } => {

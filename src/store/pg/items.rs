@@ -46,6 +46,8 @@ fn row_to_item(r: &Row) -> Result<StoredItem> {
         lang: lang.and_then(Lang::from_tag),
         lang_confidence: r.get(15),
         fetched_at: parse_ts(r.get(16)),
+        // Full-text articles are not kept on PostgreSQL yet.
+        lead: None,
     })
 }
 

@@ -12,7 +12,7 @@ describe("direction of mixed feed text", () => {
     expect(firstStrongDir("BBC فارسی: خبر فوری")).toBe("ltr");
     // Quote marks and punctuation are neutral.
     expect(firstStrongDir("«ترامب» يعلن")).toBe("rtl");
-    expect(firstStrongDir("‘Israel and Hamas agree to…’")).toBe("ltr");
+    expect(firstStrongDir("‘Hurricane Julia leaves more than 70 people dead…’")).toBe("ltr");
     expect(firstStrongDir("2025 — 12:30")).toBeNull();
   });
 

@@ -1,0 +1,194 @@
+//! Full-text articles in the engine: fetched after each refresh for the sources that want them
+//! (before grouping, so a headline-only item is grouped and found by its article's lead), shown
+//! with the item, refetched on demand, and switched per source.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::{ApiError, ApiResult, Change, Engine};
+use crate::fetch::{Conditional, FetchConfig, Fetcher};
+use crate::fulltext::{self, FulltextMode, Outcome};
+use crate::store::{StoredFulltext, StoredItem};
+
+/// Article pages fetched at once by one refresh (the fetcher's per-origin cap applies too).
+const CONCURRENCY: usize = 8;
+
+/// An item with its article text (or the reason it has none).
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDetail {
+    #[serde(flatten)]
+    pub item: StoredItem,
+    pub fulltext: Option<StoredFulltext>,
+}
+
+/// What one round of article fetches did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FulltextSummary {
+    pub fetched: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+}
+
+/// A source's full-text mode and what it resolves to now.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceFulltext {
+    pub source_id: String,
+    pub mode: FulltextMode,
+    /// Whether its new items get their article fetched (`auto` resolved from its items).
+    pub enabled: bool,
+}
+
+impl Engine {
+    /// Use this fetcher configuration (timeouts, caps) instead of the default; `false` when a
+    /// fetcher was already made (the first one stays).
+    pub fn use_fetch_config(&self, config: FetchConfig) -> ApiResult<bool> {
+        let f = Arc::new(Fetcher::new(config)?);
+        Ok(self.inner.fetcher.set(f).is_ok())
+    }
+
+    /// Fetch the article of each of `ids` whose source has full text on and that was not tried
+    /// before. One page failing is recorded on its item and never stops the others.
+    pub async fn fetch_fulltexts(&self, ids: &[i64]) -> ApiResult<FulltextSummary> {
+        let items = self.with_store(|s| {
+            s.items(&crate::store::ItemQuery {
+                ids: Some(ids.to_vec()),
+                ascending: true,
+                ..Default::default()
+            })
+        })?;
+        let mut enabled: HashMap<String, bool> = HashMap::new();
+        let mut todo = Vec::new();
+        for it in items {
+            let Some(url) = it.item.url.clone() else {
+                continue;
+            };
+            let source = it.item.source_id.clone();
+            let on = match enabled.get(&source) {
+                Some(on) => *on,
+                None => {
+                    let on = self.with_store(|s| s.fulltext_enabled(&source))?;
+                    enabled.insert(source, on);
+                    on
+                }
+            };
+            if on && self.with_store(|s| s.fulltext(it.id))?.is_none() {
+                todo.push((it.id, url));
+            }
+        }
+        if todo.is_empty() {
+            return Ok(FulltextSummary::default());
+        }
+        let total = todo.len();
+        let fetcher = self.fetcher()?;
+        let mut summary = FulltextSummary::default();
+        let mut stream = futures_util::stream::iter(todo)
+            .map(|(id, url)| {
+                let fetcher = fetcher.clone();
+                async move {
+                    let r = fulltext::fetch_article(
+                        &fetcher,
+                        &self.inner.robots,
+                        &url,
+                        &Conditional::default(),
+                    )
+                    .await;
+                    (id, url, r)
+                }
+            })
+            .buffer_unordered(CONCURRENCY);
+        while let Some((id, url, result)) = stream.next().await {
+            self.record(id, &url, result, &mut summary)?;
+        }
+        self.emit(Change::Task {
+            task: "fulltext".into(),
+            done: total as u64,
+            total: total as u64,
+            message: format!(
+                "full text: {} articles fetched, {} failed",
+                summary.fetched, summary.failed
+            ),
+        });
+        Ok(summary)
+    }
+
+    /// Fetch one item's article now, whatever its source's mode (a conditional GET when a text
+    /// is stored already).
+    pub async fn refetch_fulltext(&self, item_id: i64) -> ApiResult<ItemDetail> {
+        let item = self
+            .with_store(|s| s.item(item_id))?
+            .ok_or_else(|| ApiError::precondition(format!("no item with id {item_id}")))?;
+        let url = item
+            .item
+            .url
+            .clone()
+            .ok_or_else(|| ApiError::precondition(format!("item {item_id} has no link")))?;
+        let conditional = match self.with_store(|s| s.fulltext(item_id))? {
+            Some(f) if matches!(f.state, crate::store::FulltextState::Text { .. }) => Conditional {
+                etag: f.etag,
+                last_modified: f.last_modified,
+            },
+            _ => Conditional::default(),
+        };
+        let fetcher = self.fetcher()?;
+        let result =
+            fulltext::fetch_article(&fetcher, &self.inner.robots, &url, &conditional).await;
+        self.record(item_id, &url, result, &mut FulltextSummary::default())?;
+        self.item_detail(item_id)
+    }
+
+    fn record(
+        &self,
+        id: i64,
+        url: &str,
+        result: Result<Outcome, fulltext::FulltextError>,
+        summary: &mut FulltextSummary,
+    ) -> ApiResult<()> {
+        self.with_store(|s| match result {
+            Ok(Outcome::Fetched(article)) => {
+                summary.fetched += 1;
+                s.put_fulltext(id, url, &article)
+            }
+            Ok(Outcome::NotModified) => {
+                summary.unchanged += 1;
+                s.touch_fulltext(id)
+            }
+            Err(e) => {
+                summary.failed += 1;
+                s.put_fulltext_error(id, url, e.code(), &e.to_string())
+            }
+        })
+    }
+
+    /// An item with its article text or the reason it has none.
+    pub fn item_detail(&self, item_id: i64) -> ApiResult<ItemDetail> {
+        self.with_store(|s| {
+            let item = s.item(item_id)?;
+            let fulltext = s.fulltext(item_id)?;
+            Ok(item.map(|item| ItemDetail { item, fulltext }))
+        })?
+        .ok_or_else(|| ApiError::precondition(format!("no item with id {item_id}")))
+    }
+
+    pub fn source_fulltext(&self, source_id: &str) -> ApiResult<SourceFulltext> {
+        self.with_store(|s| {
+            Ok(SourceFulltext {
+                source_id: source_id.to_owned(),
+                mode: s.source_fulltext(source_id)?,
+                enabled: s.fulltext_enabled(source_id)?,
+            })
+        })
+    }
+
+    /// Turn full text on or off for a source, or back to automatic.
+    pub fn set_source_fulltext(
+        &self,
+        source_id: &str,
+        mode: FulltextMode,
+    ) -> ApiResult<SourceFulltext> {
+        self.with_store(|s| s.set_source_fulltext(source_id, mode))?;
+        self.source_fulltext(source_id)
+    }
+}
