@@ -9,7 +9,8 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 pkgs=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev
       libgl1-mesa-dri fonts-dejavu-core python3-pip)
-[ $want_test = 1 ] && pkgs+=(xvfb xauth webkit2gtk-driver imagemagick newsboat)
+# postgresql: the store tests' second back end (scripts/test-postgres.sh starts its own server).
+[ $want_test = 1 ] && pkgs+=(xvfb xauth webkit2gtk-driver imagemagick newsboat postgresql)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -21,6 +21,10 @@ cargo clippy --release --workspace --all-targets --features parallax-app/custom-
 echo "== engine and shell tests"
 cargo test --release --workspace --features parallax-app/custom-protocol
 
+echo "== store tests on PostgreSQL (a throwaway server in a temporary directory)"
+# The same build as above (same packages and features), so nothing is compiled again.
+scripts/test-postgres.sh --workspace --features parallax-app/custom-protocol --tests
+
 echo "== generated IPC types are committed"
 # The engine tests above re-export the ts-rs types into ui/src/lib/generated; the UI was checked
 # against the committed ones, so any difference means a Rust type changed without them.
@@ -39,7 +43,7 @@ fi
 # (CI), and show as ignored on a clone without it. Benchmarks (bench_*) stay out of the suite.
 if [ -d ../shared/data ]; then
   echo "== tests that need ../shared"
-  cargo test --release --workspace --features parallax-app/custom-protocol -- --ignored --skip bench_
+  cargo test --release --workspace --features parallax-app/custom-protocol -- --ignored --skip bench_ --skip postgres
 else
   echo "== ../shared is absent: the tests marked 'needs ../shared' are listed as ignored above"
 fi

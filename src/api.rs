@@ -3,6 +3,7 @@
 //! `Engine` is a cheap, cloneable handle. Its methods are synchronous (SQLite is); async callers
 //! run them on a blocking thread. Long jobs report through `Change` events, never by polling.
 
+mod archive;
 #[cfg(feature = "eval")]
 mod bench;
 mod carry;
@@ -19,6 +20,7 @@ mod search;
 mod settings;
 mod sources;
 mod stories;
+mod users;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use crate::store::{Role, TeamUser};
+pub use archive::ArchiveCounts;
 #[cfg(feature = "eval")]
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
 pub use carry::{
@@ -128,6 +132,10 @@ pub struct EngineConfig {
     pub model_path: Option<PathBuf>,
     /// Offer the bundled catalog's outlets when a new, empty archive is opened.
     pub seed_catalog: bool,
+    /// Team mode: the archive is this PostgreSQL database (a libpq URL or key=value string)
+    /// instead of the SQLite file at `db_path`, which then only places local files (the
+    /// lexicon) beside it.
+    pub postgres: Option<String>,
 }
 
 impl EngineConfig {
@@ -136,6 +144,7 @@ impl EngineConfig {
             db_path,
             model_path: None,
             seed_catalog: true,
+            postgres: None,
         }
     }
 }
@@ -182,7 +191,10 @@ impl Drop for Inner {
 
 impl Engine {
     pub fn open(config: EngineConfig) -> ApiResult<Engine> {
-        let store = Store::open(&config.db_path)?;
+        let store = match &config.postgres {
+            Some(url) => Store::connect_postgres(url)?,
+            None => Store::open(&config.db_path)?,
+        };
         let (events, _) = broadcast::channel(1024);
         let seed = config.seed_catalog;
         let engine = Engine {
@@ -223,7 +235,10 @@ impl Engine {
 
     /// Run `f` with the store. A panic elsewhere never poisons the archive for good: the lock is
     /// recovered because every write is a transaction that either committed or rolled back.
-    pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> ApiResult<T> {
+    pub(crate) fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> ApiResult<T> {
         let guard: MutexGuard<'_, Store> =
             self.inner.store.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&guard)?)

@@ -24,6 +24,8 @@ pub mod parse;
 pub mod paths;
 pub mod refresh;
 pub mod sanitize;
+#[cfg(feature = "team")]
+pub mod serve;
 pub mod store;
 pub mod watch;
 

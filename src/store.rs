@@ -1,5 +1,7 @@
-//! The SQLite archive: sources, feed state, fetch log, items, the folded FTS5 index, stories,
-//! watches and alerts.
+//! The archive: sources, feed state, fetch log, items, the folded full-text index, stories,
+//! watches and alerts, on one of two back ends: SQLite (`sqlite`, the desktop default: one
+//! file) or PostgreSQL (`pg`, team mode: one shared database). `Store` is the one interface; each
+//! call goes to the back end it was opened on, and the same test suite runs on both.
 //!
 //! One `Store` wraps one connection. Everything ingested is kept: inserts are idempotent (dedupe by
 //! source+guid, canonical URL and, within one outlet, content hash), so re-ingesting a feed changes
@@ -11,15 +13,20 @@ mod fulltext;
 mod items;
 mod lease;
 mod migrations;
+mod pg;
 mod settings;
 mod sources;
+mod sqlite;
 mod stories;
+#[cfg(test)]
+pub(crate) mod testing;
+mod users;
 mod watches;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use chrono::{DateTime, Utc};
 
 pub use analysis::{SentenceKey, sentence_key};
 pub use fetch_log::{FetchLogEntry, FetchOutcome, SourceHealth};
@@ -28,12 +35,15 @@ pub use items::{InsertReport, ItemQuery, SearchHit, StoredItem};
 pub use lease::{Lease, LeaseHolder, LeaseOutcome};
 pub use sources::FeedState;
 pub use stories::{Headline, StoryAssignment, StoryFilter, StoryRecord};
+pub use users::{Role, TeamUser};
 pub use watches::{AlertChange, AlertHit, AlertRecord};
 
 use crate::error::Code;
-
-/// How long a writer waits for another process's lock before giving up with `Locked`.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::model::{Item, Lang, Source};
+use crate::watch::{Watch, WatchRule};
+use items::StoredVector;
+use pg::PgStore;
+use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,6 +69,8 @@ pub enum StoreError {
     Full(rusqlite::Error),
     #[error("store: {0}")]
     Sqlite(rusqlite::Error),
+    #[error("store: PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("store: bad stored JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -89,98 +101,180 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// One connection to the archive, on either back end.
 pub struct Store {
-    conn: Connection,
-    path: Option<PathBuf>,
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
 }
 
 impl Store {
-    /// Open (creating if missing) the archive at `path`, in WAL mode, migrated to the latest schema.
+    /// Open (creating if missing) the SQLite archive at `path`, in WAL mode, migrated to the
+    /// latest schema.
     pub fn open(path: &Path) -> Result<Store> {
-        let shown = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: shown.clone(),
-                detail: e.to_string(),
-            })?;
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| classify(e, &shown))?;
-        Self::init(conn, Some(path.to_path_buf()))
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteStore::open(path)?),
+        })
     }
 
     pub fn open_in_memory() -> Result<Store> {
-        Self::init(Connection::open_in_memory()?, None)
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteStore::open_in_memory()?),
+        })
     }
 
-    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
-        let shown = path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| ":memory:".into());
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| classify(e, &shown))?;
-        // Reading the header first turns "file is not a database" into a clear Corrupt error
-        // before any write could touch the file.
-        conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| classify(e, &shown))?;
-        if path.is_some() {
-            conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
-                .map_err(|e| classify(e, &shown))?;
-        }
-        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
-            .map_err(|e| classify(e, &shown))?;
-        migrations::apply(&mut conn).map_err(|e| match e {
-            StoreError::Sqlite(inner) => classify(inner, &shown),
-            other => other,
-        })?;
-        Ok(Store { conn, path })
+    /// Connect to a PostgreSQL archive (`postgres://user@host/db` or a key=value string),
+    /// migrated to the latest schema.
+    pub fn connect_postgres(url: &str) -> Result<Store> {
+        Ok(Store {
+            backend: Backend::Postgres(PgStore::connect(url)?),
+        })
     }
 
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// Full integrity check (slow on big archives: for `parallax status --check`).
-    pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let problems: Vec<String> = rows.collect::<std::result::Result<_, _>>()?;
-        Ok(problems.into_iter().filter(|p| p != "ok").collect())
-    }
-
-    /// Changes whenever another connection commits to the archive (not this one's own writes).
-    pub fn data_version(&self) -> Result<i64> {
+    pub fn item(&self, id: i64) -> Result<Option<StoredItem>> {
         Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+            .items(&ItemQuery {
+                ids: Some(vec![id]),
+                ..Default::default()
+            })?
+            .into_iter()
+            .next())
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    /// The archive file (SQLite), `None` in memory or on PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.path(),
+            Backend::Postgres(_) => None,
+        }
     }
 }
 
-/// Map SQLite failures on open to errors a user can act on.
-fn classify(e: rusqlite::Error, path: &str) -> StoreError {
-    use rusqlite::ErrorCode as C;
-    match e.sqlite_error_code() {
-        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => StoreError::Locked { path: path.into() },
-        Some(C::NotADatabase) | Some(C::DatabaseCorrupt) => StoreError::Corrupt {
-            path: path.into(),
-            detail: e.to_string(),
-        },
-        Some(C::CannotOpen) | Some(C::PermissionDenied) | Some(C::ReadOnly) => StoreError::Open {
-            path: path.into(),
-            detail: e.to_string(),
-        },
-        _ => StoreError::from(e),
-    }
+/// Every call of the interface, sent to the back end the store was opened on. The methods are
+/// documented where the SQLite back end implements them (`store/*.rs`); `store/pg/` mirrors them.
+macro_rules! dispatch {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Sqlite(s) => s.$name($($arg),*),
+                        Backend::Postgres(p) => p.$name($($arg),*),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Calls only the SQLite back end has so far: on PostgreSQL they fail with a clear error.
+macro_rules! sqlite_only {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Sqlite(s) => s.$name($($arg),*),
+                        Backend::Postgres(_) => Err(StoreError::Invalid(format!(
+                            "{} is not available on a PostgreSQL archive yet",
+                            stringify!($name)
+                        ))),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+sqlite_only! {
+    // full-text articles
+    fn source_fulltext(&self, source_id: &str) -> Result<crate::fulltext::FulltextMode>;
+    fn set_source_fulltext(&self, source_id: &str, mode: crate::fulltext::FulltextMode) -> Result<()>;
+    fn source_is_headline_only(&self, source_id: &str) -> Result<bool>;
+    fn fulltext_enabled(&self, source_id: &str) -> Result<bool>;
+    fn fulltext(&self, item_id: i64) -> Result<Option<StoredFulltext>>;
+    fn put_fulltext(&self, item_id: i64, url: &str, a: &crate::fulltext::Article) -> Result<()>;
+    fn put_fulltext_error(&self, item_id: i64, url: &str, code: Code, message: &str) -> Result<()>;
+    fn touch_fulltext(&self, item_id: i64) -> Result<()>;
+}
+
+dispatch! {
+    fn integrity_check(&self) -> Result<Vec<String>>;
+    fn data_version(&self) -> Result<i64>;
+    // analysis
+    fn sentence_vectors(&self, keys: &[SentenceKey]) -> Result<HashMap<SentenceKey, Vec<f32>>>;
+    fn put_sentence_vectors(&self, rows: &[(SentenceKey, Vec<f32>)]) -> Result<()>;
+    fn story_analysis(&self, story_id: i64, fingerprint: &str) -> Result<Option<String>>;
+    fn clear_story_analysis(&self, story_id: i64) -> Result<()>;
+    fn largest_story(&self) -> Result<Option<(i64, u32)>>;
+    fn put_story_analysis(&self, story_id: i64, fingerprint: &str, body: &str) -> Result<()>;
+    // fetch log
+    fn log_fetch(&self, e: &FetchLogEntry) -> Result<()>;
+    fn fetch_log(&self, source: Option<&str>, limit: usize) -> Result<Vec<FetchLogEntry>>;
+    fn fetch_summary(&self) -> Result<(u32, Option<DateTime<Utc>>)>;
+    fn source_health(&self) -> Result<Vec<SourceHealth>>;
+    // items
+    fn insert_items(&self, items: &[Item]) -> Result<InsertReport>;
+    fn set_languages(&self, detections: &[(i64, Lang, f64)]) -> Result<()>;
+    fn items(&self, q: &ItemQuery) -> Result<Vec<StoredItem>>;
+    fn item_count(&self) -> Result<i64>;
+    fn search_text(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>>;
+    fn put_embedding(&self, item_id: i64, model: &str, v: &[f32]) -> Result<()>;
+    fn embedding(&self, item_id: i64) -> Result<Option<Vec<f32>>>;
+    fn embeddings_after(&self, model: &str, after_id: i64, limit: usize) -> Result<Vec<StoredVector>>;
+    // grouping lease
+    fn lease(&self) -> Result<Option<Lease>>;
+    fn try_lease(&self, me: &LeaseHolder, now: DateTime<Utc>, alive: &dyn Fn(u32) -> bool) -> Result<LeaseOutcome>;
+    fn release_lease(&self, me: &LeaseHolder) -> Result<()>;
+    // settings
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+    fn set_setting(&self, key: &str, value: &str) -> Result<()>;
+    // sources
+    fn upsert_source(&self, s: &Source) -> Result<()>;
+    fn seed_catalog_source(&self, s: &Source) -> Result<bool>;
+    fn source_counts(&self) -> Result<(u32, u32)>;
+    fn sources(&self) -> Result<Vec<Source>>;
+    fn sources_by_ids(&self, ids: &[&str]) -> Result<Vec<Source>>;
+    fn source(&self, id: &str) -> Result<Option<Source>>;
+    fn source_of_feed(&self, url: &str) -> Result<Option<String>>;
+    fn remove_source(&self, id: &str) -> Result<()>;
+    fn set_source_enabled(&self, id: &str, enabled: bool) -> Result<()>;
+    fn set_source_refresh(&self, id: &str, secs: u32) -> Result<()>;
+    fn feed_state(&self, feed_url: &str) -> Result<FeedState>;
+    fn save_feed_state(&self, feed_url: &str, st: &FeedState) -> Result<()>;
+    // stories
+    fn new_story_id(&self) -> Result<i64>;
+    fn ensure_story(&self, id: i64) -> Result<()>;
+    fn max_story_id(&self) -> Result<i64>;
+    fn assign(&self, assignments: &[StoryAssignment]) -> Result<()>;
+    fn assignment(&self, item_id: i64) -> Result<Option<StoryAssignment>>;
+    fn assignments(&self, item_ids: &[i64]) -> Result<Vec<StoryAssignment>>;
+    fn assignments_since(&self, since: DateTime<Utc>) -> Result<Vec<StoryAssignment>>;
+    fn story_members(&self, story_id: i64) -> Result<Vec<i64>>;
+    fn ungrouped_items(&self, limit: usize) -> Result<Vec<i64>>;
+    fn clear_automatic_assignments(&self) -> Result<()>;
+    fn story(&self, id: i64) -> Result<Option<StoryRecord>>;
+    fn story_count(&self) -> Result<i64>;
+    fn stories(&self, f: &StoryFilter) -> Result<Vec<StoryRecord>>;
+    // watches and alerts
+    fn insert_watch(&self, name: &str, rule: &WatchRule, now: DateTime<Utc>) -> Result<Watch>;
+    fn watches(&self) -> Result<Vec<Watch>>;
+    fn delete_watch(&self, id: i64) -> Result<()>;
+    fn insert_alias(&self, spellings: &[String]) -> Result<i64>;
+    fn aliases(&self) -> Result<Vec<(i64, Vec<String>)>>;
+    fn delete_alias(&self, id: i64) -> Result<()>;
+    fn record_alerts(&self, hits: &[AlertHit<'_>]) -> Result<Vec<AlertChange>>;
+    fn grouped_items_after(&self, after: i64, limit: usize) -> Result<Vec<i64>>;
+    fn grouped_item_count(&self) -> Result<i64>;
+    fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>>;
+    fn alert(&self, id: i64) -> Result<Option<AlertRecord>>;
+    fn claim_due_alerts(&self, now: DateTime<Utc>) -> Result<Vec<AlertRecord>>;
+    // team users
+    fn add_user(&self, name: &str, role: Role, token_sha256: &str) -> Result<()>;
+    fn user_by_token(&self, token_sha256: &str) -> Result<Option<TeamUser>>;
 }
 
 /// RFC 3339 with fixed width so text order is time order.
@@ -192,54 +286,4 @@ pub(crate) fn parse_ts(s: &str) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn garbage_file_is_reported_corrupt_and_left_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("archive.db");
-        let junk = b"this is not sqlite at all, just some bytes that were here before".repeat(100);
-        std::fs::write(&p, &junk).unwrap();
-        let err = Store::open(&p).err().expect("must fail");
-        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
-        assert!(err.to_string().contains("left untouched"));
-        assert_eq!(
-            std::fs::read(&p).unwrap(),
-            junk,
-            "file must not be modified"
-        );
-    }
-
-    #[test]
-    fn locked_database_gives_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("archive.db");
-        let _first = Store::open(&p).unwrap();
-        let holder = Connection::open(&p).unwrap();
-        holder.execute_batch("BEGIN EXCLUSIVE;").unwrap();
-        let second = Connection::open(&p).unwrap();
-        second.busy_timeout(Duration::from_millis(50)).unwrap();
-        let e = second
-            .execute("INSERT INTO settings(key, value) VALUES ('a','b')", [])
-            .unwrap_err();
-        assert!(matches!(classify(e, "x"), StoreError::Locked { .. }));
-        holder.execute_batch("ROLLBACK;").unwrap();
-    }
-
-    #[test]
-    fn reopen_keeps_data_and_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.db");
-        {
-            let s = Store::open(&p).unwrap();
-            s.set_setting("k", "v").unwrap();
-        }
-        let s = Store::open(&p).unwrap();
-        assert_eq!(s.setting("k").unwrap().as_deref(), Some("v"));
-        assert!(s.integrity_check().unwrap().is_empty());
-    }
 }

@@ -10,7 +10,6 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use parallax::api::{Engine, EngineConfig, StoryCarry};
 use parallax::carry::CarryKind;
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
-use parallax::store::StoryAssignment;
 
 /// NTREX line number → (en, ar, fa).
 fn ntrex() -> HashMap<u32, [String; 3]> {
@@ -157,47 +156,36 @@ fn fixture() -> Fixture {
             )
         })
         .collect();
-    let (ids, story) = engine
-        .with_store(|s| {
-            for (id, lang) in [
-                ("irna", Lang::Fa),
-                ("tasnim", Lang::Fa),
-                ("almayadeen", Lang::Ar),
-                ("reuters", Lang::En),
-                ("aljazeera", Lang::Ar),
-            ] {
-                s.upsert_source(&source(id, lang))?;
-            }
-            let inserted = s
-                .insert_items(&items.iter().map(|(_, i)| i.clone()).collect::<Vec<_>>())?
-                .inserted;
-            let old = s.insert_items(&others)?.inserted;
-            let langs = [Lang::Fa, Lang::Fa, Lang::Ar, Lang::En, Lang::Ar];
-            let mut set: Vec<(i64, Lang, f64)> = inserted
-                .iter()
-                .zip(langs)
-                .map(|(&id, l)| (id, l, 0.99))
-                .collect();
-            set.extend(old.iter().map(|&id| (id, Lang::Fa, 0.99)));
-            s.set_languages(&set)?;
-            let story = s.new_story_id()?;
-            s.assign(
-                &inserted
-                    .iter()
-                    .map(|&item_id| StoryAssignment {
-                        item_id,
-                        story_id: story,
-                        score: Some(0.9),
-                        explanation: None,
-                        pinned: false,
-                    })
-                    .collect::<Vec<_>>(),
-            )?;
-            let ids: HashMap<&'static str, i64> =
-                items.iter().map(|(n, _)| *n).zip(inserted).collect();
-            Ok((ids, story))
-        })
+    engine
+        .save_sources(&[
+            source("irna", Lang::Fa),
+            source("tasnim", Lang::Fa),
+            source("almayadeen", Lang::Ar),
+            source("reuters", Lang::En),
+            source("aljazeera", Lang::Ar),
+        ])
         .unwrap();
+    let langs = [Lang::Fa, Lang::Fa, Lang::Ar, Lang::En, Lang::Ar];
+    let rows: Vec<(Item, Lang)> = items
+        .iter()
+        .map(|(_, i)| i.clone())
+        .zip(langs)
+        .chain(others.into_iter().map(|i| (i, Lang::Fa)))
+        .collect();
+    let stored: Vec<i64> = engine
+        .store_items(&rows)
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(stored.len(), rows.len(), "every item is new");
+    let inserted = &stored[..items.len()];
+    let story = engine.create_story(inserted).unwrap();
+    let ids: HashMap<&'static str, i64> = items
+        .iter()
+        .map(|(n, _)| *n)
+        .zip(inserted.iter().copied())
+        .collect();
     Fixture {
         _dir: dir,
         engine,

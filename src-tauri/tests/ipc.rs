@@ -3,7 +3,6 @@
 
 use parallax::api::EngineConfig;
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
-use parallax::store::StoryAssignment;
 use serde_json::{Value, json};
 use tauri::WebviewWindow;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -25,10 +24,9 @@ fn app() -> App {
     parallax_app::attach(
         app.handle(),
         EngineConfig {
-            db_path: dir.path().join("archive.db"),
-            model_path: None,
             // The catalog is the engine's concern; these tests start from an empty archive.
             seed_catalog: false,
+            ..EngineConfig::new(dir.path().join("archive.db"))
         },
     )
     .expect("engine opens");
@@ -101,68 +99,60 @@ fn item(source: &str, guid: &str, title: &str, minutes: i64) -> Item {
 /// `tests/fixtures/text/stories/itn-ar-fa-en.jsonl`) in Arabic and Persian naming Hurricane Julia,
 /// each in its own spelling, and an English one.
 fn seed(app: &App) -> i64 {
-    // Written through a second connection to the engine's archive (the engine reads it back).
-    let store = parallax::store::Store::open(&app._dir.path().join("archive.db")).expect("store");
-    (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
-        s.upsert_source(&source(
+    // Written through a second engine on the app's archive (the app's engine reads it back).
+    let engine = parallax::api::Engine::open(EngineConfig {
+        seed_catalog: false,
+        model_path: Some(app._dir.path().join("no-model")),
+        ..EngineConfig::new(app._dir.path().join("archive.db"))
+    })
+    .expect("engine");
+    engine
+        .save_sources(&[
+            source(
+                "wikipedia-ar",
+                "Wikipedia (ar)",
+                Lang::Ar,
+                Ownership::Unknown,
+            ),
+            source("wikipedia-fa", "ویکی‌پدیا", Lang::Fa, Ownership::Unknown),
+            source(
+                "wikipedia-en",
+                "Wikipedia (en)",
+                Lang::En,
+                Ownership::Unknown,
+            ),
+        ])
+        .expect("sources");
+    let rows: Vec<(Item, Lang)> = [
+        item(
             "wikipedia-ar",
-            "Wikipedia (ar)",
-            Lang::Ar,
-            Ownership::Unknown,
-        ))?;
-        s.upsert_source(&source(
+            "1",
+            "10 أكتوبر إعصار جوليا يتسبب في مقتل نحو 70 شخصاً في مناطق متفرقة في أمريكا الوسطى والجنوبية.",
+            0,
+        ),
+        item(
             "wikipedia-fa",
-            "ویکی‌پدیا",
-            Lang::Fa,
-            Ownership::Unknown,
-        ))?;
-        s.upsert_source(&source(
+            "2",
+            "در نتیجه توفند جولیا بیش از ۹۱ نفر در سراسر آمریکای جنوبی و مرکزی کشته شدند.",
+            190,
+        ),
+        item(
             "wikipedia-en",
-            "Wikipedia (en)",
-            Lang::En,
-            Ownership::Unknown,
-        ))?;
-        let ids = s
-            .insert_items(&[
-                item(
-                    "wikipedia-ar",
-                    "1",
-                    "10 أكتوبر إعصار جوليا يتسبب في مقتل نحو 70 شخصاً في مناطق متفرقة في أمريكا الوسطى والجنوبية.",
-                    0,
-                ),
-                item(
-                    "wikipedia-fa",
-                    "2",
-                    "در نتیجه توفند جولیا بیش از ۹۱ نفر در سراسر آمریکای جنوبی و مرکزی کشته شدند.",
-                    190,
-                ),
-                item(
-                    "wikipedia-en",
-                    "3",
-                    "Hurricane Julia leaves more than 70 people dead across South and Central America.",
-                    250,
-                ),
-            ])?
-            .inserted;
-        s.set_languages(&[
-            (ids[0], Lang::Ar, 0.99),
-            (ids[1], Lang::Fa, 0.99),
-            (ids[2], Lang::En, 0.99),
-        ])?;
-        s.assign(
-            &ids.iter()
-                .map(|&item_id| StoryAssignment {
-                    item_id,
-                    story_id: 1,
-                    score: Some(0.8),
-                    explanation: None,
-                    pinned: false,
-                })
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(1)
-    })(&store)
-    .expect("seed archive")
+            "3",
+            "Hurricane Julia leaves more than 70 people dead across South and Central America.",
+            250,
+        ),
+    ]
+    .into_iter()
+    .zip([Lang::Ar, Lang::Fa, Lang::En])
+    .collect();
+    let ids: Vec<i64> = engine
+        .store_items(&rows)
+        .expect("items")
+        .into_iter()
+        .flatten()
+        .collect();
+    engine.create_story(&ids).expect("seed archive")
 }
 
 #[test]

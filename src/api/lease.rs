@@ -45,7 +45,7 @@ impl Engine {
     /// leave the items stored for it.
     pub fn hold_grouping_lease(&self) -> ApiResult<bool> {
         let me = &self.inner.lease_holder;
-        let outcome = self.with_store(|s| s.try_lease(me, chrono::Utc::now(), pid_alive))?;
+        let outcome = self.with_store(|s| s.try_lease(me, chrono::Utc::now(), &pid_alive))?;
         match outcome {
             LeaseOutcome::Renewed => Ok(true),
             LeaseOutcome::Acquired { took_over } => {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Result, Store};
+use super::{Result, SqliteStore};
 
 /// Cache key of a sentence embedding: the first 16 bytes of sha256(model tag, text).
 pub type SentenceKey = [u8; 16];
@@ -22,7 +22,7 @@ pub fn sentence_key(model: &str, text: &str) -> SentenceKey {
     k
 }
 
-impl Store {
+impl SqliteStore {
     /// Cached sentence embeddings among `keys`.
     pub fn sentence_vectors(&self, keys: &[SentenceKey]) -> Result<HashMap<SentenceKey, Vec<f32>>> {
         let mut out = HashMap::new();
@@ -102,10 +102,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
-    #[test]
-    fn vectors_and_analyses_round_trip() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(vectors_and_analyses_round_trip);
+    fn vectors_and_analyses_round_trip(s: Store) {
         let k = sentence_key("m", "سلام");
         assert_ne!(k, sentence_key("m2", "سلام"));
         s.put_sentence_vectors(&[(k, vec![0.5, -1.0])]).unwrap();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Result, Store, parse_ts, ts};
+use super::{Result, SqliteStore, parse_ts, ts};
 use crate::error::Code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -17,14 +17,14 @@ pub enum FetchOutcome {
 }
 
 impl FetchOutcome {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FetchOutcome::Ok => "ok",
             FetchOutcome::NotModified => "not_modified",
             FetchOutcome::Error => "error",
         }
     }
-    fn from_str(s: &str) -> Self {
+    pub(crate) fn from_str(s: &str) -> Self {
         match s {
             "ok" => FetchOutcome::Ok,
             "not_modified" => FetchOutcome::NotModified,
@@ -66,14 +66,14 @@ pub struct SourceHealth {
     pub items_per_day: f64,
 }
 
-fn code_str(c: Code) -> String {
+pub(crate) fn code_str(c: Code) -> String {
     serde_json::to_value(c)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| "internal".into())
 }
 
-impl Store {
+impl SqliteStore {
     pub fn log_fetch(&self, e: &FetchLogEntry) -> Result<()> {
         self.conn().execute(
             "INSERT INTO fetch_log(source_id, feed_url, started_at, duration_ms, status, bytes, items_new, outcome, error_code, error)
@@ -171,11 +171,11 @@ impl Store {
 mod tests {
     use super::*;
     use crate::model::Lang;
+    use crate::store::Store;
     use crate::store::sources::tests::source;
 
-    #[test]
-    fn health_reflects_the_latest_attempt() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(health_reflects_the_latest_attempt);
+    fn health_reflects_the_latest_attempt(s: Store) {
         s.upsert_source(&source("mehr", Lang::Fa, "http://127.0.0.1:1/rss"))
             .unwrap();
         let mut e = FetchLogEntry {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, SqliteStore, StoreError, parse_ts, ts};
 use crate::error::Code;
 use crate::fulltext::{Article, FulltextMode, is_headline_only};
 use crate::normalize::fold;
@@ -35,7 +35,7 @@ pub enum FulltextState {
     Error { code: Code, message: String },
 }
 
-impl Store {
+impl SqliteStore {
     /// A source's full-text mode (`Auto` when never set).
     pub fn source_fulltext(&self, source_id: &str) -> Result<FulltextMode> {
         let v: Option<Option<String>> = self
@@ -208,6 +208,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use crate::store::items::tests::item;
 
     fn article(text: &str) -> Article {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde::Serialize;
 
-use super::{Result, Store, parse_ts, ts};
+use super::{Result, SqliteStore, parse_ts, ts};
 use crate::model::{Item, Lang, Media, TimeSource};
 use crate::normalize::fold;
 
@@ -14,6 +14,8 @@ pub struct InsertReport {
     pub inserted: Vec<i64>,
     /// Items already in the archive (same source+guid, same canonical URL, or same content in one outlet).
     pub duplicates: usize,
+    /// Per input item, in order: its new row id, or `None` for a duplicate.
+    pub ids: Vec<Option<i64>>,
 }
 
 /// An item as stored, with its row id and detected language.
@@ -64,7 +66,7 @@ pub struct SearchHit {
     pub rank: f64,
 }
 
-fn time_source_str(t: TimeSource) -> &'static str {
+pub(crate) fn time_source_str(t: TimeSource) -> &'static str {
     match t {
         TimeSource::Published => "published",
         TimeSource::Updated => "updated",
@@ -72,7 +74,7 @@ fn time_source_str(t: TimeSource) -> &'static str {
     }
 }
 
-fn time_source_from(s: &str) -> TimeSource {
+pub(crate) fn time_source_from(s: &str) -> TimeSource {
     match s {
         "published" => TimeSource::Published,
         "updated" => TimeSource::Updated,
@@ -88,7 +90,7 @@ fn index_text(item: &Item) -> (String, String) {
 /// An item's stored embedding: item id, detected language, vector.
 pub type StoredVector = (i64, Option<Lang>, Vec<f32>);
 
-impl Store {
+impl SqliteStore {
     /// Insert new items in one transaction; known ones are counted as duplicates and left as they are.
     pub fn insert_items(&self, items: &[Item]) -> Result<InsertReport> {
         let tx = self.conn().unchecked_transaction()?;
@@ -118,6 +120,7 @@ impl Store {
                     || by_hash.exists(params![it.source_id, it.content_hash])?;
                 if dup {
                     report.duplicates += 1;
+                    report.ids.push(None);
                     continue;
                 }
                 insert.execute(params![
@@ -140,6 +143,7 @@ impl Store {
                 let (t, b) = index_text(it);
                 fts.execute(params![id, t, b])?;
                 report.inserted.push(id);
+                report.ids.push(Some(id));
             }
         }
         tx.commit()?;
@@ -158,16 +162,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    pub fn item(&self, id: i64) -> Result<Option<StoredItem>> {
-        Ok(self
-            .items(&ItemQuery {
-                ids: Some(vec![id]),
-                ..Default::default()
-            })?
-            .into_iter()
-            .next())
     }
 
     pub fn items(&self, q: &ItemQuery) -> Result<Vec<StoredItem>> {
@@ -337,6 +331,7 @@ fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredItem>> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::Store;
 
     pub(crate) fn item(source: &str, guid: &str, title: &str) -> Item {
         Item {
@@ -356,9 +351,8 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn reingesting_changes_nothing_and_text_round_trips() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(reingesting_changes_nothing_and_text_round_trips);
+    fn reingesting_changes_nothing_and_text_round_trips(s: Store) {
         // A Persian headline with ZWNJs (U+200C): NTREX-128 line 17 (fas), CC BY-SA 4.0.
         let title = "مردم مقدونیه برای همه‌پرسی تغییر نام کشور به پای صندوق رای می‌روند";
         let a = item("news", "g1", title);
@@ -372,9 +366,10 @@ pub(crate) mod tests {
         assert_eq!(s.item_count().unwrap(), 1);
     }
 
-    #[test]
-    fn same_url_from_another_feed_is_a_duplicate_but_syndicated_text_is_kept() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(
+        same_url_from_another_feed_is_a_duplicate_but_syndicated_text_is_kept
+    );
+    fn same_url_from_another_feed_is_a_duplicate_but_syndicated_text_is_kept(s: Store) {
         let a = item("a", "1", "ارتفاع عدد ضحايا الزلزال");
         let mut b = item("b", "2", "ارتفاع عدد ضحايا الزلزال");
         b.url = a.url.clone();
@@ -382,5 +377,74 @@ pub(crate) mod tests {
         c.content_hash = a.content_hash.clone();
         let r = s.insert_items(&[a, b, c]).unwrap();
         assert_eq!((r.inserted.len(), r.duplicates), (2, 1));
+    }
+
+    crate::store::testing::on_both_backends!(folded_search_finds_both_spellings_title_first);
+    fn folded_search_finds_both_spellings_title_first(s: Store) {
+        // Real headlines: Persian spells Soleimani with ی, Arabic with ي.
+        let fa = item("hamshahri", "1", "روایت دختر سردار سلیمانی از وصیت پدرش");
+        let ar = item(
+            "aawsat",
+            "2",
+            "قاسم سليماني يعزي بقائد العمليات في فيلق بدر",
+        );
+        let mut body_only = item("irna", "3", "خبر");
+        body_only.summary_text = "سردار سلیمانی در این گزارش".into();
+        let other = item("bbc", "4", "Earthquake in Turkey");
+        let ids = s
+            .insert_items(&[fa, ar, body_only, other])
+            .unwrap()
+            .inserted;
+        for query in ["سليماني", "سلیمانی", "سليم"] {
+            let hits: Vec<i64> = s
+                .search_text(query, 10)
+                .unwrap()
+                .iter()
+                .map(|h| h.item_id)
+                .collect();
+            assert_eq!(hits.len(), 3, "{query}: {hits:?}");
+            assert_eq!(
+                hits.last(),
+                Some(&ids[2]),
+                "{query}: a body match ranks below title matches"
+            );
+        }
+        let both: Vec<i64> = s
+            .search_text("سردار سليماني", 10)
+            .unwrap()
+            .iter()
+            .map(|h| h.item_id)
+            .collect();
+        assert_eq!(both.len(), 2, "every term must match: {both:?}");
+        assert!(s.search_text("earthquake", 10).unwrap()[0].item_id == ids[3]);
+        assert!(s.search_text("\"'*:&|!()", 10).unwrap().is_empty());
+    }
+
+    crate::store::testing::on_both_backends!(embeddings_page_in_id_order_with_languages);
+    fn embeddings_page_in_id_order_with_languages(s: Store) {
+        let ids = s
+            .insert_items(&[
+                item("a", "1", "یک"),
+                item("a", "2", "دو"),
+                item("a", "3", "سه"),
+            ])
+            .unwrap()
+            .inserted;
+        s.set_languages(&[(ids[0], Lang::Fa, 0.9), (ids[2], Lang::Ar, 0.8)])
+            .unwrap();
+        s.put_embedding(ids[2], "m", &[0.5, -1.25]).unwrap();
+        s.put_embedding(ids[0], "m", &[1.0, 2.0]).unwrap();
+        s.put_embedding(ids[1], "other", &[3.0]).unwrap();
+        s.put_embedding(ids[0], "m", &[1.5, 2.5]).unwrap();
+        assert_eq!(s.embedding(ids[0]).unwrap(), Some(vec![1.5, 2.5]));
+        let page = s.embeddings_after("m", 0, 10).unwrap();
+        assert_eq!(
+            page,
+            vec![
+                (ids[0], Some(Lang::Fa), vec![1.5, 2.5]),
+                (ids[2], Some(Lang::Ar), vec![0.5, -1.25])
+            ]
+        );
+        assert_eq!(s.embeddings_after("m", ids[0], 1).unwrap().len(), 1);
     }
 }

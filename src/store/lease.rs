@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store, parse_ts, ts};
+use super::{Result, SqliteStore, parse_ts, ts};
 
 /// Who asks for the lease: one engine instance in one process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,22 @@ const REMOTE_TTL: i64 = 60;
 /// A live pid on this host that has not renewed for this long is taken for a reused pid.
 const LOCAL_TTL: i64 = 600;
 
-impl Store {
+/// Whether `cur`'s holder is gone: its pid no longer runs on this host, or it stopped renewing.
+pub(crate) fn holder_is_dead(
+    cur: &Lease,
+    me: &LeaseHolder,
+    now: DateTime<Utc>,
+    alive: &dyn Fn(u32) -> bool,
+) -> bool {
+    let silent = now - cur.heartbeat_at;
+    if cur.host == me.host {
+        !alive(cur.pid) || silent > Duration::seconds(LOCAL_TTL)
+    } else {
+        silent > Duration::seconds(REMOTE_TTL)
+    }
+}
+
+impl SqliteStore {
     pub fn lease(&self) -> Result<Option<Lease>> {
         Ok(self
             .conn()
@@ -71,7 +86,7 @@ impl Store {
         &self,
         me: &LeaseHolder,
         now: DateTime<Utc>,
-        alive: impl Fn(u32) -> bool,
+        alive: &dyn Fn(u32) -> bool,
     ) -> Result<LeaseOutcome> {
         // Two rounds at most: a lost compare-and-swap means someone else changed the row.
         for _ in 0..3 {
@@ -94,13 +109,7 @@ impl Store {
                 )?;
                 return Ok(LeaseOutcome::Renewed);
             }
-            let silent = now - cur.heartbeat_at;
-            let dead = if cur.host == me.host {
-                !alive(cur.pid) || silent > Duration::seconds(LOCAL_TTL)
-            } else {
-                silent > Duration::seconds(REMOTE_TTL)
-            };
-            if !dead {
+            if !holder_is_dead(&cur, me, now, alive) {
                 return Ok(LeaseOutcome::HeldBy(cur));
             }
             let n = self.conn().execute(
@@ -140,6 +149,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     fn holder(token: &str, pid: u32, host: &str) -> LeaseHolder {
         LeaseHolder {
@@ -156,40 +166,39 @@ mod tests {
             + Duration::seconds(s)
     }
 
-    #[test]
-    fn one_holder_at_a_time_and_dead_holders_are_replaced() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(one_holder_at_a_time_and_dead_holders_are_replaced);
+    fn one_holder_at_a_time_and_dead_holders_are_replaced(s: Store) {
         let a = holder("a", 10, "h1");
         let b = holder("b", 20, "h1");
         let c = holder("c", 30, "h2");
         let all_alive = |_| true;
         assert_eq!(
-            s.try_lease(&a, at(0), all_alive).unwrap(),
+            s.try_lease(&a, at(0), &all_alive).unwrap(),
             LeaseOutcome::Acquired { took_over: None }
         );
         assert!(matches!(
-            s.try_lease(&b, at(1), all_alive).unwrap(),
+            s.try_lease(&b, at(1), &all_alive).unwrap(),
             LeaseOutcome::HeldBy(l) if l.pid == 10
         ));
         assert_eq!(
-            s.try_lease(&a, at(100), all_alive).unwrap(),
+            s.try_lease(&a, at(100), &all_alive).unwrap(),
             LeaseOutcome::Renewed
         );
         // Another host waits out the silence; this host needs the pid gone.
         assert!(matches!(
-            s.try_lease(&c, at(130), all_alive).unwrap(),
+            s.try_lease(&c, at(130), &all_alive).unwrap(),
             LeaseOutcome::HeldBy(_)
         ));
         assert!(matches!(
-            s.try_lease(&b, at(131), |pid| pid != 10).unwrap(),
+            s.try_lease(&b, at(131), &|pid| pid != 10).unwrap(),
             LeaseOutcome::Acquired { took_over: Some(l) } if l.holder == "a"
         ));
         assert!(matches!(
-            s.try_lease(&a, at(132), all_alive).unwrap(),
+            s.try_lease(&a, at(132), &all_alive).unwrap(),
             LeaseOutcome::HeldBy(l) if l.holder == "b"
         ));
         assert!(matches!(
-            s.try_lease(&c, at(131 + REMOTE_TTL + 1), all_alive)
+            s.try_lease(&c, at(131 + REMOTE_TTL + 1), &all_alive)
                 .unwrap(),
             LeaseOutcome::Acquired { .. }
         ));

@@ -2,9 +2,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Result, Store};
+use super::{Result, SqliteStore};
 
-impl Store {
+impl SqliteStore {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, SqliteStore, StoreError, parse_ts, ts};
 use crate::model::{Feed, Lang, Ownership, Source};
 
 /// Per-feed state the fetcher needs between runs.
@@ -44,7 +44,7 @@ pub(crate) fn lang_from(s: &str) -> Lang {
     Lang::from_tag(s).unwrap_or(Lang::Und)
 }
 
-impl Store {
+impl SqliteStore {
     /// Insert a source or refresh its descriptive fields. A user's `enabled` and `refresh_secs`
     /// choices survive re-seeding from the catalog.
     pub fn upsert_source(&self, s: &Source) -> Result<()> {
@@ -330,6 +330,7 @@ fn row_to_source(r: &rusqlite::Row<'_>) -> rusqlite::Result<Source> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::Store;
 
     pub(crate) fn source(id: &str, lang: Lang, url: &str) -> Source {
         Source {
@@ -349,9 +350,8 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn upsert_keeps_user_choices_and_rejects_stolen_feed() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(upsert_keeps_user_choices_and_rejects_stolen_feed);
+    fn upsert_keeps_user_choices_and_rejects_stolen_feed(s: Store) {
         let a = source("irna", Lang::Fa, "https://www.irna.ir/rss");
         s.upsert_source(&a).unwrap();
         s.set_source_enabled("irna", false).unwrap();
@@ -362,9 +362,8 @@ pub(crate) mod tests {
         assert_eq!(s.sources().unwrap().len(), 1);
     }
 
-    #[test]
-    fn feed_state_round_trips() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(feed_state_round_trips);
+    fn feed_state_round_trips(s: Store) {
         s.upsert_source(&source("x", Lang::Ar, "http://127.0.0.1/a.xml"))
             .unwrap();
         let st = FeedState {

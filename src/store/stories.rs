@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, ToSql, params};
 use serde::{Deserialize, Serialize};
 
 use super::sources::ownership_str;
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, SqliteStore, StoreError, parse_ts, ts};
 use crate::model::{Lang, Ownership};
 
 /// The representative headline of a story in one language.
@@ -69,7 +69,7 @@ pub struct StoryFilter {
     pub offset: Option<u32>,
 }
 
-impl Store {
+impl SqliteStore {
     /// Allocate a new, empty story id.
     pub fn new_story_id(&self) -> Result<i64> {
         let now = ts(&Utc::now());
@@ -143,90 +143,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    /// Manual correction: move an item to another story (pinned there).
-    pub fn move_item(&self, item_id: i64, to_story: i64) -> Result<()> {
-        self.story(to_story)?
-            .ok_or_else(|| StoreError::NotFound(format!("story {to_story}")))?;
-        let current = self.assignment(item_id)?;
-        self.assign(&[StoryAssignment {
-            item_id,
-            story_id: to_story,
-            score: None,
-            explanation: current.and_then(|c| c.explanation),
-            pinned: true,
-        }])
-    }
-
-    /// Manual correction: move `item_ids` out of `story_id` into a new story; returns its id.
-    /// Both sides are pinned: the analyst said what belongs where, so a regroup must not join
-    /// them again.
-    pub fn split_story(&self, story_id: i64, item_ids: &[i64]) -> Result<i64> {
-        let members: BTreeSet<i64> = self.story_members(story_id)?.into_iter().collect();
-        if item_ids.is_empty() || item_ids.iter().any(|i| !members.contains(i)) {
-            return Err(StoreError::Invalid(format!(
-                "split: every item must belong to story {story_id}"
-            )));
-        }
-        if item_ids.len() == members.len() {
-            return Err(StoreError::Invalid(
-                "split: leave at least one item behind".into(),
-            ));
-        }
-        let new_id = self.new_story_id()?;
-        let leaving: BTreeSet<i64> = item_ids.iter().copied().collect();
-        let mut moves = Vec::with_capacity(members.len());
-        for item_id in members {
-            if leaving.contains(&item_id) {
-                moves.push(StoryAssignment {
-                    item_id,
-                    story_id: new_id,
-                    score: None,
-                    explanation: None,
-                    pinned: true,
-                });
-            } else if let Some(stay) = self.assignment(item_id)? {
-                moves.push(StoryAssignment {
-                    pinned: true,
-                    ..stay
-                });
-            }
-        }
-        self.assign(&moves)?;
-        Ok(new_id)
-    }
-
-    /// Manual correction: merge story `from` into `into`. Every item of both is pinned there: the
-    /// analyst judged the whole story, so a regroup keeps it whole.
-    pub fn merge_stories(&self, into: i64, from: i64) -> Result<()> {
-        if into == from {
-            return Err(StoreError::Invalid(
-                "merge: a story cannot be merged into itself".into(),
-            ));
-        }
-        self.story(into)?
-            .ok_or_else(|| StoreError::NotFound(format!("story {into}")))?;
-        let mut moves: Vec<StoryAssignment> = self
-            .story_members(from)?
-            .into_iter()
-            .map(|item_id| StoryAssignment {
-                item_id,
-                story_id: into,
-                score: None,
-                explanation: None,
-                pinned: true,
-            })
-            .collect();
-        if moves.is_empty() {
-            return Err(StoreError::NotFound(format!("story {from}")));
-        }
-        for item_id in self.story_members(into)? {
-            if let Some(a) = self.assignment(item_id)? {
-                moves.push(StoryAssignment { pinned: true, ..a });
-            }
-        }
-        self.assign(&moves)
     }
 
     pub fn assignment(&self, item_id: i64) -> Result<Option<StoryAssignment>> {
@@ -430,75 +346,206 @@ fn row_to_story(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoryRecord>> 
     })())
 }
 
-/// Recompute a story's summary from its members. An emptied story is deleted.
-fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title,
-                coalesce(si.score, 0)
-         FROM story_items si JOIN items i ON i.id = si.item_id
-         WHERE si.story_id = ?1 ORDER BY i.published, i.id",
-    )?;
-    let rows: Vec<(i64, String, String, String, String, f64)> = stmt
-        .query_map([story_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    if rows.is_empty() {
-        conn.execute("DELETE FROM stories WHERE id = ?1", [story_id])?;
-        return Ok(());
-    }
-    let outlets: BTreeSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+/// One member of a story, as its summary needs it.
+pub(crate) struct Member {
+    pub id: i64,
+    pub source_id: String,
+    /// Fixed-width RFC 3339 text, as stored.
+    pub published: String,
+    /// Detected, else declared, else "und".
+    pub lang: String,
+    pub title: String,
+}
+
+/// A story's summary columns, derived from its members (oldest first).
+pub(crate) struct Summary {
+    pub first_seen: String,
+    pub last_seen: String,
+    pub item_count: i64,
+    pub outlet_count: i64,
+    pub languages: String,
+    pub lang_count: i64,
+    pub first_source_id: String,
+    pub first_item_id: i64,
+    pub headlines: String,
+}
+
+/// The summary of a story with these members, `None` for an empty story (which is deleted).
+pub(crate) fn summarize(rows: &[Member]) -> Result<Option<Summary>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let outlets: BTreeSet<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
     let langs: BTreeSet<&str> = rows
         .iter()
-        .map(|r| r.3.as_str())
+        .map(|r| r.lang.as_str())
         .filter(|l| *l != "und")
         .collect();
     // Representative headline per language: the earliest item in that language, which is the
     // one others followed; ties go to the lower id (deterministic).
     let mut headlines: Vec<Headline> = Vec::new();
     for l in &langs {
-        if let Some(r) = rows.iter().find(|r| r.3 == *l) {
+        if let Some(r) = rows.iter().find(|r| r.lang == *l) {
             headlines.push(Headline {
                 lang: Lang::from_tag(l).unwrap_or(Lang::Und),
-                item_id: r.0,
-                title: r.4.clone(),
-                source_id: r.1.clone(),
+                item_id: r.id,
+                title: r.title.clone(),
+                source_id: r.source_id.clone(),
             });
         }
     }
-    let first = &rows[0];
-    let last_seen = rows.iter().map(|r| r.2.as_str()).max().unwrap_or(&first.2);
+    let last_seen = rows
+        .iter()
+        .map(|r| r.published.as_str())
+        .max()
+        .unwrap_or(&first.published);
+    Ok(Some(Summary {
+        first_seen: first.published.clone(),
+        last_seen: last_seen.to_string(),
+        item_count: rows.len() as i64,
+        outlet_count: outlets.len() as i64,
+        languages: langs.iter().copied().collect::<Vec<_>>().join(","),
+        lang_count: langs.len() as i64,
+        first_source_id: first.source_id.clone(),
+        first_item_id: first.id,
+        headlines: serde_json::to_string(&headlines)?,
+    }))
+}
+
+/// Recompute a story's summary from its members. An emptied story is deleted.
+fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title
+         FROM story_items si JOIN items i ON i.id = si.item_id
+         WHERE si.story_id = ?1 ORDER BY i.published, i.id",
+    )?;
+    let rows: Vec<Member> = stmt
+        .query_map([story_id], |r| {
+            Ok(Member {
+                id: r.get(0)?,
+                source_id: r.get(1)?,
+                published: r.get(2)?,
+                lang: r.get(3)?,
+                title: r.get(4)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let Some(sum) = summarize(&rows)? else {
+        conn.execute("DELETE FROM stories WHERE id = ?1", [story_id])?;
+        return Ok(());
+    };
     conn.execute(
         "UPDATE stories SET first_seen = ?2, last_seen = ?3, item_count = ?4, outlet_count = ?5,
            languages = ?6, lang_count = ?7, first_source_id = ?8, first_item_id = ?9, headlines = ?10,
            updated_at = ?11 WHERE id = ?1",
         params![
             story_id,
-            first.2,
-            last_seen,
-            rows.len() as i64,
-            outlets.len() as i64,
-            langs.iter().copied().collect::<Vec<_>>().join(","),
-            langs.len() as i64,
-            first.1,
-            first.0,
-            serde_json::to_string(&headlines)?,
+            sum.first_seen,
+            sum.last_seen,
+            sum.item_count,
+            sum.outlet_count,
+            sum.languages,
+            sum.lang_count,
+            sum.first_source_id,
+            sum.first_item_id,
+            sum.headlines,
             ts(&Utc::now())
         ],
     )?;
     Ok(())
 }
 
+/// Corrections, made of the calls above: the same on both back ends.
+impl super::Store {
+    /// Manual correction: move an item to another story (pinned there).
+    pub fn move_item(&self, item_id: i64, to_story: i64) -> Result<()> {
+        self.story(to_story)?
+            .ok_or_else(|| StoreError::NotFound(format!("story {to_story}")))?;
+        let current = self.assignment(item_id)?;
+        self.assign(&[StoryAssignment {
+            item_id,
+            story_id: to_story,
+            score: None,
+            explanation: current.and_then(|c| c.explanation),
+            pinned: true,
+        }])
+    }
+
+    /// Manual correction: move `item_ids` out of `story_id` into a new story; returns its id.
+    /// Both sides are pinned: the analyst said what belongs where, so a regroup must not join
+    /// them again.
+    pub fn split_story(&self, story_id: i64, item_ids: &[i64]) -> Result<i64> {
+        let members: BTreeSet<i64> = self.story_members(story_id)?.into_iter().collect();
+        if item_ids.is_empty() || item_ids.iter().any(|i| !members.contains(i)) {
+            return Err(StoreError::Invalid(format!(
+                "split: every item must belong to story {story_id}"
+            )));
+        }
+        if item_ids.len() == members.len() {
+            return Err(StoreError::Invalid(
+                "split: leave at least one item behind".into(),
+            ));
+        }
+        let new_id = self.new_story_id()?;
+        let leaving: BTreeSet<i64> = item_ids.iter().copied().collect();
+        let mut moves = Vec::with_capacity(members.len());
+        for item_id in members {
+            if leaving.contains(&item_id) {
+                moves.push(StoryAssignment {
+                    item_id,
+                    story_id: new_id,
+                    score: None,
+                    explanation: None,
+                    pinned: true,
+                });
+            } else if let Some(stay) = self.assignment(item_id)? {
+                moves.push(StoryAssignment {
+                    pinned: true,
+                    ..stay
+                });
+            }
+        }
+        self.assign(&moves)?;
+        Ok(new_id)
+    }
+
+    /// Manual correction: merge story `from` into `into`. Every item of both is pinned there: the
+    /// analyst judged the whole story, so a regroup keeps it whole.
+    pub fn merge_stories(&self, into: i64, from: i64) -> Result<()> {
+        if into == from {
+            return Err(StoreError::Invalid(
+                "merge: a story cannot be merged into itself".into(),
+            ));
+        }
+        self.story(into)?
+            .ok_or_else(|| StoreError::NotFound(format!("story {into}")))?;
+        let mut moves: Vec<StoryAssignment> = self
+            .story_members(from)?
+            .into_iter()
+            .map(|item_id| StoryAssignment {
+                item_id,
+                story_id: into,
+                score: None,
+                explanation: None,
+                pinned: true,
+            })
+            .collect();
+        if moves.is_empty() {
+            return Err(StoreError::NotFound(format!("story {from}")));
+        }
+        for item_id in self.story_members(into)? {
+            if let Some(a) = self.assignment(item_id)? {
+                moves.push(StoryAssignment { pinned: true, ..a });
+            }
+        }
+        self.assign(&moves)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use crate::store::items::tests::item;
 
     fn auto(item_id: i64, story_id: i64) -> StoryAssignment {
@@ -511,9 +558,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn summaries_follow_membership_and_corrections_stick() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(summaries_follow_membership_and_corrections_stick);
+    fn summaries_follow_membership_and_corrections_stick(s: Store) {
         let mut a = item("almayadeen", "1", "الحرس الثوري يعلن إسقاط طائرة مسيرة");
         a.declared_lang = Some(Lang::Ar);
         let mut b = item("irna", "2", "سپاه از سرنگونی یک پهپاد خبر داد");
@@ -562,11 +608,10 @@ mod tests {
         assert!(s.split_story(c, &[999]).is_err());
     }
 
-    #[test]
-    fn ranking_and_outlet_filters_find_the_right_stories() {
+    crate::store::testing::on_both_backends!(ranking_and_outlet_filters_find_the_right_stories);
+    fn ranking_and_outlet_filters_find_the_right_stories(s: Store) {
         use crate::model::Ownership;
         use crate::store::sources::tests::source;
-        let s = Store::open_in_memory().unwrap();
         let mut irna = source("irna", Lang::Fa, "http://127.0.0.1:9/irna");
         irna.ownership = Ownership::State;
         s.upsert_source(&irna).unwrap();

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, SqliteStore, StoreError, parse_ts, ts};
 use crate::watch::{Watch, WatchRule};
 
 /// An alert as stored, with the story its newest item is in now (stories merge).
@@ -50,7 +50,7 @@ pub struct AlertHit<'a> {
     pub backfill: bool,
 }
 
-const ALERT_SELECT: &str =
+pub(crate) const ALERT_SELECT: &str =
     "SELECT a.id, a.watch_id, coalesce(si.story_id, a.story_id), a.first_item_id,
     a.last_item_id, (SELECT count(*) FROM alert_items x WHERE x.alert_id = a.id), a.reason,
     a.created_at, a.updated_at, a.due_at, a.delivered_at
@@ -73,7 +73,7 @@ fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRecord> {
     })
 }
 
-impl Store {
+impl SqliteStore {
     pub fn insert_watch(&self, name: &str, rule: &WatchRule, now: DateTime<Utc>) -> Result<Watch> {
         self.conn().execute(
             "INSERT INTO watches(name, rule, created_at) VALUES (?1, ?2, ?3)",
@@ -218,6 +218,13 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// How many items belong to a story.
+    pub fn grouped_item_count(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM story_items", [], |r| r.get(0))?)
+    }
+
     /// Alerts newest first, raised or extended since `since`.
     pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>> {
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -259,6 +266,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use crate::store::items::tests::item;
 
     fn at(m: i64) -> DateTime<Utc> {
@@ -268,9 +276,8 @@ mod tests {
             + chrono::Duration::minutes(m)
     }
 
-    #[test]
-    fn one_alert_per_watch_and_story_and_claimed_once() {
-        let s = Store::open_in_memory().unwrap();
+    crate::store::testing::on_both_backends!(one_alert_per_watch_and_story_and_claimed_once);
+    fn one_alert_per_watch_and_story_and_claimed_once(s: Store) {
         let w = s
             .insert_watch(
                 "putin",

@@ -202,7 +202,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
         enabled: true,
         refresh_secs: 300,
     };
-    engine.with_store(|s| s.upsert_source(&source)).unwrap();
+    engine.save_sources(std::slice::from_ref(&source)).unwrap();
     assert_eq!(
         engine.source_fulltext("headlines").unwrap().mode,
         FulltextMode::Auto
@@ -249,9 +249,19 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
         .find(|w| w.len() > 6 && !en.item.item.title.contains(w))
         .expect("a lead word not in the title")
         .to_string();
-    let hits = engine.with_store(|s| s.search_text(&word, 50)).unwrap();
+    let groups = engine
+        .search(&parallax::api::SearchQuery {
+            text: word.clone(),
+            filter: Default::default(),
+            semantic: false,
+            limit: Some(50),
+        })
+        .unwrap();
     assert!(
-        hits.iter().any(|h| h.item_id == en.item.id),
+        groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .any(|h| h.item.id == en.item.id),
         "search for {word:?} finds the article"
     );
 

@@ -1,8 +1,8 @@
 //! `parallax fetch` end to end: the binary against the fixture server and a real archive file.
 
 use crate::ingest::{Bed, bed};
+use parallax::api::{Engine, EngineConfig};
 use parallax::model::Source;
-use parallax::store::Store;
 use std::process::Command;
 
 fn fetch(db: &std::path::Path, extra: &[&str]) -> (String, String) {
@@ -26,16 +26,32 @@ fn fetch(db: &std::path::Path, extra: &[&str]) -> (String, String) {
 
 fn archive(bed: &Bed, dir: &tempfile::TempDir, ids: &[&str]) -> std::path::PathBuf {
     let path = dir.path().join("cli.db");
-    let store = Store::open(&path).unwrap();
-    let chosen: Vec<&Source> = bed
+    let chosen: Vec<Source> = bed
         .sources
         .iter()
         .filter(|s| ids.contains(&s.id.as_str()))
+        .cloned()
         .collect();
-    for s in chosen {
-        store.upsert_source(s).unwrap();
-    }
+    engine(&path).save_sources(&chosen).unwrap();
     path
+}
+
+/// The archive as another process sees it (no catalog, no model).
+fn engine(db: &std::path::Path) -> Engine {
+    Engine::open(EngineConfig {
+        seed_catalog: false,
+        model_path: Some(db.with_extension("no-model")),
+        ..EngineConfig::new(db.to_path_buf())
+    })
+    .unwrap()
+}
+
+fn sources(e: &Engine) -> Vec<Source> {
+    e.list_sources()
+        .unwrap()
+        .into_iter()
+        .map(|v| v.source)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,7 +128,7 @@ async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes() 
     let dir = tempfile::tempdir().unwrap();
     let ids = ["fx-fa-rss2", "fx-ar-rss2", "fx-en-rdf"];
     let db = archive(&bed, &dir, &ids);
-    let sources = Store::open(&db).unwrap().sources().unwrap();
+    let sources = sources(&engine(&db));
     assert_eq!(sources.len(), 3);
 
     // The write-ahead log may not pass 48 KiB: the first writes fail as on a full disk.
@@ -132,12 +148,12 @@ async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes() 
     );
 
     // Intact: a clean integrity check, the sources as they were, whatever was stored complete.
-    let store = Store::open(&db).unwrap();
-    assert!(store.integrity_check().unwrap().is_empty());
-    assert_eq!(store.sources().unwrap(), sources);
-    let kept = store.item_count().unwrap();
+    let e = engine(&db);
+    assert!(e.check_integrity().unwrap().is_empty());
+    assert_eq!(self::sources(&e), sources);
+    let kept = e.archive_counts().unwrap().items;
     assert!(kept < 36, "the limit stopped nothing: {kept} items");
-    drop(store);
+    drop(e);
 
     // With room again, the next run stores the rest.
     let db2 = db.clone();
@@ -145,5 +161,5 @@ async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes() 
         .await
         .unwrap();
     assert!(out.contains(&format!("({} new items)", 36 - kept)), "{out}");
-    assert_eq!(Store::open(&db).unwrap().item_count().unwrap(), 36);
+    assert_eq!(engine(&db).archive_counts().unwrap().items, 36);
 }

@@ -75,15 +75,12 @@ async fn alerts_follow_items_through_refreshes_once_per_story() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let e = engine(&dir);
-    // Sources written through a second connection to the engine's archive.
-    let s = parallax::store::Store::open(e.db_path()).unwrap();
-    s.upsert_source(&source("itn-en", Lang::En, server.url("en")))
-        .unwrap();
-    s.upsert_source(&source("itn-ar", Lang::Ar, server.url("ar")))
-        .unwrap();
-    s.upsert_source(&source("itn-fa", Lang::Fa, server.url("fa")))
-        .unwrap();
-    drop(s);
+    e.save_sources(&[
+        source("itn-en", Lang::En, server.url("en")),
+        source("itn-ar", Lang::Ar, server.url("ar")),
+        source("itn-fa", Lang::Fa, server.url("fa")),
+    ])
+    .unwrap();
     let w = e.add_watch(&terms(&["Putin"])).unwrap().watch;
     assert_eq!(w.name, "Putin");
     let mut events = e.subscribe();

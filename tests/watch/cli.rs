@@ -6,11 +6,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use parallax::model::Lang;
-use parallax::store::Store;
 use tokio::io::AsyncBufReadExt;
 
 use crate::support::server::FixtureServer;
-use crate::{demo_rows, feed, rows_mentioning, source};
+use crate::{demo_rows, feed, open_engine, rows_mentioning, source};
 
 /// The binary on `db`, grouping by words and names (no model: fast, and not what is tested).
 fn parallax(db: &Path) -> Command {
@@ -105,9 +104,8 @@ async fn parallax_watch_prints_alerts_as_json_lines() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    Store::open(&db)
-        .unwrap()
-        .upsert_source(&source("itn-fa", Lang::Fa, server.url("fa")))
+    open_engine(&db)
+        .save_sources(&[source("itn-fa", Lang::Fa, server.url("fa"))])
         .unwrap();
     run(&db, &["watchlist", "add", "Putin", "--no-backfill"]);
 

@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 
 use parallax::api::{Engine, EngineConfig};
 use parallax::model::Lang;
-use parallax::store::{LeaseHolder, Store};
 
 use crate::support::server::FixtureServer;
-use crate::{demo_rows, feed, source};
+use crate::{demo_rows, feed, open_engine, source};
 
 fn parallax(db: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_parallax"));
@@ -21,25 +20,17 @@ fn parallax(db: &Path) -> Command {
 }
 
 fn counts(db: &Path) -> (i64, i64, i64) {
-    let s = Store::open(db).unwrap();
-    let items = s.item_count().unwrap();
-    let grouped = s.grouped_items_after(0, usize::MAX).unwrap().len() as i64;
-    (items, grouped, s.story_count().unwrap())
+    let c = open_engine(db).archive_counts().unwrap();
+    (c.items, c.grouped, c.stories)
 }
 
 /// An archive holding the demo's 503 real items, stored by an engine that did not hold the
 /// grouping lease (this test process held it): stored, none grouped.
 fn stored_not_grouped(dir: &Path) -> PathBuf {
     let db = dir.join("a.db");
-    let blocker = LeaseHolder {
-        token: "test-blocker".into(),
-        pid: std::process::id(),
-        host: std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|s| s.trim().to_string())
-            .unwrap_or_else(|_| "localhost".into()),
-    };
-    let s = Store::open(&db).unwrap();
-    s.try_lease(&blocker, chrono::Utc::now(), |_| true).unwrap();
+    // Another engine of this process holds the lease, as another app would.
+    let blocker = open_engine(&db);
+    assert!(blocker.hold_grouping_lease().unwrap());
     {
         let e = Engine::open(EngineConfig {
             seed_catalog: false,
@@ -50,8 +41,8 @@ fn stored_not_grouped(dir: &Path) -> PathBuf {
         let r = e.load_demo_archive(None).unwrap();
         assert_eq!((r.new_items, r.stories), (503, 0), "left to the holder");
     }
-    s.release_lease(&blocker).unwrap();
-    drop(s);
+    // Dropping the holder hands the lease back.
+    drop(blocker);
     db
 }
 
@@ -105,7 +96,7 @@ fn two_processes_group_as_one() {
         "the same stories as one process makes"
     );
     assert!(
-        Store::open(&db).unwrap().lease().unwrap().is_none(),
+        open_engine(&db).grouping_lease().unwrap().is_none(),
         "released on exit"
     );
 }
@@ -124,9 +115,8 @@ async fn a_holder_killed_with_sigkill_is_taken_over() {
     let server = FixtureServer::start([("fa".to_string(), feed("fa", &fa))])
         .await
         .unwrap();
-    Store::open(&db)
-        .unwrap()
-        .upsert_source(&source("itn-fa-live", Lang::Fa, server.url("fa")))
+    open_engine(&db)
+        .save_sources(&[source("itn-fa-live", Lang::Fa, server.url("fa"))])
         .unwrap();
 
     // `parallax watch` refreshes, takes the lease and groups; kill -9 it while it holds it.
@@ -139,7 +129,7 @@ async fn a_holder_killed_with_sigkill_is_taken_over() {
     let pid = child.id();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let holder = Store::open(&db).unwrap().lease().unwrap();
+        let holder = open_engine(&db).grouping_lease().unwrap();
         if holder.is_some_and(|l| l.pid == pid) {
             break;
         }
@@ -148,7 +138,7 @@ async fn a_holder_killed_with_sigkill_is_taken_over() {
     }
     child.kill().unwrap(); // SIGKILL: no clean-up runs
     child.wait().unwrap();
-    let held = Store::open(&db).unwrap().lease().unwrap().unwrap();
+    let held = open_engine(&db).grouping_lease().unwrap().unwrap();
     assert_eq!(held.pid, pid, "a killed holder leaves its lease behind");
 
     // A process without the lease stores and leaves: the dead holder's lease is taken over.
@@ -161,7 +151,7 @@ async fn a_holder_killed_with_sigkill_is_taken_over() {
     let (items, grouped, _) = counts(&db);
     assert!(items >= 503);
     assert_eq!(grouped, items, "nothing lost: every item grouped once");
-    assert!(Store::open(&db).unwrap().lease().unwrap().is_none());
+    assert!(open_engine(&db).grouping_lease().unwrap().is_none());
 }
 
 #[test]

@@ -68,6 +68,17 @@ pub fn feed(lang: &str, rows: &[Row]) -> Behaviour {
     Behaviour::Feed(StaticFeed::new(body, Format::Rss2.content_type()))
 }
 
+/// An engine on an archive another process also uses (no catalog, no model): what the test
+/// reads or writes there goes through the engine, as every caller's does.
+pub fn open_engine(db: &std::path::Path) -> parallax::api::Engine {
+    parallax::api::Engine::open(parallax::api::EngineConfig {
+        seed_catalog: false,
+        model_path: Some(db.with_extension("no-model")),
+        ..parallax::api::EngineConfig::new(db.to_path_buf())
+    })
+    .unwrap()
+}
+
 /// A source per language on the fixture server.
 pub fn source(id: &str, lang: parallax::model::Lang, url: String) -> parallax::model::Source {
     parallax::model::Source {

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use parallax::api::{Engine, EngineConfig, ExportFormat};
-use parallax::store::StoryAssignment;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,25 +26,16 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     // The demo's real items, then all of the first `items` put in one story by hand, as a
     // merge would.
     engine.load_demo_archive(None)?;
-    // Written through a second connection to the same archive (the engine reads it back).
-    let store = parallax::store::Store::open(engine.db_path())?;
-    let story = (|s: &parallax::store::Store| -> Result<i64, parallax::store::StoreError> {
-        let ids = s.grouped_items_after(0, a.items)?;
-        let story = s.new_story_id()?;
-        s.assign(
-            &ids.iter()
-                .map(|&item_id| StoryAssignment {
-                    item_id,
-                    story_id: story,
-                    score: None,
-                    explanation: None,
-                    pinned: true,
-                })
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(story)
-    })(&store)?;
-    drop(store);
+    let first: Vec<i64> = engine
+        .list_items(&parallax::store::ItemQuery {
+            limit: Some(a.items),
+            ascending: true,
+            ..Default::default()
+        })?
+        .iter()
+        .map(|it| it.id)
+        .collect();
+    let story = engine.create_story(&first)?;
     let n = engine.get_story(story)?.items.len();
     let mut report = serde_json::Map::new();
     report.insert("items".into(), n.into());

@@ -9,7 +9,6 @@ use anyhow::Context;
 use chrono::{Duration, TimeZone, Utc};
 use parallax::api::{Engine, EngineConfig};
 use parallax::model::{Feed, Item, Lang, Ownership, Source, TimeSource};
-use parallax::store::StoryAssignment;
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -58,7 +57,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 ..EngineConfig::new(db.clone())
             })?;
             let (id, n) = engine
-                .with_store(|s| s.largest_story())?
+                .largest_story()?
                 .context("the archive has no stories")?;
             println!("largest story #{id}: {n} items");
             (engine, id)
@@ -78,7 +77,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         }
     };
     let t = Instant::now();
-    engine.with_store(|s| s.clear_story_analysis(story))?;
+    engine.clear_story_analysis(story)?;
     let c = engine.story_carry(story)?;
     let f = engine.story_framing(story)?;
     let first = t.elapsed().as_secs_f64() * 1000.0;
@@ -91,7 +90,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let mut fresh = Vec::new();
     let mut stored = Vec::new();
     for _ in 0..a.runs.max(1) {
-        engine.with_store(|s| s.clear_story_analysis(story))?;
+        engine.clear_story_analysis(story)?;
         let t = Instant::now();
         engine.story_carry(story)?;
         engine.story_framing(story)?;
@@ -206,31 +205,14 @@ fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Re
             });
         }
     }
-    engine
-        .with_store(|s| {
-            for src in &sources {
-                s.upsert_source(src)?;
-            }
-            let ids = s.insert_items(&items)?.inserted;
-            let langs: Vec<(i64, Lang, f64)> = ids
-                .iter()
-                .zip(&items)
-                .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
-                .collect();
-            s.set_languages(&langs)?;
-            let story = s.new_story_id()?;
-            s.assign(
-                &ids.iter()
-                    .map(|&item_id| StoryAssignment {
-                        item_id,
-                        story_id: story,
-                        score: Some(1.0),
-                        explanation: None,
-                        pinned: true,
-                    })
-                    .collect::<Vec<_>>(),
-            )?;
-            Ok(story)
+    engine.save_sources(&sources)?;
+    let rows: Vec<(Item, Lang)> = items
+        .into_iter()
+        .map(|it| {
+            let lang = it.declared_lang.clone().unwrap_or(Lang::Und);
+            (it, lang)
         })
-        .map_err(Into::into)
+        .collect();
+    let ids: Vec<i64> = engine.store_items(&rows)?.into_iter().flatten().collect();
+    Ok(engine.create_story(&ids)?)
 }

@@ -5,7 +5,6 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use parallax::api::{Change, Engine, EngineConfig};
 use parallax::refresh::{FeedOutcome, RefreshSummary};
-use std::path::Path;
 
 #[derive(clap::Args)]
 pub struct FetchArgs {
@@ -27,12 +26,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn engine(db: &Path) -> anyhow::Result<Engine> {
-    Ok(Engine::open(EngineConfig::new(db.to_path_buf()))?)
-}
-
-pub fn run_fetch(db: &Path, a: FetchArgs) -> anyhow::Result<()> {
-    let engine = engine(db)?;
+pub fn run_fetch(config: EngineConfig, a: FetchArgs) -> anyhow::Result<()> {
+    let engine = Engine::open(config)?;
     let mut events = engine.subscribe();
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -88,8 +83,8 @@ pub fn describe(s: &RefreshSummary) -> String {
     )
 }
 
-pub fn run_watch(db: &Path, _a: WatchArgs) -> anyhow::Result<()> {
-    let engine = engine(db)?;
+pub fn run_watch(config: EngineConfig, _a: WatchArgs) -> anyhow::Result<()> {
+    let engine = Engine::open(config)?;
     let mut events = engine.subscribe();
     // stdout carries only alerts, one JSON object per line, so it can be piped on; progress goes
     // to stderr.

@@ -18,6 +18,7 @@ mod search;
 mod sources;
 mod status;
 mod stories;
+mod team;
 mod watchlist;
 
 use std::path::PathBuf;
@@ -35,6 +36,10 @@ struct Cli {
     /// Archive database (default: the platform data dir; env PARALLAX_DB).
     #[arg(long, global = true, env = "PARALLAX_DB")]
     db: Option<PathBuf>,
+    /// Team mode: use this PostgreSQL archive instead (postgres://user:password@host/db or a
+    /// key=value string; env PARALLAX_PG). `--db` then only places local files beside it.
+    #[arg(long, global = true, env = "PARALLAX_PG")]
+    pg: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -77,6 +82,10 @@ enum Command {
         #[command(subcommand)]
         cmd: model::ModelCmd,
     },
+    /// Team mode: serve the PostgreSQL archive (`--pg URL`) over HTTP (`--listen ADDR`).
+    Serve(team::ServeArgs),
+    /// Team users and their API tokens.
+    Users(team::UsersArgs),
     /// Bundled catalog, OPML files and feed autodiscovery (offline, no archive needed).
     Catalog(catalog::Args),
     /// Parse a saved feed file and print its items (offline, no archive needed).
@@ -159,11 +168,26 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(EngineConfig::default_db_path);
-    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(EngineConfig::new(db.clone()))?) };
+    let config = EngineConfig {
+        postgres: cli.pg.clone(),
+        ..EngineConfig::new(db.clone())
+    };
+    let open = || -> anyhow::Result<Engine> { Ok(Engine::open(config.clone())?) };
+    // Fetching calls the store from async code, which the blocking PostgreSQL client refuses.
+    if config.postgres.is_some()
+        && matches!(
+            cli.command,
+            Command::Fetch(_) | Command::Watch(_) | Command::Sources(_)
+        )
+    {
+        anyhow::bail!(
+            "fetch, watch and sources do not work on a PostgreSQL archive yet (team mode is in progress): use them on a SQLite archive"
+        );
+    }
     match cli.command {
         Command::Sources(a) => sources::run(open()?, a),
-        Command::Fetch(a) => fetch::run_fetch(&db, a),
-        Command::Watch(a) => fetch::run_watch(&db, a),
+        Command::Fetch(a) => fetch::run_fetch(config.clone(), a),
+        Command::Watch(a) => fetch::run_watch(config.clone(), a),
         Command::Watchlist(a) => watchlist::run(open()?, a),
         Command::Alerts(a) => watchlist::alerts(open()?, a),
         Command::Export(a) => export::run(open()?, a),
@@ -199,6 +223,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("grouped {n} items");
             note_lease(&engine)
         }
+        Command::Serve(a) => team::serve(team::team_config(config)?, a),
+        Command::Users(a) => team::users(team::team_config(config)?, a),
         Command::Model { cmd } => model::model(cmd),
         Command::Catalog(a) => catalog::run(a),
         Command::Parse(a) => parse::run(a),

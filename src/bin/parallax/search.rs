@@ -179,10 +179,16 @@ fn bench_archive(
     let dir = tempfile_dir()?;
     let t0 = Instant::now();
     let langs = [Lang::Ar, Lang::Fa, Lang::En];
-    // The archive is written straight to the store (synthetic vectors, no model), then opened.
-    let fill = |s: &parallax::store::Store| -> Result<(), parallax::store::StoreError> {
-        for l in &langs {
-            s.upsert_source(&Source {
+    // The archive is written through the engine (synthetic vectors, no model), then reopened
+    // so the meaning index is built from it as on any start.
+    {
+        let engine = Engine::open(parallax::api::EngineConfig {
+            seed_catalog: false,
+            ..parallax::api::EngineConfig::new(dir.join("bench.db"))
+        })?;
+        let sources: Vec<Source> = langs
+            .iter()
+            .map(|l| Source {
                 id: format!("bench-{l}"),
                 name: format!("Bench ({l})"),
                 homepage: None,
@@ -196,56 +202,52 @@ fn bench_archive(
                 note: None,
                 enabled: false,
                 refresh_secs: 86_400,
-            })?;
-        }
+            })
+            .collect();
+        engine.save_sources(&sources)?;
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
         let base = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
             .map(|d| d.with_timezone(&chrono::Utc))
             .unwrap_or_default();
         for start in (0..n).step_by(5000) {
-            let rows: Vec<(usize, Item)> = (start..n.min(start + 5000))
+            let rows: Vec<(usize, (Item, Lang))> = (start..n.min(start + 5000))
                 .map(|i| {
                     let it = &seed[i % seed.len()];
                     let lang = Lang::from_tag(&it.lang).unwrap_or(Lang::Und);
-                    (
-                        i,
-                        Item {
-                            source_id: format!("bench-{lang}"),
-                            guid: format!("{}#{i}", it.id),
-                            url: None,
-                            title: it.title.clone(),
-                            summary_html: String::new(),
-                            summary_text: it.text.clone(),
-                            author: None,
-                            published: base + chrono::Duration::minutes(i as i64),
-                            time_source: TimeSource::Published,
-                            categories: Vec::new(),
-                            media: Vec::new(),
-                            declared_lang: Some(lang),
-                            content_hash: format!("bench-{i}"),
-                        },
-                    )
+                    let item = Item {
+                        source_id: format!("bench-{lang}"),
+                        guid: format!("{}#{i}", it.id),
+                        url: None,
+                        title: it.title.clone(),
+                        summary_html: String::new(),
+                        summary_text: it.text.clone(),
+                        author: None,
+                        published: base + chrono::Duration::minutes(i as i64),
+                        time_source: TimeSource::Published,
+                        categories: Vec::new(),
+                        media: Vec::new(),
+                        declared_lang: Some(lang.clone()),
+                        content_hash: format!("bench-{i}"),
+                    };
+                    (i, (item, lang))
                 })
                 .collect();
-            let items: Vec<Item> = rows.iter().map(|(_, it)| it.clone()).collect();
-            let ids = s.insert_items(&items)?.inserted;
-            let detections: Vec<(i64, Lang, f64)> = ids
+            let items: Vec<(Item, Lang)> = rows.iter().map(|(_, r)| r.clone()).collect();
+            let ids = engine.store_items(&items)?;
+            let vectors: Vec<(i64, Vec<f32>)> = ids
                 .iter()
-                .zip(&items)
-                .map(|(&id, it)| (id, it.declared_lang.clone().unwrap_or(Lang::Und), 1.0))
+                .zip(&rows)
+                .filter_map(|(id, (i, _))| {
+                    let v = real[i % real.len()]
+                        .iter()
+                        .map(|x| x + rng.gen_range(-0.02f32..0.02))
+                        .collect();
+                    id.map(|id| (id, v))
+                })
                 .collect();
-            s.set_languages(&detections)?;
-            for (&id, (i, _)) in ids.iter().zip(&rows) {
-                let v: Vec<f32> = real[i % real.len()]
-                    .iter()
-                    .map(|x| x + rng.gen_range(-0.02f32..0.02))
-                    .collect();
-                s.put_embedding(id, parallax::embed::MODEL_TAG, &v)?;
-            }
+            engine.put_embeddings(parallax::embed::MODEL_TAG, &vectors)?;
         }
-        Ok(())
-    };
-    fill(&parallax::store::Store::open(&dir.join("bench.db"))?)?;
+    }
     let engine = Engine::open(parallax::api::EngineConfig {
         seed_catalog: false,
         ..parallax::api::EngineConfig::new(dir.join("bench.db"))

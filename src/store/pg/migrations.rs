@@ -1,0 +1,206 @@
+//! Versioned schema migrations for PostgreSQL (append only: never edit a released step). Step 1
+//! is SQLite's steps 1–5 at once; later steps follow both back ends' changes.
+
+use postgres::Client;
+
+use super::super::{Result, StoreError};
+
+const V1: &str = r#"
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    homepage TEXT,
+    language TEXT NOT NULL,
+    country TEXT,
+    ownership TEXT NOT NULL,
+    note TEXT,
+    enabled BOOLEAN NOT NULL DEFAULT TRUE,
+    refresh_secs BIGINT NOT NULL DEFAULT 900,
+    origin TEXT NOT NULL DEFAULT 'user',
+    added_at TEXT NOT NULL
+);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    verified BOOLEAN NOT NULL DEFAULT TRUE,
+    position BIGINT NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    ttl_minutes BIGINT,
+    consecutive_failures BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_attempt_at TEXT,
+    last_success_at TEXT
+);
+CREATE INDEX feeds_source ON feeds(source_id);
+CREATE TABLE fetch_log (
+    id BIGSERIAL PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    duration_ms BIGINT NOT NULL,
+    status BIGINT,
+    bytes BIGINT NOT NULL,
+    items_new BIGINT NOT NULL,
+    outcome TEXT NOT NULL,
+    error_code TEXT,
+    error TEXT
+);
+CREATE INDEX fetch_log_source ON fetch_log(source_id, started_at);
+CREATE TABLE items (
+    id BIGSERIAL PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    url TEXT,
+    title TEXT NOT NULL,
+    summary_html TEXT NOT NULL,
+    summary_text TEXT NOT NULL,
+    author TEXT,
+    published TEXT NOT NULL,
+    time_source TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    media TEXT NOT NULL,
+    declared_lang TEXT,
+    content_hash TEXT NOT NULL,
+    lang TEXT,
+    lang_confidence DOUBLE PRECISION,
+    fetched_at TEXT NOT NULL,
+    -- Parallax's fold, tokenised in Rust: title tokens weigh A, body tokens B.
+    search tsvector NOT NULL,
+    UNIQUE(source_id, guid)
+);
+CREATE INDEX items_url ON items(url) WHERE url IS NOT NULL;
+CREATE INDEX items_hash ON items(source_id, content_hash);
+CREATE INDEX items_published ON items(published);
+CREATE INDEX items_lang ON items(lang, published);
+CREATE INDEX items_source_published ON items(source_id, published);
+CREATE INDEX items_search ON items USING GIN (search);
+CREATE TABLE embeddings (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BYTEA NOT NULL
+);
+CREATE TABLE stories (
+    id BIGINT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    item_count BIGINT NOT NULL,
+    outlet_count BIGINT NOT NULL,
+    languages TEXT NOT NULL,
+    lang_count BIGINT NOT NULL,
+    first_source_id TEXT,
+    first_item_id BIGINT,
+    headlines TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX stories_last_seen ON stories(last_seen);
+CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen);
+CREATE TABLE story_items (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    story_id BIGINT NOT NULL,
+    score DOUBLE PRECISION,
+    explanation TEXT,
+    pinned BOOLEAN NOT NULL DEFAULT FALSE,
+    assigned_at TEXT NOT NULL
+);
+CREATE INDEX story_items_story ON story_items(story_id);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE watches (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE aliases (
+    id BIGSERIAL PRIMARY KEY,
+    spellings TEXT NOT NULL
+);
+CREATE TABLE alerts (
+    id BIGSERIAL PRIMARY KEY,
+    watch_id BIGINT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+    story_id BIGINT NOT NULL,
+    first_item_id BIGINT NOT NULL,
+    last_item_id BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE(watch_id, story_id)
+);
+CREATE INDEX alerts_created ON alerts(created_at);
+CREATE INDEX alerts_undelivered ON alerts(due_at) WHERE delivered_at IS NULL;
+CREATE TABLE alert_items (
+    alert_id BIGINT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    item_id BIGINT NOT NULL,
+    PRIMARY KEY(alert_id, item_id)
+);
+CREATE TABLE grouping_lease (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    host TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
+CREATE TABLE sentence_vectors (
+    key BYTEA PRIMARY KEY,
+    vector BYTEA NOT NULL
+);
+CREATE TABLE story_analysis (
+    story_id BIGINT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"#;
+
+/// Team users (API tokens stored as SHA-256; see store::users).
+const V2: &str = r#"
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+"#;
+
+const STEPS: &[&str] = &[V1, V2];
+
+/// An arbitrary constant key for the advisory lock that serialises migrations across processes.
+const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"
+
+/// Apply the steps not applied yet, in one transaction, under an advisory lock so two servers
+/// starting at once do not both migrate.
+pub(super) fn apply(client: &mut Client) -> Result<()> {
+    let fail = |e: postgres::Error| StoreError::Migration(e.to_string());
+    let mut tx = client.transaction().map_err(fail)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(fail)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS parallax_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .map_err(fail)?;
+    let done: i64 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM parallax_schema", &[])
+        .map_err(fail)?
+        .get(0);
+    if done > STEPS.len() as i64 {
+        return Err(StoreError::Migration(format!(
+            "the database has schema version {done}, newer than this Parallax knows ({}): upgrade Parallax",
+            STEPS.len()
+        )));
+    }
+    for (i, step) in STEPS.iter().enumerate().skip(done as usize) {
+        tx.batch_execute(step).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO parallax_schema(version, applied_at) VALUES ($1, $2)",
+            &[&(i as i64 + 1), &super::super::ts(&chrono::Utc::now())],
+        )
+        .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}

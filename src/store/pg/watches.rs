@@ -1,0 +1,227 @@
+use chrono::{DateTime, Utc};
+use postgres::Row;
+
+use super::super::watches::ALERT_SELECT;
+use super::super::{AlertChange, AlertHit, AlertRecord, Result, StoreError, parse_ts, ts};
+use super::PgStore;
+use crate::watch::{Watch, WatchRule};
+
+fn row_to_alert(r: &Row) -> AlertRecord {
+    AlertRecord {
+        id: r.get(0),
+        watch_id: r.get(1),
+        story_id: r.get(2),
+        first_item_id: r.get(3),
+        last_item_id: r.get(4),
+        matches: r.get::<_, i64>(5) as u32,
+        reason: r.get(6),
+        created_at: parse_ts(r.get(7)),
+        updated_at: parse_ts(r.get(8)),
+        due_at: parse_ts(r.get(9)),
+        delivered_at: r.get::<_, Option<&str>>(10).map(parse_ts),
+    }
+}
+
+impl PgStore {
+    pub fn insert_watch(&self, name: &str, rule: &WatchRule, now: DateTime<Utc>) -> Result<Watch> {
+        let id: i64 = self
+            .db()
+            .query_one(
+                "INSERT INTO watches(name, rule, created_at) VALUES ($1, $2, $3) RETURNING id",
+                &[&name, &serde_json::to_string(rule)?, &ts(&now)],
+            )?
+            .get(0);
+        Ok(Watch {
+            id,
+            name: name.to_string(),
+            rule: rule.clone(),
+            created_at: now,
+        })
+    }
+
+    pub fn watches(&self) -> Result<Vec<Watch>> {
+        let rows = self.db().query(
+            "SELECT id, name, rule, created_at FROM watches ORDER BY id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(Watch {
+                    id: r.get(0),
+                    name: r.get(1),
+                    rule: serde_json::from_str(r.get(2))?,
+                    created_at: parse_ts(r.get(3)),
+                })
+            })
+            .collect()
+    }
+
+    pub fn delete_watch(&self, id: i64) -> Result<()> {
+        if self
+            .db()
+            .execute("DELETE FROM watches WHERE id = $1", &[&id])?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("watch {id}")));
+        }
+        Ok(())
+    }
+
+    pub fn insert_alias(&self, spellings: &[String]) -> Result<i64> {
+        Ok(self
+            .db()
+            .query_one(
+                "INSERT INTO aliases(spellings) VALUES ($1) RETURNING id",
+                &[&serde_json::to_string(spellings)?],
+            )?
+            .get(0))
+    }
+
+    pub fn aliases(&self) -> Result<Vec<(i64, Vec<String>)>> {
+        let rows = self
+            .db()
+            .query("SELECT id, spellings FROM aliases ORDER BY id", &[])?;
+        rows.iter()
+            .map(|r| Ok((r.get(0), serde_json::from_str(r.get(1))?)))
+            .collect()
+    }
+
+    pub fn delete_alias(&self, id: i64) -> Result<()> {
+        if self
+            .db()
+            .execute("DELETE FROM aliases WHERE id = $1", &[&id])?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("alias group {id}")));
+        }
+        Ok(())
+    }
+
+    /// As on SQLite, in one transaction. A concurrent writer's alert for the same watch and
+    /// story is found by the unique key, never doubled.
+    pub fn record_alerts(&self, hits: &[AlertHit<'_>]) -> Result<Vec<AlertChange>> {
+        let mut db = self.db();
+        let mut tx = db.transaction()?;
+        let mut out = Vec::with_capacity(hits.len());
+        let find = tx.prepare("SELECT id FROM alerts WHERE watch_id = $1 AND story_id = $2")?;
+        let insert = tx.prepare(
+            "INSERT INTO alerts(watch_id, story_id, first_item_id, last_item_id, reason,
+               created_at, updated_at, due_at, delivered_at)
+             VALUES ($1, $2, $3, $3, $4, $5, $5, $6, $7)
+             ON CONFLICT (watch_id, story_id) DO NOTHING RETURNING id",
+        )?;
+        let link = tx.prepare(
+            "INSERT INTO alert_items(alert_id, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )?;
+        let extend = tx.prepare(
+            "UPDATE alerts SET last_item_id = greatest(last_item_id, $2), updated_at = $3 WHERE id = $1",
+        )?;
+        for h in hits {
+            let existing: Option<i64> = tx
+                .query_opt(&find, &[&h.watch_id, &h.story_id])?
+                .map(|r| r.get(0));
+            let raised: Option<i64> = match existing {
+                Some(_) => None,
+                None => tx
+                    .query_opt(
+                        &insert,
+                        &[
+                            &h.watch_id,
+                            &h.story_id,
+                            &h.item_id,
+                            &h.reason,
+                            &ts(&h.now),
+                            &ts(&h.due_at),
+                            &h.backfill.then(|| ts(&h.now)),
+                        ],
+                    )?
+                    .map(|r| r.get(0)),
+            };
+            let change = match (raised, existing) {
+                (Some(id), _) => {
+                    tx.execute(&link, &[&id, &h.item_id])?;
+                    AlertChange::Raised(id)
+                }
+                (None, found) => {
+                    let id: i64 = match found {
+                        Some(id) => id,
+                        None => tx.query_one(&find, &[&h.watch_id, &h.story_id])?.get(0),
+                    };
+                    if tx.execute(&link, &[&id, &h.item_id])? == 0 {
+                        AlertChange::Unchanged(id)
+                    } else {
+                        tx.execute(&extend, &[&id, &h.item_id, &ts(&h.now)])?;
+                        AlertChange::Extended(id)
+                    }
+                }
+            };
+            out.push(change);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn grouped_items_after(&self, after: i64, limit: usize) -> Result<Vec<i64>> {
+        Ok(self
+            .db()
+            .query(
+                "SELECT item_id FROM story_items WHERE item_id > $1 ORDER BY item_id LIMIT $2",
+                &[&after, &(limit.min(i64::MAX as usize) as i64)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    pub fn grouped_item_count(&self) -> Result<i64> {
+        Ok(self
+            .db()
+            .query_one("SELECT count(*) FROM story_items", &[])?
+            .get(0))
+    }
+
+    pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>> {
+        let since = since.map(|t| ts(&t)).unwrap_or_default();
+        Ok(self
+            .db()
+            .query(
+                &format!(
+                    "{ALERT_SELECT} WHERE a.updated_at >= $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2"
+                ),
+                &[&since, &(limit.min(i64::MAX as usize) as i64)],
+            )?
+            .iter()
+            .map(row_to_alert)
+            .collect())
+    }
+
+    pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {
+        Ok(self
+            .db()
+            .query_opt(&format!("{ALERT_SELECT} WHERE a.id = $1"), &[&id])?
+            .as_ref()
+            .map(row_to_alert))
+    }
+
+    /// One statement, so two processes never both claim one alert.
+    pub fn claim_due_alerts(&self, now: DateTime<Utc>) -> Result<Vec<AlertRecord>> {
+        let ids: Vec<i64> = self
+            .db()
+            .query(
+                "UPDATE alerts SET delivered_at = $1 WHERE delivered_at IS NULL AND due_at <= $1
+                 RETURNING id",
+                &[&ts(&now)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = self.alert(id)? {
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| (a.created_at, a.id));
+        Ok(out)
+    }
+}
