@@ -322,6 +322,7 @@ mod tests {
                             score: Some(0.9),
                             explanation: None,
                             pinned: false,
+                            routine: false,
                         })
                         .collect::<Vec<_>>(),
                 )?;

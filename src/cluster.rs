@@ -13,12 +13,14 @@
 //! Scale: a 384-bit sign signature per item shortlists candidates by Hamming distance (plus
 //! items sharing a rare token), then exact scoring runs on the shortlist only.
 
+pub mod actions;
 pub mod bench;
 mod centre;
 pub mod config;
 pub mod evidence;
 mod index;
 mod recheck;
+pub mod routine;
 pub mod signals;
 pub mod text;
 
@@ -90,6 +92,8 @@ pub struct Assignment {
     pub story_id: i64,
     pub new_story: bool,
     pub explanation: Explanation,
+    /// The item is part of a routine series (horoscope, weather, market close…).
+    pub routine: bool,
 }
 
 /// What the store keeps about a story.
@@ -163,6 +167,8 @@ struct Member {
     source: String,
     title: String,
     explanation: Explanation,
+    /// The item belongs to a routine series of its outlet ([`routine`]).
+    routine: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,6 +197,8 @@ pub struct Grouper {
     merge_candidates: BTreeSet<(i64, i64)>,
     since_recheck: usize,
     moves: Vec<Move>,
+    /// Headline patterns per outlet and the days they ran on: what makes an item routine.
+    series: routine::Series,
 }
 
 /// A candidate item with its centred cosine to the query (`None` without embeddings).
@@ -218,6 +226,7 @@ impl Grouper {
             merge_candidates: BTreeSet::new(),
             since_recheck: 0,
             moves: Vec::new(),
+            series: routine::Series::default(),
         }
     }
 
@@ -249,11 +258,13 @@ impl Grouper {
     fn place(&mut self, f: ItemFeatures) -> Assignment {
         if let Some(&story_id) = self.pins.get(&f.item_id) {
             let explanation = decision_only("pinned");
+            let item_id = f.item_id;
             self.insert(f, story_id, explanation.clone());
             return Assignment {
                 story_id,
                 new_story: false,
                 explanation,
+                routine: self.is_routine(item_id),
             };
         }
         let mut m = self.prepare(&f);
@@ -287,12 +298,14 @@ impl Grouper {
                 self.merge_candidates.insert(pair);
             }
         }
+        let routine = m.routine;
         let idx = self.commit(m, f.embedding.as_deref(), story_id, explanation.clone());
         self.meet_neighbours(idx, &links);
         Assignment {
             story_id,
             new_story,
             explanation,
+            routine,
         }
     }
 
@@ -321,6 +334,13 @@ impl Grouper {
         self.members[idx].story = story_id;
         self.members[idx].explanation = decision_only("pinned");
         self.attach(idx, story_id);
+    }
+
+    /// Whether a held item belongs to a routine series of its outlet.
+    pub fn is_routine(&self, item_id: i64) -> bool {
+        self.by_item
+            .get(&item_id)
+            .is_some_and(|&i| self.members[i].routine)
     }
 
     /// The explanation recorded when an item was placed (or last moved by a re-check).
@@ -448,6 +468,11 @@ impl Grouper {
             signals: Signals::of(&format!("{title} {}", f.text)),
             near: Nearest::default(),
             source: f.source.clone(),
+            routine: routine::Series::is_routine(self.series.observe(
+                &f.source,
+                &title,
+                f.published,
+            )),
             title,
             explanation: decision_only("pending"),
         }
@@ -596,6 +621,7 @@ impl Grouper {
             rounds: signals::Agreement::rounds(&m.signals, &other.signals),
             weekdays: signals::Agreement::weekdays(&m.signals, &other.signals),
             days: signals::Agreement::days(&m.signals, &other.signals),
+            actions: signals::Agreement::actions(&m.signals, &other.signals),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
                 _ => None,

@@ -53,6 +53,9 @@ pub struct StorySummary {
     #[ts(type = "string")]
     pub last_seen: DateTime<Utc>,
     pub first_source: Option<SourceRef>,
+    /// Most items belong to a routine series (horoscope, weather, market close…): left out of
+    /// the ranked list unless asked for.
+    pub routine: bool,
 }
 
 /// One score component of a grouping decision.

@@ -137,6 +137,7 @@ pub(super) fn summary(r: StoryRecord, names: &HashMap<String, Source>) -> StoryS
         first_seen: r.first_seen,
         last_seen: r.last_seen,
         first_source: r.first_source_id.as_deref().map(|id| source_ref(id, names)),
+        routine: r.routine,
     }
 }
 

@@ -115,6 +115,8 @@ fn fitted_model() -> PairModel {
             0.0000,  // within_48h (left out: see eval::stories::learn::Mask::shipped)
             0.4544,  // same_event_day
             -0.3113, // different_event_day
+            0.0000,  // same_action
+            0.0000,  // different_action
         ],
         without_embedding: [
             -1.5261, // same_language (fitted, then shifted by the calibration)
@@ -136,6 +138,8 @@ fn fitted_model() -> PairModel {
             0.0000,  // within_48h (left out: see eval::stories::learn::Mask::shipped)
             1.4460,  // same_event_day
             -0.1465, // different_event_day
+            0.0000,  // same_action
+            0.0000,  // different_action
         ],
     }
 }

@@ -269,6 +269,11 @@ pub fn variants() -> Vec<Variant> {
             ]),
             keep,
         ),
+        (
+            "no_action",
+            shipped(&["same_action", "different_action"]),
+            keep,
+        ),
         ("no_time", shipped(&["days_apart"]), keep),
         (
             "no_words_names_numbers",

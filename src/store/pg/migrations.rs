@@ -168,7 +168,15 @@ CREATE TABLE users (
 );
 "#;
 
-const STEPS: &[&str] = &[V1, V2];
+/// Routine series, as SQLite's V8.
+const V3: &str = r#"
+ALTER TABLE story_items ADD COLUMN routine BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE stories ADD COLUMN routine BOOLEAN NOT NULL DEFAULT FALSE;
+DROP INDEX stories_rank;
+CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen, routine);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3];
 
 /// An arbitrary constant key for the advisory lock that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"

@@ -63,6 +63,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
       first_seen: its[0].published,
       last_seen: its[its.length - 1].published,
       first_source: its[0].source,
+      routine: false,
     };
   };
   const fold = (s: string) => s.replace(/ي/g, "ی").replace(/ك/g, "ک").toLowerCase();

@@ -78,6 +78,7 @@ export function defaultFilter(): StoryFilter {
   return {
     languages: [],
     cross_lingual_only: false,
+    include_routine: false,
     source_id: null,
     ownership: null,
     since: null,
