@@ -658,6 +658,24 @@ impl Grouper {
             .probability(&self.cfg.model)
     }
 
+    /// Whether adding an item at `time` (and the stories `other`, for a merge) would stretch
+    /// `story`'s time span beyond the horizon. Undated items never do.
+    fn beyond_horizon(&self, story: i64, time: Option<DateTime<Utc>>, other: Option<i64>) -> bool {
+        let mut first = time;
+        let mut last = time;
+        for s in std::iter::once(story).chain(other) {
+            let Some(st) = self.stories.get(&s) else {
+                continue;
+            };
+            first = [first, st.first_seen].into_iter().flatten().min();
+            last = [last, st.last_seen].into_iter().flatten().max();
+        }
+        match (first, last) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f64 > self.cfg.horizon_days * 86_400.0,
+            _ => false,
+        }
+    }
+
     fn is_live(&self, story: &Story, now: Option<DateTime<Utc>>) -> bool {
         match (now, story.last_seen) {
             (Some(now), Some(last)) => {
@@ -730,6 +748,10 @@ impl Grouper {
         let k = self.cfg.link_top_k.max(1);
         let mut ranked: Vec<Ranked> = per_story
             .into_iter()
+            .filter(|(story, links)| {
+                let best = links.iter().map(|l| l.0).fold(0.0f32, f32::max);
+                best > self.cfg.horizon_override || !self.beyond_horizon(*story, m.time, None)
+            })
             .map(|(story, mut links)| {
                 links.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let best = links[0];

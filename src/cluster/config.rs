@@ -10,6 +10,15 @@ pub struct GroupingConfig {
     /// Stories whose last item is older than this (relative to the new item) stop attracting
     /// items. The pair model's learned time decay does the fine work; this bounds the search.
     pub window_hours: f64,
+    /// A story is one happening: an item that would stretch a story's time span beyond this
+    /// starts a new story unless its best pair is overwhelming (`horizon_override`). Learned by
+    /// `eval tune` as the longest span of a dev-set story plus a day.
+    #[serde(default = "no_horizon")]
+    pub horizon_days: f64,
+    /// Pair probability above which an item joins across the horizon (the same happening
+    /// reported again days later, word for word).
+    #[serde(default = "never")]
+    pub horizon_override: f32,
     /// The same-happening pair model.
     pub model: PairModel,
     /// A story's score for an item is the mean probability of its best `link_top_k` pairs.
@@ -46,6 +55,7 @@ impl Default for GroupingConfig {
         GroupingConfig {
             model: fitted_model(),
             join_threshold: 0.40,
+            horizon_days: 4.0,
             split_factor: 1.00,
             merge_factor: 0.80,
             link_top_k: 3,
@@ -69,6 +79,8 @@ impl GroupingConfig {
         without[6] = 8.0;
         GroupingConfig {
             window_hours: 7.0 * 24.0,
+            horizon_days: no_horizon(),
+            horizon_override: HORIZON_OVERRIDE,
             model: PairModel {
                 with_embedding: with,
                 without_embedding: without,
@@ -87,6 +99,19 @@ impl GroupingConfig {
             shortlist: 512,
         }
     }
+}
+
+/// A horizon longer than any archive: no horizon (the start of every fit, and old settings).
+fn no_horizon() -> f64 {
+    3650.0
+}
+
+/// "Overwhelming": not tuned (no dev-set story crosses the horizon, so the dev sets cannot
+/// say), set where a pair is all but certain.
+pub const HORIZON_OVERRIDE: f32 = 0.95;
+
+fn never() -> f32 {
+    HORIZON_OVERRIDE
 }
 
 /// Fitted by `parallax eval tune --quick --vector-store V ntrex itn coverage-dev iran2025-dense
