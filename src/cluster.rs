@@ -71,6 +71,19 @@ pub struct Explanation {
     pub decision: String,
     /// For "split" and "merged": what the re-check saw.
     pub regroup: Option<Regroup>,
+    /// A story the item matched above the threshold but did not join, because joining would
+    /// have stretched it beyond the time horizon.
+    pub horizon: Option<HorizonNote>,
+}
+
+/// Why an item did not join a story it matched: the story's span with the item in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HorizonNote {
+    pub story: i64,
+    pub score: f32,
+    /// The story's time span in days had the item joined.
+    pub span_days: f32,
+    pub horizon_days: f32,
 }
 
 /// What a re-check saw when it split a story or merged two.
@@ -269,8 +282,9 @@ impl Grouper {
         }
         let mut m = self.prepare(&f);
         let links = self.links(&mut m);
-        let ranked = self.rank_stories(&m, &links);
+        let (ranked, held_back) = self.rank_stories(&m, &links);
         let threshold = self.cfg.join_threshold;
+        let held_back = held_back.filter(|h| h.score > threshold);
         let model = &self.cfg.model;
         let explanation =
             |best: Option<&Ranked>, runner_up: Option<&Ranked>, new_story| Explanation {
@@ -282,6 +296,7 @@ impl Grouper {
                 new_story,
                 decision: if new_story { "new_story" } else { "joined" }.to_string(),
                 regroup: None,
+                horizon: held_back.clone(),
             };
         let (story_id, new_story, explanation) = match ranked.first() {
             Some(best) if best.score > threshold => (
@@ -727,7 +742,7 @@ impl Grouper {
     }
 
     /// Live stories ranked by score, best first (ties by story id).
-    fn rank_stories(&self, m: &Member, links: &[Link]) -> Vec<Ranked> {
+    fn rank_stories(&self, m: &Member, links: &[Link]) -> (Vec<Ranked>, Option<HorizonNote>) {
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
         for &(idx, cosine) in links {
@@ -746,11 +761,16 @@ impl Grouper {
             ));
         }
         let k = self.cfg.link_top_k.max(1);
+        let mut held_back: Vec<(i64, f32)> = Vec::new();
         let mut ranked: Vec<Ranked> = per_story
             .into_iter()
             .filter(|(story, links)| {
                 let best = links.iter().map(|l| l.0).fold(0.0f32, f32::max);
-                best > self.cfg.horizon_override || !self.beyond_horizon(*story, m.time, None)
+                if best > self.cfg.horizon_override || !self.beyond_horizon(*story, m.time, None) {
+                    return true;
+                }
+                held_back.push((*story, best));
+                false
             })
             .map(|(story, mut links)| {
                 links.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -766,7 +786,30 @@ impl Grouper {
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
-        ranked
+        // The best story held back by the horizon, for Explain.
+        let note = held_back
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(story, score)| HorizonNote {
+                story,
+                score,
+                span_days: self.span_with(story, m.time),
+                horizon_days: self.cfg.horizon_days as f32,
+            });
+        (ranked, note)
+    }
+
+    /// `story`'s time span in days with an item at `time` added.
+    fn span_with(&self, story: i64, time: Option<DateTime<Utc>>) -> f32 {
+        let Some(s) = self.stories.get(&story) else {
+            return 0.0;
+        };
+        let first = [time, s.first_seen].into_iter().flatten().min();
+        let last = [time, s.last_seen].into_iter().flatten().max();
+        match (first, last) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f32 / 86_400.0,
+            _ => 0.0,
+        }
     }
 }
 
@@ -855,6 +898,7 @@ fn decision_only(decision: &str) -> Explanation {
         new_story: false,
         decision: decision.to_string(),
         regroup: None,
+        horizon: None,
     }
 }
 

@@ -156,6 +156,7 @@ fn explanation(a: &crate::store::StoryAssignment) -> Explanation {
             decision: String::new(),
             regroup: None,
             manual: false,
+            horizon: None,
         });
     e.manual = e.manual || a.pinned;
     e

@@ -329,6 +329,13 @@ mod tests {
         assert!(stories[..4].iter().all(|s| *s == stories[0]), "{stories:?}");
         assert_ne!(stories[4], stories[0], "{stories:?}");
         assert!(stories[4..].iter().all(|s| *s == stories[4]), "{stories:?}");
+        // Explain says which story it matched and why it did not join.
+        let note = g
+            .explain(104)
+            .and_then(|e| e.horizon.clone())
+            .expect("note");
+        assert_eq!(note.story, stories[0]);
+        assert!(note.span_days > note.horizon_days, "{note:?}");
         // The re-check does not merge them back.
         g.recheck();
         assert_ne!(g.story_of(100), g.story_of(104));

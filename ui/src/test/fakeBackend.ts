@@ -29,7 +29,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
     url: r.url ?? null,
     published: new Date(r.published ?? "2020-01-01T00:00:00Z").toISOString(),
     time_estimated: !r.published,
-    explanation: { score: 0.71, threshold: 0.4, parts: [{ name: "csls", value: 0.42, weight: 4.5 }, { name: "within_48h", value: 1, weight: 2.2 }], matched_item: 1, runner_up: null, new_story: false, decision: "joined", regroup: null, manual: false },
+    explanation: { score: 0.71, threshold: 0.4, parts: [{ name: "csls", value: 0.42, weight: 4.5 }, { name: "within_48h", value: 1, weight: 2.2 }], matched_item: 1, runner_up: null, new_story: false, decision: "joined", regroup: null, manual: false, horizon: null },
   }));
   const storyOf = new Map<number, number>();
   const labels = [...new Set(rows.map((r) => r.story))];
