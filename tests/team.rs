@@ -650,10 +650,14 @@ async fn a_worker_killed_mid_fetch_on_postgres_loses_nothing_and_stores_nothing_
     let pg3 = pg.clone();
     wait_for(
         30,
-        "worker A to store two feeds and hold the third open",
-        || server.hits("held").requests == 1 && count(&pg3, "SELECT count(*) FROM items") == first,
+        "worker A to finish two feeds and hold the third open",
+        || {
+            server.hits("held").requests == 1
+                && count(&pg3, "SELECT count(*) FROM fetch_jobs WHERE done = 1") == 2
+        },
     )
     .await;
+    assert_eq!(count(&pg, "SELECT count(*) FROM items"), first);
     // SIGKILL: no clean-up of any kind, the claim stays in the table.
     a.0.kill().unwrap();
     a.0.wait().unwrap();
