@@ -325,7 +325,7 @@ async fn fetch_and_sources_add_work_on_postgres_and_store_each_item_once() {
         .unwrap();
     let run = |args: Vec<String>| {
         tokio::task::spawn_blocking(move || {
-            let out = parallax().args(&args).output().unwrap();
+            let out = parallax().args(args).output().unwrap();
             (
                 out.status.success(),
                 String::from_utf8_lossy(&out.stdout).into_owned(),
