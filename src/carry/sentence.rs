@@ -110,6 +110,11 @@ impl Folded {
     }
 }
 
+/// `Folded::of(sentence).key()` without the numbers, which a key does not use.
+pub fn fold_key(sentence: &str) -> String {
+    normalize::fold_tokens(strip_dateline(sentence)).join(" ")
+}
+
 /// Drop up to two short leading segments that end with a dash: agency datelines such as
 /// "تهران- ایرنا- …", "TEHRAN (Tasnim) – …", "بيروت - الميادين نت: …".
 pub fn strip_dateline(s: &str) -> &str {
