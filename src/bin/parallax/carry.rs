@@ -38,9 +38,15 @@ pub struct BenchArgs {
     /// gets the story's sentence embeddings and analysis stored, as the app would).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Items of the built story.
+    /// With --db: time this story instead of the largest.
+    #[arg(long, requires = "db")]
+    story: Option<i64>,
+    /// Items of the built story (at most 369: NTREX has 123 documents in three languages).
     #[arg(long, default_value_t = 100)]
     items: usize,
+    /// Keep the built story's archive here (a new file; then time it again with --db).
+    #[arg(long, conflicts_with = "db")]
+    save: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     runs: usize,
     /// The NTREX-128 folder (real ar/fa/en text for the built story).
@@ -56,17 +62,33 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 seed_catalog: false,
                 ..EngineConfig::new(db.clone())
             })?;
-            let (id, n) = engine
-                .largest_story()?
-                .context("the archive has no stories")?;
-            println!("largest story #{id}: {n} items");
+            let id = match a.story {
+                Some(id) => {
+                    println!("story #{id}");
+                    id
+                }
+                None => {
+                    let (id, n) = engine
+                        .largest_story()?
+                        .context("the archive has no stories")?;
+                    println!("largest story #{id}: {n} items");
+                    id
+                }
+            };
             (engine, id)
         }
         None => {
-            _tmp = tempfile_dir()?;
+            let path = match &a.save {
+                Some(p) if p.exists() => anyhow::bail!("{} exists already", p.display()),
+                Some(p) => p.clone(),
+                None => {
+                    _tmp = tempfile_dir()?;
+                    _tmp.join("bench.db")
+                }
+            };
             let engine = Engine::open(EngineConfig {
                 seed_catalog: false,
-                ..EngineConfig::new(_tmp.join("bench.db"))
+                ..EngineConfig::new(path)
             })?;
             let id = build_story(&engine, &a.ntrex, a.items)?;
             println!(
