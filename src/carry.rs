@@ -153,6 +153,9 @@ pub struct Sent {
     pub vector: Option<Vec<f32>>,
 }
 
+/// A cross-language sentence pair (indices into the prepared sentences) and its cosine.
+type SimilarPair = (usize, usize, f32);
+
 /// A story's items, split and folded, with embeddings once [`Prepared::set_vectors`] ran.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -161,7 +164,7 @@ pub struct Prepared {
     /// Whether cross-language matching had embeddings.
     pub has_vectors: bool,
     /// Cross-language pairs above a floor, and that floor ([`Prepared::similar`]).
-    similar: std::sync::OnceLock<(f32, Vec<(usize, usize, f32)>)>,
+    similar: std::sync::OnceLock<(f32, Vec<SimilarPair>)>,
 }
 
 impl Prepared {
