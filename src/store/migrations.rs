@@ -205,6 +205,13 @@ CREATE TABLE users (
 );
 "#;
 
+/// Which alerts the user has looked at, kept in the archive (not in one app's storage) so the
+/// CLI and every app on the archive agree on what is new.
+const V8: &str = r#"
+ALTER TABLE alerts ADD COLUMN seen_at TEXT;
+CREATE INDEX alerts_unseen ON alerts(created_at) WHERE seen_at IS NULL;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -214,6 +221,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 

@@ -168,7 +168,13 @@ CREATE TABLE users (
 );
 "#;
 
-const STEPS: &[&str] = &[V1, V2];
+/// Which alerts the user has looked at (as SQLite's V8).
+const V3: &str = r#"
+ALTER TABLE alerts ADD COLUMN seen_at TEXT;
+CREATE INDEX alerts_unseen ON alerts(created_at) WHERE seen_at IS NULL;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3];
 
 /// An arbitrary constant key for the advisory lock that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"
