@@ -41,7 +41,8 @@ pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use export::{Attribution, ExportFormat, StoryExport};
 pub use fulltext::{
-    ArticleBrief, ArticleState, ArticleStatus, ArticleView, FulltextSummary, ItemDetail, SourceFulltext,
+    ArticleBrief, ArticleState, ArticleStatus, ArticleView, FulltextSummary, ItemDetail,
+    SourceFulltext,
 };
 pub use settings::Settings;
 pub use watch::{AlertView, AliasGroup, NewWatch, SeenReport, WatchAdded};

@@ -596,7 +596,8 @@ fn alerts_marked_seen_are_kept_in_the_archive() {
 fn article_server() -> String {
     use std::io::{BufRead, BufReader, Write};
     let page = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/articles/fa-1-news.html"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/articles/fa-1-news.html"),
     )
     .expect("fixture page");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -613,7 +614,11 @@ fn article_server() -> String {
             while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
                 line.clear();
             }
-            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_string();
             let (status, ctype, body): (&str, &str, Vec<u8>) = match path.as_str() {
                 "/article" => ("200 OK", "text/html; charset=utf-8", page.clone()),
                 "/report.pdf" => ("200 OK", "application/pdf", b"%PDF-1.7 not a page".to_vec()),
@@ -661,12 +666,15 @@ fn an_items_article_is_fetched_and_read_over_ipc() {
     let view = invoke(&app, "fetch_article", json!({ "itemId": ids[0] })).expect("fetch");
     assert_eq!(view["article"]["status"], "text", "{view}");
     let gold = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/articles/fa-1-news.gold.txt"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/articles/fa-1-news.gold.txt"),
     )
     .expect("gold");
     let opening: String = gold.chars().take(30).collect();
     assert!(
-        view["article"]["text"].as_str().is_some_and(|t| t.contains(&opening)),
+        view["article"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&opening)),
         "{view}"
     );
     assert_eq!(view["article"]["url"], format!("{base}/article"));
@@ -676,7 +684,9 @@ fn an_items_article_is_fetched_and_read_over_ipc() {
     let view = invoke(&app, "fetch_article", json!({ "itemId": ids[1] })).expect("fetch pdf");
     assert_eq!(view["article"]["status"], "error", "{view}");
     assert!(
-        view["article"]["message"].as_str().is_some_and(|m| m.contains("application/pdf")),
+        view["article"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("application/pdf")),
         "{view}"
     );
     let briefs = invoke(&app, "article_statuses", json!({ "itemIds": ids })).expect("statuses");

@@ -186,7 +186,9 @@ impl Engine {
 
     /// Alerts not marked seen, one per watch and story.
     pub fn unseen_alert_count(&self) -> ApiResult<u32> {
-        Ok(self.with_store(|s| s.unseen_alert_count())?.min(u32::MAX as u64) as u32)
+        Ok(self
+            .with_store(|s| s.unseen_alert_count())?
+            .min(u32::MAX as u64) as u32)
     }
 
     fn seen_report(&self, marked: u64) -> ApiResult<SeenReport> {

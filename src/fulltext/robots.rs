@@ -49,7 +49,9 @@ pub struct RobotsCache {
 /// A `Crawl-delay` value as a duration: negative, NaN or missing is none, and it is capped.
 pub fn crawl_delay(seconds: Option<f32>) -> Option<Duration> {
     let s = seconds.filter(|s| s.is_finite() && *s > 0.0)?;
-    Some(Duration::from_secs_f32(s.min(MAX_CRAWL_DELAY.as_secs_f32())))
+    Some(Duration::from_secs_f32(
+        s.min(MAX_CRAWL_DELAY.as_secs_f32()),
+    ))
 }
 
 impl RobotsCache {

@@ -268,7 +268,9 @@ impl SqliteStore {
             return Err(StoreError::NotFound(format!("alert {id}")));
         }
         let n = self.conn().execute(
-            &format!("UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id IN ({SAME_ALERT_IDS})"),
+            &format!(
+                "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id IN ({SAME_ALERT_IDS})"
+            ),
             params![ts(&now), id],
         )?;
         Ok(n as u64)
@@ -426,7 +428,11 @@ mod tests {
             .collect();
         assert_eq!(s.unseen_alert_count().unwrap(), 3);
         assert_eq!(s.mark_alert_seen(raised[1], at(10)).unwrap(), 1);
-        assert_eq!(s.mark_alert_seen(raised[1], at(11)).unwrap(), 0, "seen already");
+        assert_eq!(
+            s.mark_alert_seen(raised[1], at(11)).unwrap(),
+            0,
+            "seen already"
+        );
         let seen = s.alert(raised[1]).unwrap().unwrap();
         assert_eq!(seen.seen_at, Some(at(10)), "the first mark is kept");
         assert_eq!(s.unseen_alert_count().unwrap(), 2);

@@ -371,9 +371,11 @@ async fn crawl_delay_spaces_article_requests_per_origin() {
         }
         r
     };
-    let slow = FixtureServer::start(routes("User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n"))
-        .await
-        .unwrap();
+    let slow = FixtureServer::start(routes(
+        "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n",
+    ))
+    .await
+    .unwrap();
     let fast = FixtureServer::start(routes("User-agent: *\nDisallow: /private/\n"))
         .await
         .unwrap();
@@ -388,10 +390,11 @@ async fn crawl_delay_spaces_article_requests_per_origin() {
             ]
         })
         .collect();
+    let none = Conditional::default();
     let started = std::time::Instant::now();
     let results = futures_util::future::join_all(
         urls.iter()
-            .map(|u| fetch_article(&fetcher, &robots, u, &Conditional::default())),
+            .map(|u| fetch_article(&fetcher, &robots, u, &none)),
     )
     .await;
     // Three requests 1 s apart: the last one cannot have been let go before 2 s.

@@ -111,7 +111,10 @@ fn watchlist_aliases_and_alerts_from_the_command_line() {
     run(&db, &["alerts", "seen", "--all"]);
     assert!(unseen(&db).is_empty());
     assert!(run(&db, &["alerts", "--unseen"]).contains("no unseen alerts"));
-    assert_eq!(run(&db, &["alerts", "--json"]).lines().count(), alerts.len());
+    assert_eq!(
+        run(&db, &["alerts", "--json"]).lines().count(),
+        alerts.len()
+    );
 
     let out = run(&db, &["watchlist", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();

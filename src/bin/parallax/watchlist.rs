@@ -242,7 +242,14 @@ pub fn alerts(engine: Engine, a: AlertsArgs) -> anyhow::Result<()> {
         }
     }
     if alerts.is_empty() && !a.json {
-        println!("{}", if a.unseen { "no unseen alerts" } else { "no alerts" });
+        println!(
+            "{}",
+            if a.unseen {
+                "no unseen alerts"
+            } else {
+                "no alerts"
+            }
+        );
     }
     Ok(())
 }
