@@ -33,4 +33,10 @@ pub const COMMANDS: &[&str] = &[
     "alerts",
     "export_story",
     "export_search",
+    "mark_alert_seen",
+    "mark_all_alerts_seen",
+    "unseen_alert_count",
+    "article",
+    "article_statuses",
+    "fetch_article",
 ];

@@ -205,9 +205,16 @@ CREATE TABLE users (
 );
 "#;
 
+/// Which alerts the user has looked at, kept in the archive (not in one app's storage) so the
+/// CLI and every app on the archive agree on what is new.
+const V8: &str = r#"
+ALTER TABLE alerts ADD COLUMN seen_at TEXT;
+CREATE INDEX alerts_unseen ON alerts(created_at) WHERE seen_at IS NULL;
+"#;
+
 /// Routine series (horoscopes, weather, market closes): flagged per item by the grouper, per
 /// story by majority, and kept out of the ranked list (see cluster::routine).
-const V8: &str = r#"
+const V9: &str = r#"
 ALTER TABLE story_items ADD COLUMN routine INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE stories ADD COLUMN routine INTEGER NOT NULL DEFAULT 0;
 DROP INDEX stories_rank;
@@ -224,6 +231,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 
