@@ -2,4 +2,17 @@
 import type { ArticleState } from "./ArticleState";
 import type { Lang } from "./Lang";
 
-export type ArticleView = { item_id: bigint, lang: Lang, link: string | null, can_fetch: boolean, article: ArticleState, };
+/**
+ * An item's article as the app's reading view shows it. The text is plain text (paragraphs
+ * separated by blank lines, no markup): the view renders it as text, never as HTML.
+ */
+export type ArticleView = { item_id: bigint, lang: Lang, 
+/**
+ * The item's link as the feed gave it.
+ */
+link: string | null, 
+/**
+ * Whether "Fetch full text" is offered: the item has a link and full text is not switched
+ * off for its source.
+ */
+can_fetch: boolean, article: ArticleState, };
