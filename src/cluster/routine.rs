@@ -23,13 +23,38 @@ pub const LOOKBACK_DAYS: i64 = 45;
 const MIN_WORDS: usize = 2;
 
 /// The day-independent pattern of a headline, `None` when too little is left of it.
+///
+/// Only the date goes: month and weekday names, the day numbers next to a month name, and years.
+/// Other numbers stay, so a developing story whose outlet updates the same headline with a new
+/// toll ("killing over 21,000" → "over 22,000") is not mistaken for routine.
 pub fn pattern(title: &str) -> Option<String> {
-    let words: Vec<String> = fold_tokens(title)
-        .into_iter()
-        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()))
-        .filter(|t| !is_calendar_word(t))
+    let tokens = fold_tokens(title);
+    let calendar: Vec<bool> = tokens.iter().map(|t| is_calendar_word(t)).collect();
+    let words: Vec<&str> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            if calendar[*i] {
+                return false;
+            }
+            if !t.chars().any(|c| c.is_ascii_digit()) {
+                return true;
+            }
+            let next_to_month = (i.checked_sub(1).is_some_and(|j| calendar[j]))
+                || calendar.get(i + 1).copied().unwrap_or(false);
+            let year = t
+                .parse::<u32>()
+                // Gregorian and Solar Hijri years.
+                .is_ok_and(|y| (1900..=2100).contains(&y) || (1300..=1500).contains(&y));
+            !(next_to_month || year)
+        })
+        .map(|(_, t)| t.as_str())
         .collect();
-    (words.len() >= MIN_WORDS).then(|| words.join(" "))
+    let letters = words
+        .iter()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .count();
+    (letters >= MIN_WORDS).then(|| words.join(" "))
 }
 
 /// The days each outlet used each pattern on.
@@ -90,6 +115,11 @@ mod tests {
         );
         // Nothing but a date is no pattern.
         assert_eq!(pattern("2 March 2025"), None);
+        // A toll that rises from one update to the next is news, not a series.
+        assert_ne!(
+            pattern("An earthquake strikes Turkey and Syria, killing over 21,000 people"),
+            pattern("An earthquake strikes Turkey and Syria, killing over 22,000 people")
+        );
     }
 
     #[test]
