@@ -16,6 +16,7 @@ mod lease;
 mod model_install;
 mod pipeline;
 mod refresh;
+mod related;
 mod search;
 mod settings;
 mod sources;
@@ -44,6 +45,7 @@ pub use fulltext::{
     ArticleBrief, ArticleState, ArticleStatus, ArticleView, FulltextSummary, ItemDetail,
     SourceFulltext,
 };
+pub use related::{RelatedStories, RelatedStory};
 pub use settings::Settings;
 pub use watch::{AlertView, AliasGroup, NewWatch, SeenReport, WatchAdded};
 

@@ -20,6 +20,7 @@ pub mod config;
 pub mod evidence;
 mod index;
 mod recheck;
+pub mod related;
 pub mod routine;
 pub mod signals;
 pub mod text;

@@ -3,5 +3,6 @@
 pub mod carry;
 pub mod fulltext;
 pub mod lang;
+pub mod related;
 pub mod stats;
 pub mod stories;

@@ -7,6 +7,7 @@ pub const COMMANDS: &[&str] = &[
     "get_story",
     "story_carry",
     "story_framing",
+    "related_stories",
     "explain_item",
     "search",
     "list_sources",

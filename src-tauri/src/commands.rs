@@ -3,9 +3,9 @@
 
 use parallax::api::{
     AlertView, AliasGroup, ApiError, ApiResult, ArticleBrief, ArticleView, DemoReport, Engine,
-    Explanation, ExportFormat, ImportReport, ModelState, NewWatch, SearchGroup, SearchQuery,
-    SeenReport, Settings, SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming,
-    StorySummary, WatchAdded,
+    Explanation, ExportFormat, ImportReport, ModelState, NewWatch, RelatedStories, SearchGroup,
+    SearchQuery, SeenReport, Settings, SourceView, StatusLine, StoryCarry, StoryDetail,
+    StoryFraming, StorySummary, WatchAdded,
 };
 use parallax::error::Code;
 use parallax::model::Source;
@@ -24,6 +24,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         get_story,
         story_carry,
         story_framing,
+        related_stories,
         explain_item,
         search,
         list_sources,
@@ -100,6 +101,18 @@ async fn story_carry(engine: State<'_, Engine>, story_id: i64) -> ApiResult<Stor
 #[tauri::command]
 async fn story_framing(engine: State<'_, Engine>, story_id: i64) -> ApiResult<StoryFraming> {
     blocking(&engine, move |e| e.story_framing(story_id)).await
+}
+
+#[tauri::command]
+async fn related_stories(
+    engine: State<'_, Engine>,
+    story_id: i64,
+    limit: u32,
+) -> ApiResult<RelatedStories> {
+    blocking(&engine, move |e| {
+        e.related_stories(story_id, limit.min(50) as usize)
+    })
+    .await
 }
 
 #[tauri::command]

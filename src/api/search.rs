@@ -37,9 +37,9 @@ pub(super) struct MeaningIndex {
 /// Centred item vectors and the language means they were centred with. Centred cosines find
 /// translations far better than raw ones: NTREX recall@10 0.85 raw, 0.96 centred with archive
 /// means (`parallax eval search`).
-struct Meanings {
-    index: VectorIndex,
-    means: LangMeans,
+pub(super) struct Meanings {
+    pub(super) index: VectorIndex,
+    pub(super) means: LangMeans,
 }
 
 impl MeaningIndex {
@@ -204,7 +204,7 @@ impl Engine {
     /// The index, built from the archive's stored vectors on first use: one pass for the
     /// language means, one to centre and quantise. The archive lock is taken one page at a time,
     /// so fetching and reading go on while a large archive loads.
-    fn meaning_index(&self) -> ApiResult<MutexGuard<'_, Option<Meanings>>> {
+    pub(super) fn meaning_index(&self) -> ApiResult<MutexGuard<'_, Option<Meanings>>> {
         let mut slot = self.inner.pipeline.meaning.lock();
         if slot.is_none() {
             let mut means = LangMeans::with_background(BACKGROUND_WEIGHT);

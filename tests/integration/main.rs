@@ -13,4 +13,5 @@ mod ingest_cli;
 mod ingest_fetch;
 mod language;
 mod parse;
+mod related;
 mod search;

@@ -632,6 +632,51 @@ async function main() {
       await shot("11-stories-with-demo");
     });
 
+    await check("a story lists its topic's other happenings: the Java earthquake leads to the later earthquakes", async () => {
+      await nav("search");
+      const title = "An earthquake on the Indonesian island of Java";
+      await (await browser.$('[data-testid="search-input"]')).setValue("Indonesian island of Java");
+      const id = await waitFor(
+        () =>
+          exec((t) => {
+            const g = [...document.querySelectorAll("section.group[data-story-id]")].find((s) =>
+              [...s.querySelectorAll(".hit-title")].some((h) => (h.textContent ?? "").startsWith(t)),
+            );
+            return g ? Number(g.dataset.storyId) : null;
+          }, title),
+        "the Java earthquake's story among the search hits",
+        60_000,
+      );
+      await (await browser.$(`section.group[data-story-id="${id}"] button.link`)).click();
+      const related = await waitFor(
+        () =>
+          exec(() => {
+            const lis = [...document.querySelectorAll('[data-testid="related-story"]')];
+            return lis.length
+              ? lis.map((li) => ({ id: Number(li.dataset.storyId), relation: li.dataset.relation, text: li.textContent }))
+              : null;
+          }),
+        "related stories listed",
+        60_000,
+      );
+      timings.related = related.map((r) => ({ ...r, text: r.text.slice(0, 80) }));
+      assert(related.every((r) => r.id !== id), "a story is not related to itself");
+      assert(
+        related.some((r) => r.relation === "later" && /days later/.test(r.text) && /earthquake|زلزال|زلزله/i.test(r.text)),
+        `related: ${JSON.stringify(timings.related)}`,
+      );
+      await exec(() => document.querySelector('[data-testid="related-panel"]').scrollIntoView({ block: "center" }));
+      await shot("12-related-stories");
+      await axe("story-related");
+      const later = related.find((r) => r.relation === "later");
+      await (await browser.$(`[data-testid="related-story"][data-story-id="${later.id}"] button.link`)).click();
+      await waitFor(
+        () => exec((sid) => document.querySelector('[data-testid="story-view"]')?.textContent.includes(`Story ${sid}`), later.id),
+        "the related story opens",
+      );
+      await browser.keys(["Escape"]);
+    });
+
     await check("a correction finds its target story by headline words and merges it, kept by a regroup", async () => {
       await nav("stories");
       await waitFor(() => browser.$('[data-testid="stories-list"]').isDisplayed(), "stories list");

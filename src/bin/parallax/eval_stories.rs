@@ -250,3 +250,47 @@ pub fn run_bench(a: &BenchAssignArgs) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(())
 }
+
+#[derive(Args, Debug)]
+pub struct RelatedArgs {
+    /// Story-eval JSONL files; `*-dense-*` sets are the query sets, every set gives candidates.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_related(args: &RelatedArgs) -> Result<()> {
+    let e = embedder(&args.embed)?;
+    let floors: Vec<f32> = (8..=17).map(|i| i as f32 * 0.05).collect();
+    let r = parallax::eval::related::evaluate(&args.files, e.as_ref(), &floors)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!(
+        "{} query stories (dense sets) against every story of {}; lists of at most {}; shipped floor {:.2}",
+        r.query_stories,
+        r.sets.join(", "),
+        parallax::eval::related::LIST_LEN,
+        parallax::cluster::related::RELATED_FLOOR
+    );
+    println!(
+        "{:>6} {:>8} {:>10} {:>12}",
+        "floor", "listed", "off-topic", "near misses"
+    );
+    for row in &r.rows {
+        println!(
+            "{:>6.2} {:>8.2} {:>9.1}% {:>6}/{:<5}",
+            row.floor,
+            row.listed,
+            100.0 * row.off_topic,
+            row.near_misses_listed,
+            row.near_misses
+        );
+    }
+    Ok(())
+}

@@ -131,6 +131,8 @@ enum EvalCommand {
     Stories(eval_stories::StoriesArgs),
     /// Tune grouping weights on dev sets (with leave-one-set-out figures).
     Tune(eval_stories::TuneArgs),
+    /// Related stories on the dev sets: off-topic share and near-miss pairs listed per floor.
+    Related(eval_stories::RelatedArgs),
     /// Cross-language search by meaning on the dev sets: recall and false hits per floor.
     Search(search::EvalArgs),
     /// Translated-sentence detection on NTREX (ar↔en, fa↔en, ar↔fa): precision/recall per floor.
@@ -248,6 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             EvalCommand::Lang(a) => eval_lang::run(a),
             EvalCommand::Stories(a) => eval_stories::run_stories(&a),
             EvalCommand::Tune(a) => eval_stories::run_tune(&a),
+            EvalCommand::Related(a) => eval_stories::run_related(&a),
             EvalCommand::Search(a) => search::eval(a),
             EvalCommand::Carry(a) => carry::eval(a),
         },

@@ -1,4 +1,4 @@
-//! `parallax stories [list|show ID|explain ITEM_ID]`
+//! `parallax stories [list|show ID|carry ID|framing ID|related ID|explain ITEM_ID]`
 
 use clap::Subcommand;
 use parallax::api::Engine;
@@ -42,6 +42,14 @@ enum Cmd {
     /// What each outlet chose to say: distinctive terms, loaded terms, "only in" sentences.
     Framing {
         id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The other happenings of a story's topic (before, after, at the same time), by meaning.
+    Related {
+        id: i64,
+        #[arg(long, default_value_t = 8)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -119,6 +127,42 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
                     it.source.name,
                     it.title
                 );
+            }
+            Ok(())
+        }
+        Cmd::Related { id, limit, json } => {
+            let r = engine.related_stories(id, limit)?;
+            if json {
+                return crate::print_json(&r);
+            }
+            if let Some(why) = &r.unavailable {
+                anyhow::bail!("{why}");
+            }
+            if r.stories.is_empty() {
+                println!("no related stories");
+            }
+            for x in &r.stories {
+                let when = match x.relation {
+                    parallax::cluster::related::Relation::Earlier => {
+                        format!("{:.1} days earlier", x.gap_days)
+                    }
+                    parallax::cluster::related::Relation::Later => {
+                        format!("{:.1} days later", x.gap_days)
+                    }
+                    parallax::cluster::related::Relation::SameTime => "same time".to_string(),
+                };
+                let langs: Vec<&str> = x.story.languages.iter().map(|l| l.code()).collect();
+                println!(
+                    "#{:<6} {:<18} [{}] {} items, score {:.2}",
+                    x.story.id,
+                    when,
+                    langs.join(" "),
+                    x.story.item_count,
+                    x.score
+                );
+                for h in x.story.headlines.iter().take(1) {
+                    println!("         {}: {}", h.lang, h.title);
+                }
             }
             Ok(())
         }

@@ -47,6 +47,9 @@ import type { ArticleView as GArticleView } from "./generated/ArticleView";
 import type { ArticleState as GArticleState } from "./generated/ArticleState";
 import type { ArticleBrief as GArticleBrief } from "./generated/ArticleBrief";
 import type { ArticleStatus as GArticleStatus } from "./generated/ArticleStatus";
+import type { RelatedStories as GRelatedStories } from "./generated/RelatedStories";
+import type { RelatedStory as GRelatedStory } from "./generated/RelatedStory";
+import type { Relation as GRelation } from "./generated/Relation";
 
 export type Wire<T> = T extends bigint
   ? number
@@ -83,6 +86,9 @@ export type StatusLine = Wire<GStatusLine>;
 export type ModelState = Wire<GModelState>;
 export type Settings = Wire<GSettings>;
 export type StoryCarry = Wire<GStoryCarry>;
+export type RelatedStories = Wire<GRelatedStories>;
+export type RelatedStory = Wire<GRelatedStory>;
+export type Relation = Wire<GRelation>;
 export type CarryLink = Wire<GCarryLink>;
 export type StoryFraming = Wire<GStoryFraming>;
 export type AlertView = Wire<GAlertView>;

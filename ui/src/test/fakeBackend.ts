@@ -119,6 +119,7 @@ export function fakeBackend(
         .map((i) => ({ source: i.source, lang: i.lang, item_id: i.id, first_at: i.published, lag_secs: (Date.parse(i.published) - t0) / 1000 }));
       return { summary: summary(id), items: its, propagation };
     },
+    relatedStories: async () => ({ stories: [], unavailable: "preview: related stories are found by the engine" }),
     // The preview has no engine: no carry traced, framing without terms.
     storyCarry: async (id) => ({
       story_id: id,

@@ -5,6 +5,7 @@ import type {
   ArticleBrief,
   ArticleView,
   OpenStory,
+  RelatedStories,
   SeenReport,
   Change,
   ExportFormat,
@@ -36,6 +37,8 @@ export interface Backend {
   getStory(storyId: number): Promise<StoryDetail>;
   /** Who carried whose sentences in a story (may embed sentences the first time). */
   storyCarry(storyId: number): Promise<StoryCarry>;
+  /** Other happenings of the story's topic, oldest first (by meaning: needs the model). */
+  relatedStories(storyId: number, limit: number): Promise<RelatedStories>;
   /** Distinctive and loaded terms per outlet, "only in" sentences per language. */
   storyFraming(storyId: number): Promise<StoryFraming>;
   /** The story the item is in now, and why. */

@@ -24,6 +24,7 @@ export const tauriBackend: Backend = {
   listStories: (filter) => call("list_stories", { filter }),
   getStory: (storyId) => call("get_story", { storyId }),
   storyCarry: (storyId) => call("story_carry", { storyId }),
+  relatedStories: (storyId, limit) => call("related_stories", { storyId, limit }),
   storyFraming: (storyId) => call("story_framing", { storyId }),
   explainItem: (itemId) => call("explain_item", { itemId }),
   search: (query) => call("search", { query }),
