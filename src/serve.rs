@@ -49,6 +49,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/stories", get(stories))
         .route("/api/stories/:id", get(story))
         .route("/api/stories/:id/merge", post(merge))
+        .route("/api/stories/:id/related", get(related))
         .route("/api/search", get(search))
         .merge(articles::routes())
         // The live server: events, and corrections and watches that record who made them.
@@ -170,6 +171,24 @@ async fn story(
 ) -> Result<Response, HttpError> {
     let detail = call(&st.engine, move |e| e.get_story(id)).await?;
     Ok(Json(detail).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RelatedParams {
+    limit: Option<u32>,
+}
+
+/// `RelatedStories`: the story's topic chain (empty with a reason when the server has no model).
+async fn related(
+    _: Caller,
+    State(st): State<Shared>,
+    Path(id): Path<i64>,
+    Query(p): Query<RelatedParams>,
+) -> Result<Response, HttpError> {
+    let limit = p.limit.unwrap_or(8).min(50) as usize;
+    let r = call(&st.engine, move |e| e.related_stories(id, limit)).await?;
+    Ok(Json(r).into_response())
 }
 
 #[derive(Deserialize)]

@@ -167,6 +167,35 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
         .unwrap();
     assert!(!story["items"].as_array().unwrap().is_empty(), "{story}");
 
+    // Related stories over HTTP: the items were stored without vectors, so the list is empty,
+    // with the reason when the server has no model either; never the story itself.
+    let related: Value = get(&format!("/api/stories/{a}/related?limit=5"), Some(&reader))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap();
+    let listed = related["stories"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{related}"));
+    assert!(
+        listed.iter().all(|s| s["story"]["id"].as_i64() != Some(a)),
+        "{related}"
+    );
+    match related["unavailable"].as_str() {
+        Some(why) => assert!(why.contains("embedding model"), "{why}"),
+        None => assert!(listed.is_empty(), "no vectors stored: {related}"),
+    }
+    assert_eq!(
+        get("/api/stories/999999999/related", Some(&reader))
+            .await
+            .unwrap()
+            .status(),
+        400,
+        "an unknown story is the caller's mistake"
+    );
+
     // Arabic letters (ك, ي) find the Persian spelling ترکیه: the same fold as on SQLite.
     let found: Value = get("/api/search?q=تركيه", Some(&reader))
         .await
