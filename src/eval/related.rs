@@ -48,6 +48,23 @@ pub struct RelatedReport {
     pub sets: Vec<String>,
     pub query_stories: usize,
     pub rows: Vec<FloorRow>,
+    /// The floor `rows` pick (what `RELATED_FLOOR` ships).
+    pub picked: f32,
+    /// Each dense set at the floor the other dense sets pick (leave-one-set-out).
+    pub transfer: Vec<(String, FloorRow)>,
+}
+
+/// The floor that maximises near-miss recall × (1 − off-topic share); the lower on ties.
+pub fn pick(rows: &[FloorRow]) -> f32 {
+    let value = |r: &FloorRow| {
+        r.near_misses_listed as f64 / r.near_misses.max(1) as f64 * (1.0 - r.off_topic)
+    };
+    rows.iter()
+        .fold(None::<&FloorRow>, |best, r| match best {
+            Some(b) if value(b) >= value(r) => Some(b),
+            _ => Some(r),
+        })
+        .map_or(0.0, |r| r.floor)
 }
 
 /// The near-miss list next to a dev file: `x-ar-fa-en.jsonl` → `x-SOURCE.md`.
@@ -142,48 +159,72 @@ pub fn evaluate(
         }
         scored.push((qi, hits));
     }
-    let mut rows = Vec::new();
-    for &floor in floors {
-        let mut listed = 0usize;
-        let mut off = 0usize;
-        let mut lists: HashSet<(usize, usize)> = HashSet::new();
-        for (qi, hits) in &scored {
-            let list = rank(hits.iter().copied().filter(|&(_, s)| s >= floor), LIST_LEN);
-            listed += list.len();
-            for c in &list {
-                let t = c.story as usize;
-                if keys[t].0 != keys[*qi].0 {
-                    off += 1;
-                }
-                lists.insert((*qi, t));
-            }
-        }
-        let mut nm_total = 0;
-        let mut nm_listed = 0;
-        // Only the query sets' pairs: a pair counts when either of its stories lists the other.
-        for (si, s) in sets.iter().enumerate().filter(|(_, s)| s.dense) {
-            for (a, b) in &s.near_misses {
-                let (ia, ib) = (index_of(&(si, a.clone())), index_of(&(si, b.clone())));
-                if ia == usize::MAX || ib == usize::MAX {
-                    continue;
-                }
-                nm_total += 1;
-                if lists.contains(&(ia, ib)) || lists.contains(&(ib, ia)) {
-                    nm_listed += 1;
+    let rows_for = |query_sets: &[usize]| -> Vec<FloorRow> {
+        let mut rows = Vec::new();
+        for &floor in floors {
+            let mut listed = 0usize;
+            let mut off = 0usize;
+            let mut queries = 0usize;
+            let mut lists: HashSet<(usize, usize)> = HashSet::new();
+            for (qi, hits) in scored
+                .iter()
+                .filter(|(q, _)| query_sets.contains(&keys[*q].0))
+            {
+                queries += 1;
+                let list = rank(hits.iter().copied().filter(|&(_, s)| s >= floor), LIST_LEN);
+                listed += list.len();
+                for c in &list {
+                    let t = c.story as usize;
+                    if keys[t].0 != keys[*qi].0 {
+                        off += 1;
+                    }
+                    lists.insert((*qi, t));
                 }
             }
+            let mut nm_total = 0;
+            let mut nm_listed = 0;
+            // A pair counts when either of its stories lists the other.
+            for &si in query_sets {
+                for (a, b) in &sets[si].near_misses {
+                    let (ia, ib) = (index_of(&(si, a.clone())), index_of(&(si, b.clone())));
+                    if ia == usize::MAX || ib == usize::MAX {
+                        continue;
+                    }
+                    nm_total += 1;
+                    if lists.contains(&(ia, ib)) || lists.contains(&(ib, ia)) {
+                        nm_listed += 1;
+                    }
+                }
+            }
+            rows.push(FloorRow {
+                floor,
+                listed: listed as f64 / queries.max(1) as f64,
+                off_topic: off as f64 / listed.max(1) as f64,
+                near_misses_listed: nm_listed,
+                near_misses: nm_total,
+            });
         }
-        rows.push(FloorRow {
-            floor,
-            listed: listed as f64 / scored.len().max(1) as f64,
-            off_topic: off as f64 / listed.max(1) as f64,
-            near_misses_listed: nm_listed,
-            near_misses: nm_total,
-        });
+        rows
+    };
+    let dense: Vec<usize> = (0..sets.len()).filter(|&i| sets[i].dense).collect();
+    let rows = rows_for(&dense);
+    // Transfer: each dense set scored at the floor the other dense sets pick.
+    let mut transfer = Vec::new();
+    for &d in &dense {
+        let others: Vec<usize> = dense.iter().copied().filter(|&o| o != d).collect();
+        if others.is_empty() {
+            continue;
+        }
+        let floor = pick(&rows_for(&others));
+        if let Some(row) = rows_for(&[d]).into_iter().find(|r| r.floor == floor) {
+            transfer.push((sets[d].name.clone(), row));
+        }
     }
     Ok(RelatedReport {
         sets: sets.iter().map(|s| s.name.clone()).collect(),
         query_stories: scored.len(),
+        picked: pick(&rows),
         rows,
+        transfer,
     })
 }

@@ -282,15 +282,26 @@ pub fn run_related(args: &RelatedArgs) -> Result<()> {
         "{:>6} {:>8} {:>10} {:>12}",
         "floor", "listed", "off-topic", "near misses"
     );
-    for row in &r.rows {
+    let line = |label: &str, row: &parallax::eval::related::FloorRow| {
         println!(
-            "{:>6.2} {:>8.2} {:>9.1}% {:>6}/{:<5}",
+            "{label}{:>6.2} {:>8.2} {:>9.1}% {:>6}/{:<5}",
             row.floor,
             row.listed,
             100.0 * row.off_topic,
             row.near_misses_listed,
             row.near_misses
-        );
+        )
+    };
+    for row in &r.rows {
+        line("", row);
+    }
+    println!(
+        "picked (near-miss recall x (1 - off-topic)): {:.2}",
+        r.picked
+    );
+    println!("leave-one-set-out: each dense set at the floor the other one picks");
+    for (name, row) in &r.transfer {
+        line(&format!("{name:<34}"), row);
     }
     Ok(())
 }
