@@ -117,12 +117,7 @@ impl PgStore {
         let mut out = Vec::with_capacity(hits.len());
         let find = tx.prepare(&pg_params(&ALERT_SQL.find))?;
         let vacate = tx.prepare(&pg_params(&ALERT_SQL.vacate))?;
-        let insert = tx.prepare(
-            "INSERT INTO alerts(watch_id, story_id, first_item_id, last_item_id, reason,
-               created_at, updated_at, due_at, delivered_at)
-             VALUES ($1, $2, $3, $3, $4, $5, $5, $6, $7)
-             ON CONFLICT (watch_id, story_id) DO NOTHING RETURNING id",
-        )?;
+        let insert = tx.prepare(&pg_params(&ALERT_SQL.insert))?;
         let link = tx.prepare(
             "INSERT INTO alert_items(alert_id, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )?;
