@@ -5,6 +5,7 @@
 //! on a blocking thread, never on the runtime's. TLS is left to a reverse proxy (see README).
 
 mod auth;
+mod client_routes;
 mod metrics;
 
 use std::future::Future;
@@ -43,6 +44,8 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/stories/:id", get(story))
         .route("/api/stories/:id/merge", post(merge))
         .route("/api/search", get(search))
+        // The desktop app as a client (parallax::remote).
+        .merge(client_routes::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count,

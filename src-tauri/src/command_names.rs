@@ -33,4 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "alerts",
     "export_story",
     "export_search",
+    "archive_info",
+    "connect_team",
+    "use_local_archive",
 ];

@@ -2,7 +2,7 @@
 // event handlers and user actions write it (no polling).
 import type { Backend } from "./backend/backend";
 import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
-import type { Change, Settings, StatusLine, Theme } from "./types";
+import type { ArchiveInfo, Change, Settings, StatusLine, Theme } from "./types";
 import { laterOf, loadSeen, saveSeen, unreadCount } from "./alerts";
 
 export type ViewName = "stories" | "story" | "search" | "sources" | "settings" | "alerts" | "watches";
@@ -41,6 +41,8 @@ export class AppState {
   unreadAlerts = $state(0);
   /** Alerts raised up to this time have been seen in the alerts list. */
   alertsSeenAt = $state<string | null>(loadSeen());
+  /** The archive shown: local, or a team server's (Settings → Team archive). */
+  archive = $state<ArchiveInfo | null>(null);
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private alertsTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -49,11 +51,37 @@ export class AppState {
   async start(): Promise<() => void> {
     const unlisten = await this.backend.onChange((c) => this.onChange(c));
     const unlistenAlerts = await this.backend.onAlertsAnnounced(() => this.scheduleAlerts());
+    await this.loadArchive();
     await Promise.all([this.refreshStatus(), this.loadSettings(), this.refreshUnread()]);
     return () => {
       unlisten();
       unlistenAlerts();
     };
+  }
+
+  /** True while a team server's archive is shown. */
+  get onTeam(): boolean {
+    return this.archive?.kind === "team";
+  }
+
+  async loadArchive() {
+    try {
+      this.archive = await this.backend.archiveInfo();
+      if (this.archive.error) this.notify("warning", `${this.archive.error}. Showing the local archive.`);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Another archive is shown now: every view reloads from it. */
+  switchedArchive(info: ArchiveInfo) {
+    this.archive = info;
+    this.storiesVersion++;
+    this.sourcesVersion++;
+    this.alertsVersion++;
+    this.progress = null;
+    void this.refreshStatus();
+    void this.refreshUnread();
   }
 
   async refreshUnread() {

@@ -2,7 +2,7 @@
 // coverage set, grouped by their gold story, so views can be exercised without the Rust engine.
 import type { Backend } from "../lib/backend/backend";
 import { IpcError } from "../lib/backend/errors";
-import type { AlertView, AliasGroup, Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary, Watch } from "../lib/types";
+import type { AlertView, AliasGroup, ArchiveInfo, Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary, Watch } from "../lib/types";
 
 export interface Row {
   id: string;
@@ -39,6 +39,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
   let aliases: AliasGroup[] = [];
   let alerts: AlertView[] = [];
   let seq = 0;
+  let archive: ArchiveInfo = { kind: "local", server: null, token_saved: false, user: null, role: null, error: null };
   const sources: SourceView[] = [...new Set(items.map((i) => i.source.id))].map((id) => {
     const it = items.find((i) => i.source.id === id)!;
     return {
@@ -180,6 +181,15 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
     alerts: async (limit) => alerts.slice(0, limit),
     exportStory: async (storyId, format) => `/tmp/story-${storyId}.${format}`,
     exportSearch: async () => "/tmp/search.csv",
+    archiveInfo: async () => archive,
+    // The preview has no server: any `plx_` token "connects" as a reader, anything else is refused
+    // the way the shell refuses it.
+    connectTeam: async (server, token) => {
+      if (!token.startsWith("plx_")) throw new IpcError("connect_team", { code: "precondition", message: "the team server refused the token (unknown API token): ask its admin for a new one" });
+      archive = { kind: "team", server, token_saved: true, user: "preview", role: "reader", error: null };
+      return archive;
+    },
+    useLocalArchive: async () => (archive = { ...archive, kind: "local", user: null, role: null }),
     openUrl: async () => {},
     onChange: async (h) => {
       listeners.add(h);

@@ -50,6 +50,9 @@ export const tauriBackend: Backend = {
   alerts: (limit) => call("alerts", { limit }),
   exportStory: (storyId, format) => call("export_story", { storyId, format }),
   exportSearch: (query) => call("export_search", { query }),
+  archiveInfo: () => call("archive_info"),
+  connectTeam: (server, token) => call("connect_team", { server, token }),
+  useLocalArchive: () => call("use_local_archive"),
   openUrl: async (url) => {
     try {
       await openUrl(url);
