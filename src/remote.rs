@@ -119,7 +119,11 @@ impl TeamClient {
             .await
             .map_err(|e| unreachable(&base, &e))?;
         let status = health.status();
-        let body: Option<serde_json::Value> = health.json().await.ok();
+        let body: Option<serde_json::Value> = health
+            .bytes()
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
         let is_parallax = body
             .as_ref()
             .and_then(|b| b.get("status"))
@@ -259,10 +263,14 @@ impl TeamClient {
     ) -> ApiResult<T> {
         let mut req = self.request(method, path)?;
         if let Some(b) = body {
-            req = req.json(b);
+            req = with_json(req, b)?;
         }
         let resp = self.checked(req).await?;
-        resp.json::<T>().await.map_err(|e| {
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| unreachable(&self.base, &e))?;
+        serde_json::from_slice::<T>(&bytes).map_err(|e| {
             ApiError::new(
                 Code::Internal,
                 format!(
@@ -273,7 +281,7 @@ impl TeamClient {
     }
 
     async fn send_no_reply(&self, path: &str, body: &serde_json::Value) -> ApiResult<()> {
-        let req = self.request(Method::POST, path)?.json(body);
+        let req = with_json(self.request(Method::POST, path)?, body)?;
         self.checked(req).await.map(drop)
     }
 
@@ -296,6 +304,15 @@ impl TeamClient {
             ),
         })
     }
+}
+
+/// A JSON body (reqwest's own `json` needs a feature the engine does not otherwise use).
+fn with_json<B: serde::Serialize + ?Sized>(req: RequestBuilder, body: &B) -> ApiResult<RequestBuilder> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| ApiError::new(Code::Internal, format!("request body: {e}")))?;
+    Ok(req
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(bytes))
 }
 
 fn join(base: &Url, path: &str) -> ApiResult<Url> {

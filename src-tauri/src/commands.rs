@@ -240,7 +240,7 @@ async fn update_settings(engine: State<'_, Engine>, settings: Settings) -> ApiRe
 #[tauri::command]
 async fn move_item<R: Runtime>(app: AppHandle<R>, engine: State<'_, Engine>, team: State<'_, Team>, item_id: i64, to_story: i64) -> ApiResult<()> {
     if let Some(c) = team.client().await {
-        return c.move_item(item_id, to_story).await.inspect(|()| stories_changed(&app, vec![to_story]));
+        return c.move_item(item_id, to_story).await.inspect(|_| stories_changed(&app, vec![to_story]));
     }
     blocking(&engine, move |e| e.move_item(item_id, to_story)).await
 }
@@ -261,7 +261,7 @@ async fn split_story<R: Runtime>(
 #[tauri::command]
 async fn merge_stories<R: Runtime>(app: AppHandle<R>, engine: State<'_, Engine>, team: State<'_, Team>, into: i64, from: i64) -> ApiResult<()> {
     if let Some(c) = team.client().await {
-        return c.merge_stories(into, from).await.inspect(|()| stories_changed(&app, vec![into, from]));
+        return c.merge_stories(into, from).await.inspect(|_| stories_changed(&app, vec![into, from]));
     }
     blocking(&engine, move |e| e.merge_stories(into, from)).await
 }
