@@ -61,9 +61,8 @@ pub fn parse_server_url(text: &str) -> ApiResult<Url> {
     } else {
         format!("http://{text}")
     };
-    let mut url = Url::parse(&with_scheme).map_err(|e| {
-        ApiError::precondition(format!("“{text}” is not a server address ({e})"))
-    })?;
+    let mut url = Url::parse(&with_scheme)
+        .map_err(|e| ApiError::precondition(format!("“{text}” is not a server address ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(ApiError::precondition(format!(
             "“{text}” is not an http:// or https:// server address"
@@ -298,16 +297,16 @@ impl TeamClient {
             Err(_) if status == StatusCode::NOT_FOUND => ApiError::precondition(format!(
                 "the team server does not offer this ({status}): it may be an older version"
             )),
-            Err(_) => ApiError::new(
-                Code::Network,
-                format!("the team server answered {status}"),
-            ),
+            Err(_) => ApiError::new(Code::Network, format!("the team server answered {status}")),
         })
     }
 }
 
 /// A JSON body (reqwest's own `json` needs a feature the engine does not otherwise use).
-fn with_json<B: serde::Serialize + ?Sized>(req: RequestBuilder, body: &B) -> ApiResult<RequestBuilder> {
+fn with_json<B: serde::Serialize + ?Sized>(
+    req: RequestBuilder,
+    body: &B,
+) -> ApiResult<RequestBuilder> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| ApiError::new(Code::Internal, format!("request body: {e}")))?;
     Ok(req
@@ -352,7 +351,10 @@ mod tests {
             http: reqwest::Client::new(),
         };
         let shown = format!("{c:?}");
-        assert!(!shown.contains("plx_secret") && shown.contains("omid"), "{shown}");
+        assert!(
+            !shown.contains("plx_secret") && shown.contains("omid"),
+            "{shown}"
+        );
     }
 
     #[tokio::test]

@@ -2,9 +2,9 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    AlertView, Change, AliasGroup, ApiError, ApiResult, DemoReport, Engine, Explanation, ExportFormat,
-    ImportReport, ModelState, NewWatch, SearchGroup, SearchQuery, Settings, SourceView, StatusLine,
-    StoryCarry, StoryDetail, StoryFraming, StorySummary, WatchAdded,
+    AlertView, AliasGroup, ApiError, ApiResult, Change, DemoReport, Engine, Explanation,
+    ExportFormat, ImportReport, ModelState, NewWatch, SearchGroup, SearchQuery, Settings,
+    SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary, WatchAdded,
 };
 use parallax::error::Code;
 use parallax::model::Source;
@@ -103,7 +103,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 #[tauri::command]
-async fn status(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<StatusLine> {
+async fn status(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<StatusLine> {
     if let Some(c) = team.client().await {
         return c.status().await;
     }
@@ -121,7 +121,8 @@ async fn data_location(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiR
 
 #[tauri::command]
 async fn list_stories(
-    engine: State<'_, Engine>, team: State<'_, Team>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
     filter: StoryFilter,
 ) -> ApiResult<Vec<StorySummary>> {
     if let Some(c) = team.client().await {
@@ -131,7 +132,11 @@ async fn list_stories(
 }
 
 #[tauri::command]
-async fn get_story(engine: State<'_, Engine>, team: State<'_, Team>, story_id: i64) -> ApiResult<StoryDetail> {
+async fn get_story(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    story_id: i64,
+) -> ApiResult<StoryDetail> {
     if let Some(c) = team.client().await {
         return c.get_story(story_id).await;
     }
@@ -139,7 +144,11 @@ async fn get_story(engine: State<'_, Engine>, team: State<'_, Team>, story_id: i
 }
 
 #[tauri::command]
-async fn story_carry(engine: State<'_, Engine>, team: State<'_, Team>, story_id: i64) -> ApiResult<StoryCarry> {
+async fn story_carry(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    story_id: i64,
+) -> ApiResult<StoryCarry> {
     if let Some(c) = team.client().await {
         return c.story_carry(story_id).await;
     }
@@ -147,7 +156,11 @@ async fn story_carry(engine: State<'_, Engine>, team: State<'_, Team>, story_id:
 }
 
 #[tauri::command]
-async fn story_framing(engine: State<'_, Engine>, team: State<'_, Team>, story_id: i64) -> ApiResult<StoryFraming> {
+async fn story_framing(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    story_id: i64,
+) -> ApiResult<StoryFraming> {
     if let Some(c) = team.client().await {
         return c.story_framing(story_id).await;
     }
@@ -155,7 +168,11 @@ async fn story_framing(engine: State<'_, Engine>, team: State<'_, Team>, story_i
 }
 
 #[tauri::command]
-async fn explain_item(engine: State<'_, Engine>, team: State<'_, Team>, item_id: i64) -> ApiResult<(i64, Explanation)> {
+async fn explain_item(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    item_id: i64,
+) -> ApiResult<(i64, Explanation)> {
     if let Some(c) = team.client().await {
         return c.explain_item(item_id).await;
     }
@@ -163,7 +180,11 @@ async fn explain_item(engine: State<'_, Engine>, team: State<'_, Team>, item_id:
 }
 
 #[tauri::command]
-async fn search(engine: State<'_, Engine>, team: State<'_, Team>, query: SearchQuery) -> ApiResult<Vec<SearchGroup>> {
+async fn search(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    query: SearchQuery,
+) -> ApiResult<Vec<SearchGroup>> {
     if let Some(c) = team.client().await {
         return c.search(&query).await;
     }
@@ -171,7 +192,10 @@ async fn search(engine: State<'_, Engine>, team: State<'_, Team>, query: SearchQ
 }
 
 #[tauri::command]
-async fn list_sources(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<Vec<SourceView>> {
+async fn list_sources(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+) -> ApiResult<Vec<SourceView>> {
     if let Some(c) = team.client().await {
         return c.list_sources().await;
     }
@@ -180,21 +204,30 @@ async fn list_sources(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiR
 
 /// Feed or homepage URL; the engine fetches it once to check it (async, on the tokio runtime).
 #[tauri::command]
-async fn add_source(engine: State<'_, Engine>, team: State<'_, Team>, url: String) -> ApiResult<Source> {
+async fn add_source(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    url: String,
+) -> ApiResult<Source> {
     team.local_only("Adding sources").await?;
     engine.add_source(&url).await
 }
 
 /// "Refresh now": every enabled source, or one; progress arrives as events.
 #[tauri::command]
-async fn refresh(engine: State<'_, Engine>, team: State<'_, Team>, source_id: Option<String>) -> ApiResult<()> {
+async fn refresh(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    source_id: Option<String>,
+) -> ApiResult<()> {
     team.local_only("Refreshing sources").await?;
     engine.refresh(source_id.as_deref(), true).await.map(|_| ())
 }
 
 #[tauri::command]
 async fn set_source_enabled(
-    engine: State<'_, Engine>, team: State<'_, Team>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
     source_id: String,
     enabled: bool,
 ) -> ApiResult<()> {
@@ -203,26 +236,37 @@ async fn set_source_enabled(
 }
 
 #[tauri::command]
-async fn remove_source(engine: State<'_, Engine>, team: State<'_, Team>, source_id: String) -> ApiResult<()> {
+async fn remove_source(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    source_id: String,
+) -> ApiResult<()> {
     team.local_only("Removing sources").await?;
     blocking(&engine, move |e| e.remove_source(&source_id)).await
 }
 
 #[tauri::command]
-async fn import_opml(engine: State<'_, Engine>, team: State<'_, Team>, text: String) -> ApiResult<ImportReport> {
+async fn import_opml(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    text: String,
+) -> ApiResult<ImportReport> {
     team.local_only("Importing OPML").await?;
     blocking(&engine, move |e| e.import_opml(&text)).await
 }
 
 #[tauri::command]
-async fn export_opml(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<String> {
+async fn export_opml(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<String> {
     team.local_only("Exporting OPML").await?;
     blocking(&engine, |e| e.export_opml()).await
 }
 
 /// The bundled demo archive (Wikipedia "In the news", CC BY-SA 3.0), for a first look offline.
 #[tauri::command]
-async fn load_demo_archive(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<DemoReport> {
+async fn load_demo_archive(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+) -> ApiResult<DemoReport> {
     team.local_only("Loading the demo archive").await?;
     blocking(&engine, |e| e.load_demo_archive(None)).await
 }
@@ -238,9 +282,18 @@ async fn update_settings(engine: State<'_, Engine>, settings: Settings) -> ApiRe
 }
 
 #[tauri::command]
-async fn move_item<R: Runtime>(app: AppHandle<R>, engine: State<'_, Engine>, team: State<'_, Team>, item_id: i64, to_story: i64) -> ApiResult<()> {
+async fn move_item<R: Runtime>(
+    app: AppHandle<R>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    item_id: i64,
+    to_story: i64,
+) -> ApiResult<()> {
     if let Some(c) = team.client().await {
-        return c.move_item(item_id, to_story).await.inspect(|_| stories_changed(&app, vec![to_story]));
+        return c
+            .move_item(item_id, to_story)
+            .await
+            .inspect(|_| stories_changed(&app, vec![to_story]));
     }
     blocking(&engine, move |e| e.move_item(item_id, to_story)).await
 }
@@ -248,46 +301,63 @@ async fn move_item<R: Runtime>(app: AppHandle<R>, engine: State<'_, Engine>, tea
 #[tauri::command]
 async fn split_story<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>, team: State<'_, Team>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
     story_id: i64,
     item_ids: Vec<i64>,
 ) -> ApiResult<i64> {
     if let Some(c) = team.client().await {
-        return c.split_story(story_id, &item_ids).await.inspect(|new| stories_changed(&app, vec![story_id, *new]));
+        return c
+            .split_story(story_id, &item_ids)
+            .await
+            .inspect(|new| stories_changed(&app, vec![story_id, *new]));
     }
     blocking(&engine, move |e| e.split_story(story_id, &item_ids)).await
 }
 
 #[tauri::command]
-async fn merge_stories<R: Runtime>(app: AppHandle<R>, engine: State<'_, Engine>, team: State<'_, Team>, into: i64, from: i64) -> ApiResult<()> {
+async fn merge_stories<R: Runtime>(
+    app: AppHandle<R>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    into: i64,
+    from: i64,
+) -> ApiResult<()> {
     if let Some(c) = team.client().await {
-        return c.merge_stories(into, from).await.inspect(|_| stories_changed(&app, vec![into, from]));
+        return c
+            .merge_stories(into, from)
+            .await
+            .inspect(|_| stories_changed(&app, vec![into, from]));
     }
     blocking(&engine, move |e| e.merge_stories(into, from)).await
 }
 
 #[tauri::command]
-async fn install_model(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<ModelState> {
+async fn install_model(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<ModelState> {
     team.local_only("Installing the model").await?;
     blocking(&engine, |e| e.install_model()).await
 }
 
 /// Regroup the whole archive (after installing the model or changing the window); corrections stay.
 #[tauri::command]
-async fn regroup_all(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<u32> {
+async fn regroup_all(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<u32> {
     team.local_only("Regrouping").await?;
     blocking(&engine, |e| e.regroup_all().map(|n| n as u32)).await
 }
 
 #[tauri::command]
-async fn watches(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<Vec<Watch>> {
+async fn watches(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<Vec<Watch>> {
     team.local_only("Watches").await?;
     blocking(&engine, |e| e.watches()).await
 }
 
 /// Add a watch; with `backfill` it also runs over the archive already stored.
 #[tauri::command]
-async fn add_watch(engine: State<'_, Engine>, team: State<'_, Team>, watch: NewWatch) -> ApiResult<WatchAdded> {
+async fn add_watch(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    watch: NewWatch,
+) -> ApiResult<WatchAdded> {
     team.local_only("Watches").await?;
     blocking(&engine, move |e| e.add_watch(&watch)).await
 }
@@ -299,13 +369,17 @@ async fn remove_watch(engine: State<'_, Engine>, team: State<'_, Team>, id: i64)
 }
 
 #[tauri::command]
-async fn aliases(engine: State<'_, Engine>, team: State<'_, Team>,) -> ApiResult<Vec<AliasGroup>> {
+async fn aliases(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<Vec<AliasGroup>> {
     team.local_only("Name spellings").await?;
     blocking(&engine, |e| e.aliases()).await
 }
 
 #[tauri::command]
-async fn add_alias(engine: State<'_, Engine>, team: State<'_, Team>, spellings: Vec<String>) -> ApiResult<AliasGroup> {
+async fn add_alias(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    spellings: Vec<String>,
+) -> ApiResult<AliasGroup> {
     team.local_only("Name spellings").await?;
     blocking(&engine, move |e| e.add_alias(&spellings)).await
 }
@@ -318,7 +392,11 @@ async fn remove_alias(engine: State<'_, Engine>, team: State<'_, Team>, id: i64)
 
 /// Alerts, newest first, one per watch and story.
 #[tauri::command]
-async fn alerts(engine: State<'_, Engine>, team: State<'_, Team>, limit: u32) -> ApiResult<Vec<AlertView>> {
+async fn alerts(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    limit: u32,
+) -> ApiResult<Vec<AlertView>> {
     if let Some(c) = team.client().await {
         return c.alerts(limit).await;
     }
@@ -329,7 +407,8 @@ async fn alerts(engine: State<'_, Engine>, team: State<'_, Team>, limit: u32) ->
 #[tauri::command]
 async fn export_story<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>, team: State<'_, Team>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
     story_id: i64,
     format: ExportFormat,
 ) -> ApiResult<Option<String>> {
@@ -351,7 +430,8 @@ async fn export_story<R: Runtime>(
 #[tauri::command]
 async fn export_search<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>, team: State<'_, Team>,
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
     query: SearchQuery,
 ) -> ApiResult<Option<String>> {
     team.local_only("Export").await?;

@@ -109,7 +109,11 @@ impl Team {
         let cur = self.current.read().await;
         let server = (!cur.saved.server.is_empty()).then(|| cur.saved.server.clone());
         ArchiveInfo {
-            kind: if cur.client.is_some() { "team" } else { "local" },
+            kind: if cur.client.is_some() {
+                "team"
+            } else {
+                "local"
+            },
             server,
             token_saved: !cur.saved.token.is_empty(),
             user: cur.client.as_ref().map(|c| c.user().name.clone()),
@@ -178,7 +182,10 @@ impl Team {
         let fail = |e: std::io::Error| {
             ApiError::new(
                 Code::Storage,
-                format!("cannot save the team settings in {}: {e}", self.file.display()),
+                format!(
+                    "cannot save the team settings in {}: {e}",
+                    self.file.display()
+                ),
             )
         };
         if let Some(dir) = self.file.parent() {
@@ -231,14 +238,24 @@ mod tests {
         assert!(info.token_saved);
         assert!(info.error.unwrap().contains("could not reopen"));
         let info = team.use_local().await.unwrap();
-        assert_eq!(info.server.as_deref(), Some(&*format!("http://127.0.0.1:{port}/")));
+        assert_eq!(
+            info.server.as_deref(),
+            Some(&*format!("http://127.0.0.1:{port}/"))
+        );
         let text = std::fs::read_to_string(&file).unwrap();
-        assert!(text.contains("\"use_team\": false") && text.contains("plx_y"), "{text}");
+        assert!(
+            text.contains("\"use_team\": false") && text.contains("plx_y"),
+            "{text}"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-            assert_eq!(mode & 0o077, 0, "only the user may read the token: {mode:o}");
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "only the user may read the token: {mode:o}"
+            );
         }
         let shown = serde_json::to_string(&info).unwrap();
         assert!(!shown.contains("plx_y"), "{shown}");

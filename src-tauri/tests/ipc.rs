@@ -583,7 +583,10 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
 
     let info = invoke(&app, "archive_info", json!({})).expect("info");
     assert_eq!(info["kind"], "local", "{info}");
-    assert_eq!(ids(&invoke(&app, "list_stories", all.clone()).expect("local")), vec![local_story]);
+    assert_eq!(
+        ids(&invoke(&app, "list_stories", all.clone()).expect("local")),
+        vec![local_story]
+    );
 
     // Wrong token, wrong address: refused with a reason, still local.
     let bad = invoke(
@@ -592,15 +595,30 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
         json!({ "server": base, "token": "plx_00" }),
     )
     .expect_err("unknown token");
-    assert!(bad["message"].as_str().unwrap_or("").contains("refused the token"), "{bad}");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("refused the token"),
+        "{bad}"
+    );
     let bad = invoke(
         &app,
         "connect_team",
         json!({ "server": format!("{base}/wrong/"), "token": reader }),
     )
     .expect_err("wrong address");
-    assert!(bad["message"].as_str().unwrap_or("").contains("not as a Parallax team server"), "{bad}");
-    assert_eq!(invoke(&app, "archive_info", json!({})).expect("info")["kind"], "local");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not as a Parallax team server"),
+        "{bad}"
+    );
+    assert_eq!(
+        invoke(&app, "archive_info", json!({})).expect("info")["kind"],
+        "local"
+    );
 
     // The reader's view of the team archive: the same commands, the server's answers.
     let info = invoke(
@@ -609,8 +627,19 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
         json!({ "server": base, "token": reader }),
     )
     .expect("connect");
-    assert_eq!((info["kind"].as_str(), info["user"].as_str(), info["role"].as_str()), (Some("team"), Some("omid"), Some("reader")), "{info}");
-    assert!(!info.to_string().contains(&reader), "the token never reaches the webview: {info}");
+    assert_eq!(
+        (
+            info["kind"].as_str(),
+            info["user"].as_str(),
+            info["role"].as_str()
+        ),
+        (Some("team"), Some("omid"), Some("reader")),
+        "{info}"
+    );
+    assert!(
+        !info.to_string().contains(&reader),
+        "the token never reaches the webview: {info}"
+    );
     let team_ids = ids(&invoke(&app, "list_stories", all.clone()).expect("team stories"));
     assert!(team_ids.len() > 50, "{} team stories", team_ids.len());
     let status = invoke(&app, "status", json!({})).expect("status");
@@ -620,10 +649,19 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
     let found = invoke(&app, "search", json!({ "query": { "text": "تركيه" } })).expect("search");
     assert!(found.to_string().contains("ترکیه"), "{found}");
     let location = invoke(&app, "data_location", json!({})).expect("location");
-    assert!(location.as_str().unwrap_or("").starts_with(&base), "{location}");
+    assert!(
+        location.as_str().unwrap_or("").starts_with(&base),
+        "{location}"
+    );
     // Not offered by the server yet: said so, not an empty answer.
     let watches = invoke(&app, "watches", json!({})).expect_err("no watches on a team archive");
-    assert!(watches["message"].as_str().unwrap_or("").contains("not available on a team archive"), "{watches}");
+    assert!(
+        watches["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not available on a team archive"),
+        "{watches}"
+    );
     // A reader's correction: the server's 403 message.
     let refused = invoke(
         &app,
@@ -631,19 +669,43 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
         json!({ "into": team_ids[0], "from": team_ids[1] }),
     )
     .expect_err("reader may not merge");
-    assert!(refused["message"].as_str().unwrap_or("").contains("omid is a reader"), "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("omid is a reader"),
+        "{refused}"
+    );
 
     // An editor (an empty token keeps the saved one; a new one replaces it).
-    invoke(&app, "connect_team", json!({ "server": base, "token": editor })).expect("editor");
-    invoke(&app, "merge_stories", json!({ "into": team_ids[0], "from": team_ids[1] })).expect("merge");
+    invoke(
+        &app,
+        "connect_team",
+        json!({ "server": base, "token": editor }),
+    )
+    .expect("editor");
+    invoke(
+        &app,
+        "merge_stories",
+        json!({ "into": team_ids[0], "from": team_ids[1] }),
+    )
+    .expect("merge");
     let after = ids(&invoke(&app, "list_stories", all.clone()).expect("after"));
     assert_eq!(after.len(), team_ids.len() - 1);
     assert!(!after.contains(&team_ids[1]));
 
     // Back to the local archive, then to the team again with the saved token.
     let info = invoke(&app, "use_local_archive", json!({})).expect("local");
-    assert_eq!((info["kind"].as_str(), info["token_saved"].as_bool()), (Some("local"), Some(true)), "{info}");
-    assert_eq!(ids(&invoke(&app, "list_stories", all.clone()).expect("local")), vec![local_story]);
-    let info = invoke(&app, "connect_team", json!({ "server": base, "token": "" })).expect("saved token");
+    assert_eq!(
+        (info["kind"].as_str(), info["token_saved"].as_bool()),
+        (Some("local"), Some(true)),
+        "{info}"
+    );
+    assert_eq!(
+        ids(&invoke(&app, "list_stories", all.clone()).expect("local")),
+        vec![local_story]
+    );
+    let info =
+        invoke(&app, "connect_team", json!({ "server": base, "token": "" })).expect("saved token");
     assert_eq!(info["user"], "maryam", "{info}");
 }

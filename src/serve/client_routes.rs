@@ -209,7 +209,10 @@ mod tests {
         assert!(e.message.contains("not as a Parallax team server"), "{e}");
 
         let r = TeamClient::connect(&base, &reader).await.unwrap();
-        assert_eq!((r.user().name.as_str(), r.user().role), ("omid", Role::Reader));
+        assert_eq!(
+            (r.user().name.as_str(), r.user().role),
+            ("omid", Role::Reader)
+        );
         let w = TeamClient::connect(&base, &editor).await.unwrap();
 
         let status = r.status().await.unwrap();
@@ -231,8 +234,16 @@ mod tests {
             })
             .await
             .unwrap();
-        assert!(!fa.is_empty() && fa.len() < all.len(), "{} of {}", fa.len(), all.len());
-        assert!(fa.iter().all(|s| s.languages.contains(&crate::model::Lang::Fa)));
+        assert!(
+            !fa.is_empty() && fa.len() < all.len(),
+            "{} of {}",
+            fa.len(),
+            all.len()
+        );
+        assert!(
+            fa.iter()
+                .all(|s| s.languages.contains(&crate::model::Lang::Fa))
+        );
 
         let big = all.iter().max_by_key(|s| s.item_count).unwrap();
         assert!(big.item_count >= 2, "a story with two items to split");
@@ -254,10 +265,18 @@ mod tests {
             })
             .await
             .unwrap();
-        assert!(found.iter().flat_map(|g| &g.hits).any(|h| h.item.title.contains("ترکیه")));
+        assert!(
+            found
+                .iter()
+                .flat_map(|g| &g.hits)
+                .any(|h| h.item.title.contains("ترکیه"))
+        );
 
         assert!(r.list_sources().await.unwrap().len() >= 3);
-        assert!(r.alerts(10).await.unwrap().is_empty(), "no watches: no alerts");
+        assert!(
+            r.alerts(10).await.unwrap().is_empty(),
+            "no watches: no alerts"
+        );
 
         // A reader's corrections are refused with the server's message; nothing changes.
         let other = all.iter().find(|s| s.id != big.id).unwrap().id;
@@ -269,7 +288,10 @@ mod tests {
             assert_eq!(refused.code, Code::Precondition);
             assert!(refused.message.contains("omid is a reader"), "{refused}");
         }
-        assert_eq!(r.get_story(big.id).await.unwrap().items.len(), detail.items.len());
+        assert_eq!(
+            r.get_story(big.id).await.unwrap().items.len(),
+            detail.items.len()
+        );
 
         // An editor's are made, and the reader sees them.
         let new = w.split_story(big.id, &[item]).await.unwrap();
