@@ -222,7 +222,7 @@ impl TeamClient {
     }
 
     pub async fn move_item(&self, item_id: i64, to_story: i64) -> ApiResult<()> {
-        let body = serde_json::json!({ "to_story": to_story });
+        let body = serde_json::json!({ "to": to_story });
         self.send_no_reply(&format!("api/items/{item_id}/move"), &body)
             .await
     }
@@ -230,9 +230,9 @@ impl TeamClient {
     pub async fn split_story(&self, story_id: i64, item_ids: &[i64]) -> ApiResult<i64> {
         #[derive(Deserialize)]
         struct Reply {
-            story_id: i64,
+            story: i64,
         }
-        let body = serde_json::json!({ "item_ids": item_ids });
+        let body = serde_json::json!({ "items": item_ids });
         let r: Reply = self
             .send(
                 Method::POST,
@@ -240,7 +240,7 @@ impl TeamClient {
                 Some(&body),
             )
             .await?;
-        Ok(r.story_id)
+        Ok(r.story)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {

@@ -6,7 +6,11 @@
 
 mod auth;
 mod client_routes;
+mod corrections;
+mod events;
+pub mod jobs;
 mod metrics;
+pub mod pipeline;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,6 +31,7 @@ use metrics::Metrics;
 struct AppState {
     engine: Engine,
     metrics: Metrics,
+    events: Arc<events::Hub>,
 }
 
 type Shared = Arc<AppState>;
@@ -34,6 +39,7 @@ type Shared = Arc<AppState>;
 /// The server's routes over `engine`.
 pub fn router(engine: Engine) -> Router {
     let state: Shared = Arc::new(AppState {
+        events: events::Hub::new(engine.clone()),
         engine,
         metrics: Metrics::default(),
     });
@@ -44,6 +50,16 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/stories/:id", get(story))
         .route("/api/stories/:id/merge", post(merge))
         .route("/api/search", get(search))
+        // The live server: events, and corrections and watches that record who made them.
+        .route("/api/events", get(events::stream))
+        .route("/api/stories/:id/split", post(corrections::split))
+        .route("/api/items/:id/move", post(corrections::move_item))
+        .route("/api/watches", post(corrections::add_watch))
+        .route(
+            "/api/watches/:id",
+            axum::routing::delete(corrections::remove_watch),
+        )
+        .route("/api/audit", get(corrections::audit))
         // The desktop app as a client (parallax::remote).
         .merge(client_routes::routes())
         .layer(axum::middleware::from_fn_with_state(
@@ -169,7 +185,13 @@ async fn merge(
 ) -> Result<Response, HttpError> {
     caller.require(Role::Editor)?;
     call(&st.engine, move |e| e.merge_stories(into, body.from)).await?;
-    tracing::info!(user = %caller.0.name, into, from = body.from, "merged stories");
+    corrections::record(
+        &st,
+        &caller,
+        "merge",
+        serde_json::json!({ "into": into, "from": body.from }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

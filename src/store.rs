@@ -42,6 +42,7 @@ use crate::error::Code;
 use crate::model::{Item, Lang, Source};
 use crate::watch::{Watch, WatchRule};
 use items::StoredVector;
+pub use pg::FeedChange;
 use pg::PgStore;
 use sqlite::SqliteStore;
 
@@ -130,8 +131,13 @@ impl Store {
     /// migrated to the latest schema.
     pub fn connect_postgres(url: &str) -> Result<Store> {
         Ok(Store {
-            backend: Backend::Postgres(PgStore::connect(url)?),
+            backend: Backend::Postgres(pg::off_runtime(|| PgStore::connect(url))?),
         })
+    }
+
+    /// Whether this is a PostgreSQL (team) archive.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     pub fn item(&self, id: i64) -> Result<Option<StoredItem>> {
@@ -162,7 +168,7 @@ macro_rules! dispatch {
                 pub fn $name(&self $(, $arg: $ty)*) -> $ret {
                     match &self.backend {
                         Backend::Sqlite(s) => s.$name($($arg),*),
-                        Backend::Postgres(p) => p.$name($($arg),*),
+                        Backend::Postgres(p) => pg::off_runtime(|| p.$name($($arg),*)),
                     }
                 }
             )*
@@ -199,6 +205,41 @@ sqlite_only! {
     fn put_fulltext(&self, item_id: i64, url: &str, a: &crate::fulltext::Article) -> Result<()>;
     fn put_fulltext_error(&self, item_id: i64, url: &str, code: Code, message: &str) -> Result<()>;
     fn touch_fulltext(&self, item_id: i64) -> Result<()>;
+}
+
+/// Team-server calls that exist only on PostgreSQL (the job table, the change feed, the audit
+/// log): on SQLite they fail with a clear error.
+macro_rules! postgres_only {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Postgres(p) => pg::off_runtime(|| p.$name($($arg),*)),
+                        Backend::Sqlite(_) => Err(StoreError::Invalid(format!(
+                            "{} needs a PostgreSQL (team) archive",
+                            stringify!($name)
+                        ))),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+postgres_only! {
+    // fetch jobs shared by the server's workers
+    fn claim_fetch_jobs(&self, worker: &str, limit: usize, claim_secs: u32) -> Result<Vec<crate::refresh::FeedJob>>;
+    fn finish_fetch_job(&self, worker: &str, feed_url: &str, due_at: DateTime<Utc>) -> Result<bool>;
+    fn next_fetch_due_secs(&self) -> Result<Option<f64>>;
+    // the change feed behind the server's event stream
+    fn change_cursor(&self) -> Result<(i64, i64)>;
+    fn changes_after(&self, cursor: (i64, i64), limit: usize) -> Result<(Vec<FeedChange>, (i64, i64))>;
+    fn prune_changes(&self, keep_secs: u32) -> Result<u64>;
+    // who did what
+    fn record_audit(&self, user: &str, action: &str, detail: &str) -> Result<()>;
+    fn audit_log(&self, limit: usize) -> Result<Vec<(String, String, String, String)>>;
+    fn set_watch_creator(&self, id: i64, user: &str) -> Result<()>;
 }
 
 dispatch! {

@@ -2,14 +2,28 @@
 //! archive goes through the whole engine (store, language detection, grouping) into PostgreSQL,
 //! and `parallax serve` answers over HTTP with tokens checked: no token, a reader, an editor.
 //!
+//! Fetching into PostgreSQL, the server's pipeline, its event stream and its workers are tested
+//! against the fixture feed server of the integration tests (real items, real HTTP).
+//!
 //! Needs a server: `scripts/test-postgres.sh` starts a throwaway one and runs these ignored tests
 //! (their names contain "postgres").
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
 use parallax::api::{Engine, EngineConfig};
+use parallax::model::{Feed, Lang, Ownership, Source};
 use serde_json::Value;
+use support::corpus::Corpus;
+use support::fixtures::{Expect, catalogue};
+use support::server::{Behaviour, FixtureServer};
 
 /// A new database on the test server; returns its key=value connection string. (On a thread
 /// of its own: the blocking client may not run inside the test's async runtime.)
@@ -64,7 +78,7 @@ fn add_user(pg: &str, name: &str, role: &str) -> String {
 /// `parallax serve` on a free port; returns the child and its base URL.
 fn serve(pg: &str) -> (Child, String) {
     let mut child = parallax()
-        .args(["serve", "--pg", pg, "--listen", "127.0.0.1:0"])
+        .args(["serve", "--pg", pg, "--listen", "127.0.0.1:0", "--no-fetch"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -210,15 +224,501 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     child.wait().unwrap();
 }
 
-#[test]
+/// A child process killed (SIGKILL) and reaped when dropped, so a failing test leaves no server.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An engine on the team archive, as another process would open it (no catalog, no model).
+fn pg_engine(pg: &str) -> Engine {
+    Engine::open(EngineConfig {
+        postgres: Some(pg.to_string()),
+        seed_catalog: false,
+        model_path: Some("/nonexistent/no-model".into()),
+        ..EngineConfig::new("/nonexistent/unused.db".into())
+    })
+    .unwrap()
+}
+
+/// The fixture feed server with these fixtures; each name's expected item count (0: it fails).
+async fn feed_server(names: &[&str]) -> (FixtureServer, HashMap<String, usize>) {
+    let fixtures = catalogue(&Corpus::fixtures(400));
+    let mut routes = Vec::new();
+    let mut expect = HashMap::new();
+    for f in fixtures
+        .into_iter()
+        .filter(|f| names.contains(&f.name.as_str()))
+    {
+        let n = match &f.expect {
+            Expect::Items(entries) => entries.len(),
+            Expect::Fails { .. } => 0,
+        };
+        expect.insert(f.name.clone(), n);
+        routes.push((f.name, f.behaviour));
+    }
+    assert_eq!(expect.len(), names.len(), "every fixture exists");
+    (FixtureServer::start(routes).await.unwrap(), expect)
+}
+
+/// A source `fx-NAME` whose feed is `url`.
+fn source(name: &str, url: String) -> Source {
+    Source {
+        id: format!("fx-{name}"),
+        name: name.into(),
+        homepage: None,
+        feeds: vec![Feed {
+            url,
+            verified: true,
+        }],
+        language: Lang::from_tag(&name[..2]).unwrap_or(Lang::Und),
+        country: None,
+        ownership: Ownership::Unknown,
+        note: None,
+        enabled: true,
+        refresh_secs: 900,
+    }
+}
+
+/// Run a blocking SQL query on the test database (its own thread: not on the test's runtime).
+fn sql(pg: &str, query: &str) -> Vec<postgres::Row> {
+    let (pg, query) = (pg.to_string(), query.to_string());
+    std::thread::spawn(move || {
+        postgres::Client::connect(&pg, postgres::NoTls)
+            .unwrap()
+            .query(&query, &[])
+            .unwrap()
+    })
+    .join()
+    .unwrap()
+}
+
+fn count(pg: &str, query: &str) -> i64 {
+    sql(pg, query)[0].get(0)
+}
+
+/// Wait up to `secs` for `done`, checking every 100 ms.
+async fn wait_for(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
-fn fetch_on_postgres_is_refused_clearly() {
+async fn fetch_and_sources_add_work_on_postgres_and_store_each_item_once() {
     let pg = fresh_database();
-    let out = parallax().args(["--pg", &pg, "fetch"]).output().unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (server, expect) = feed_server(&["fa-rss2", "ar-rss2-1256", "not-found", "ar-atom"]).await;
+    let sources: Vec<Source> = ["fa-rss2", "ar-rss2-1256", "not-found"]
+        .iter()
+        .map(|n| source(n, server.url(n)))
+        .collect();
+    let pg2 = pg.clone();
+    tokio::task::spawn_blocking(move || pg_engine(&pg2).save_sources(&sources).unwrap())
+        .await
+        .unwrap();
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let out = parallax().args(&args).output().unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+    };
+    let fetch = || run(vec!["--pg".into(), pg.clone(), "fetch".into()]);
+    let want = expect["fa-rss2"] + expect["ar-rss2-1256"];
+    let (ok, out, err) = fetch().await.unwrap();
+    assert!(ok, "{err}");
     assert!(
-        err.contains("do not work on a PostgreSQL archive yet"),
+        out.contains("3 feeds in")
+            && out.contains(&format!(
+                "2 updated ({want} new items), 0 not modified, 1 failed"
+            )),
+        "{out}"
+    );
+    assert!(
+        err.contains("fx-not-found") && err.contains("HTTP 404"),
         "{err}"
     );
+    // Again: validators make both feeds 304s and nothing is stored twice.
+    let (ok, out, err) = fetch().await.unwrap();
+    assert!(ok, "{err}");
+    assert!(out.contains("(0 new items), 2 not modified"), "{out}");
+    assert_eq!(server.hits("fa-rss2").not_modified, 1);
+    assert_eq!(count(&pg, "SELECT count(*) FROM items"), want as i64);
+    // Grouped by the fetching process (it held the grouping lease), languages detected.
+    assert_eq!(count(&pg, "SELECT count(*) FROM story_items"), want as i64);
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM items WHERE lang IS NULL"),
+        0
+    );
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM fetch_log WHERE outcome = 'error'"
+        ),
+        1
+    );
+
+    // `sources add` fetches the URL to check it, on a PostgreSQL archive too.
+    let (ok, out, err) = run(vec![
+        "--pg".into(),
+        pg.clone(),
+        "sources".into(),
+        "add".into(),
+        server.url("ar-atom"),
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(out.starts_with("added "), "{out}");
+    assert_eq!(count(&pg, "SELECT count(*) FROM sources"), 4);
+    let (ok, out, err) = fetch().await.unwrap();
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!("({} new items)", expect["ar-atom"])),
+        "{out}"
+    );
+}
+
+/// A server-sent event: (event, data).
+type Sse = (String, Value);
+
+/// Read `/api/events` into a channel of parsed events.
+async fn events(base: &str, token: &str) -> tokio::sync::mpsc::UnboundedReceiver<Sse> {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/api/events"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut body = resp.bytes_stream();
+        let mut buf = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                let (mut event, mut data) = (String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if event.is_empty() {
+                    continue; // a keep-alive comment
+                }
+                let data = serde_json::from_str(&data).unwrap_or(Value::Null);
+                if tx.send((event, data)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Receive events until `done` says so (given every event so far), within `secs`.
+async fn until_events(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Sse>,
+    seen: &mut Vec<Sse>,
+    secs: u64,
+    what: &str,
+    done: impl Fn(&[Sse]) -> bool,
+) {
+    let until = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !done(seen) {
+        match tokio::time::timeout_at(until, rx.recv()).await {
+            Ok(Some(ev)) => seen.push(ev),
+            Ok(None) => panic!("the event stream ended; saw {seen:?}"),
+            Err(_) => panic!("timed out waiting for {what}; saw {seen:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
+async fn serve_on_postgres_fetches_groups_and_streams_events_with_who_did_what() {
+    let pg = fresh_database();
+    let editor = add_user(&pg, "maryam", "editor");
+    let reader = add_user(&pg, "omid", "reader");
+    let (server, expect) = feed_server(&["fa-rss2", "ar-rss2-1256", "not-found"]).await;
+    let mut child = Killed(
+        parallax()
+            .args(["serve", "--pg", &pg, "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("serve exited").unwrap();
+        if let Some(url) = line.strip_prefix("parallax serve: listening on ") {
+            break url.to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/api/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "no token, no events"
+    );
+    let mut rx = events(&base, &reader).await;
+    let mut seen = Vec::new();
+    until_events(&mut rx, &mut seen, 10, "ready", |s| {
+        s.iter().any(|(e, _)| e == "ready")
+    })
+    .await;
+
+    // A watch on the Persian outlet, by the editor (a reader may not).
+    let watch = serde_json::json!({
+        "name": "Persian",
+        "rule": { "kind": "language", "lang": "fa" }
+    });
+    let post = |path: &str, token: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    assert_eq!(
+        post("/api/watches", &reader, watch.clone())
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let added = post("/api/watches", &editor, watch).await.unwrap();
+    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap());
+
+    // Sources added by another process: the server fetches, detects, groups, alerts.
+    let sources: Vec<Source> = ["fa-rss2", "ar-rss2-1256", "not-found"]
+        .iter()
+        .map(|n| source(n, server.url(n)))
+        .collect();
+    let pg2 = pg.clone();
+    tokio::task::spawn_blocking(move || pg_engine(&pg2).save_sources(&sources).unwrap())
+        .await
+        .unwrap();
+    let want = (expect["fa-rss2"] + expect["ar-rss2-1256"]) as i64;
+    let added_items = |s: &[Sse]| -> i64 {
+        s.iter()
+            .filter(|(e, _)| e == "items_added")
+            .map(|(_, d)| d["count"].as_i64().unwrap_or(0))
+            .sum()
+    };
+    until_events(
+        &mut rx,
+        &mut seen,
+        60,
+        "items, stories, an alert and a failing source",
+        |s| {
+            added_items(s) == want
+                && s.iter().any(|(e, _)| e == "stories_updated")
+                && s.iter().any(|(e, _)| e == "alerts")
+                && s.iter().any(|(e, d)| {
+                    e == "source_health"
+                        && d["source_id"] == "fx-not-found"
+                        && d["outcome"] == "error"
+                })
+        },
+    )
+    .await;
+    let pg3 = pg.clone();
+    wait_for(30, "every item grouped", move || {
+        count(&pg3, "SELECT count(*) FROM story_items") == want
+    })
+    .await;
+    assert_eq!(count(&pg, "SELECT count(*) FROM items"), want);
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM items WHERE lang IS NULL"),
+        0
+    );
+
+    // A correction: the editor moves an item; the audit log names her, and clients hear of it.
+    let rows = sql(
+        &pg,
+        "SELECT a.item_id, b.story_id FROM story_items a JOIN story_items b ON a.story_id <> b.story_id LIMIT 1",
+    );
+    let (item, to): (i64, i64) = (rows[0].get(0), rows[0].get(1));
+    let moved = |token: &str| {
+        post(
+            &format!("/api/items/{item}/move"),
+            token,
+            serde_json::json!({ "to": to }),
+        )
+    };
+    assert_eq!(moved(&reader).await.unwrap().status(), 403);
+    assert_eq!(moved(&editor).await.unwrap().status(), 204);
+    let before = seen.len();
+    until_events(
+        &mut rx,
+        &mut seen,
+        20,
+        "the moved item's story update",
+        |s| {
+            s[before..].iter().any(|(e, d)| {
+                e == "stories_updated"
+                    && d["ids"]
+                        .as_array()
+                        .is_some_and(|ids| ids.iter().any(|i| i == to))
+            })
+        },
+    )
+    .await;
+    let audit: Value = http
+        .get(format!("{base}/api/audit"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap();
+    let audit = audit.as_array().unwrap();
+    assert_eq!(audit[0]["user"], "maryam", "{audit:?}");
+    assert_eq!(audit[0]["action"], "move");
+    assert_eq!(audit[0]["detail"]["item"], item);
+    assert_eq!(audit[1]["action"], "add_watch");
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM watches WHERE created_by = 'maryam'"
+        ),
+        1
+    );
+    drop(child);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
+async fn a_worker_killed_mid_fetch_on_postgres_loses_nothing_and_stores_nothing_twice() {
+    let pg = fresh_database();
+    let (server, expect) = feed_server(&["fa-rss2", "ar-rss2-1256", "fa-atom"]).await;
+    // "held" answers with a feed's first bytes and then one byte a second: the worker that takes
+    // it is inside the fetch when it is killed.
+    server.set(
+        "held",
+        Behaviour::SlowDrip {
+            every: Duration::from_secs(1),
+        },
+    );
+    let sources: Vec<Source> = ["fa-rss2", "ar-rss2-1256", "held"]
+        .iter()
+        .map(|n| source(n, server.url(n)))
+        .collect();
+    let pg2 = pg.clone();
+    tokio::task::spawn_blocking(move || pg_engine(&pg2).save_sources(&sources).unwrap())
+        .await
+        .unwrap();
+    let worker = || {
+        Killed(
+            parallax()
+                .args(["serve", "--worker", "--pg", &pg, "--claim-secs", "4"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let first = (expect["fa-rss2"] + expect["ar-rss2-1256"]) as i64;
+    let mut a = worker();
+    let pg3 = pg.clone();
+    wait_for(
+        30,
+        "worker A to finish two feeds and hold the third open",
+        || {
+            server.hits("held").requests == 1
+                && count(&pg3, "SELECT count(*) FROM fetch_jobs WHERE done = 1") == 2
+        },
+    )
+    .await;
+    assert_eq!(count(&pg, "SELECT count(*) FROM items"), first);
+    // SIGKILL: no clean-up of any kind, the claim stays in the table.
+    a.0.kill().unwrap();
+    a.0.wait().unwrap();
+    let held = |col: &str| {
+        count(
+            &pg,
+            &format!("SELECT {col} FROM fetch_jobs WHERE source_id = 'fx-held'"),
+        )
+    };
+    assert_eq!((held("attempts"), held("done")), (1, 0));
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM fetch_jobs WHERE claimed_by IS NOT NULL"
+        ),
+        1,
+        "only the held feed is still claimed"
+    );
+
+    // The feed now answers; a second worker takes the dead worker's feed once its claim runs out.
+    let atom = catalogue(&Corpus::fixtures(400))
+        .into_iter()
+        .find(|f| f.name == "fa-atom")
+        .unwrap()
+        .behaviour;
+    server.set("held", atom);
+    let b = worker();
+    let all = first + expect["fa-atom"] as i64;
+    let pg4 = pg.clone();
+    wait_for(30, "worker B to fetch the dead worker's feed", || {
+        count(&pg4, "SELECT count(*) FROM items") == all
+    })
+    .await;
+    let pg5 = pg.clone();
+    wait_for(10, "worker B to hand the feed back", || {
+        count(
+            &pg5,
+            "SELECT count(*) FROM fetch_jobs WHERE source_id = 'fx-held' AND done = 1",
+        ) == 1
+    })
+    .await;
+    drop(b);
+    assert_eq!(held("attempts"), 2, "retried once");
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM fetch_jobs WHERE claimed_by IS NOT NULL"
+        ),
+        0
+    );
+    // Nothing twice: one row per (source, guid) and per URL; the finished feeds were not fetched
+    // again (they are due in 15 minutes).
+    assert_eq!(
+        count(&pg, "SELECT count(DISTINCT (source_id, guid)) FROM items"),
+        all
+    );
+    assert_eq!(
+        count(&pg, "SELECT count(DISTINCT url) FROM items"),
+        count(&pg, "SELECT count(url) FROM items")
+    );
+    assert_eq!(server.hits("fa-rss2").requests, 1);
+    assert_eq!(server.hits("ar-rss2-1256").requests, 1);
+    assert_eq!(server.hits("held").requests, 2);
 }

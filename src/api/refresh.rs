@@ -10,7 +10,8 @@ use crate::error::Code;
 use crate::fetch::{Conditional, FetchConfig, Fetched, Fetcher};
 use crate::model::{Feed, Lang, Ownership, Source};
 use crate::refresh::{
-    FeedOutcome, RefreshEvent, RefreshOptions, RefreshSummary, Scheduler, refresh_sources,
+    FeedJob, FeedOutcome, RefreshEvent, RefreshOptions, RefreshSummary, Scheduler, refresh_feeds,
+    refresh_sources,
 };
 
 impl Engine {
@@ -49,6 +50,21 @@ impl Engine {
         .await;
         self.after_refresh(&summary).await?;
         Ok(summary)
+    }
+
+    /// Fetch these feeds (a team server's claimed jobs) and store what they hold, backoff
+    /// respected. Nothing more: language, grouping and watches are the grouping server's (see
+    /// `serve::pipeline`), so a worker never needs the grouping lease.
+    pub async fn refresh_jobs(&self, jobs: Vec<FeedJob>) -> ApiResult<RefreshSummary> {
+        let fetcher = self.fetcher()?;
+        Ok(refresh_feeds(
+            &self.inner.store,
+            &fetcher,
+            jobs,
+            &RefreshOptions::default(),
+            |_| {},
+        )
+        .await)
     }
 
     fn emit_refresh_event(
@@ -98,8 +114,11 @@ impl Engine {
         let mut ids = summary.inserted_ids();
         ids.sort_unstable();
         // Articles first, so a headline-only item is detected and grouped by its lead. A
-        // failing archive write here must not keep the items from being grouped.
-        if let Err(e) = self.fetch_fulltexts(&ids).await {
+        // failing archive write here must not keep the items from being grouped. (A team archive
+        // keeps no articles yet.)
+        if self.inner.config.postgres.is_none()
+            && let Err(e) = self.fetch_fulltexts(&ids).await
+        {
             tracing::warn!("full-text articles: {e}");
         }
         let engine = self.clone();

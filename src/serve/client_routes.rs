@@ -1,19 +1,19 @@
 //! The routes the desktop app needs when it is a client of a team server (`parallax::remote`):
-//! who am I, the status line, the full story filter and search query as JSON, item moves and
-//! story splits, the sources list, alerts, and why an item is in its story. Reads need any user;
-//! corrections need the editor role. Kept in one module so the router gains one `merge` line.
+//! who am I, the status line, the full story filter and search query as JSON, carry and framing,
+//! the sources list, alerts, and why an item is in its story. All are reads (any user); the
+//! corrections the app sends are `serve`'s and `corrections`' routes. Kept in one module so the
+//! router gains one `merge` line.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::auth::Caller;
 use super::{HttpError, Shared, call};
 use crate::api::SearchQuery;
-use crate::store::{Role, StoryFilter};
+use crate::store::StoryFilter;
 
 /// Most rows one request may ask for (lists are paged by the client).
 const MAX_LIMIT: u32 = 500;
@@ -24,10 +24,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/status", get(status))
         .route("/api/stories/query", post(query_stories))
         .route("/api/search/query", post(query_search))
-        .route("/api/stories/:id/split", post(split))
         .route("/api/stories/:id/carry", get(carry))
         .route("/api/stories/:id/framing", get(framing))
-        .route("/api/items/:id/move", post(move_item))
         .route("/api/items/:id/explanation", get(explanation))
         .route("/api/sources", get(sources))
         .route("/api/alerts", get(alerts))
@@ -86,49 +84,6 @@ async fn framing(
     Ok(Json(f).into_response())
 }
 
-#[derive(Deserialize)]
-struct SplitBody {
-    item_ids: Vec<i64>,
-}
-
-#[derive(Serialize)]
-struct SplitReply {
-    story_id: i64,
-}
-
-/// Split these items of the story into a new one (a correction: editors only).
-async fn split(
-    caller: Caller,
-    State(st): State<Shared>,
-    Path(story): Path<i64>,
-    Json(body): Json<SplitBody>,
-) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    let n = body.item_ids.len();
-    let new = call(&st.engine, move |e| e.split_story(story, &body.item_ids)).await?;
-    tracing::info!(user = %caller.0.name, story, items = n, new, "split a story");
-    Ok(Json(SplitReply { story_id: new }).into_response())
-}
-
-#[derive(Deserialize)]
-struct MoveBody {
-    to_story: i64,
-}
-
-/// Move an item to another story (a correction: editors only).
-async fn move_item(
-    caller: Caller,
-    State(st): State<Shared>,
-    Path(item): Path<i64>,
-    Json(body): Json<MoveBody>,
-) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    let to = body.to_story;
-    call(&st.engine, move |e| e.move_item(item, to)).await?;
-    tracing::info!(user = %caller.0.name, item, to, "moved an item");
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
 async fn explanation(
     _: Caller,
     State(st): State<Shared>,
@@ -167,7 +122,7 @@ mod tests {
     use crate::api::{Engine, EngineConfig, SearchQuery};
     use crate::error::Code;
     use crate::remote::TeamClient;
-    use crate::store::{Role, StoryFilter};
+    use crate::store::StoryFilter;
 
     async fn served() -> (tempfile::TempDir, Engine, String) {
         let dir = tempfile::tempdir().unwrap();

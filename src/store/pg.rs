@@ -2,8 +2,10 @@
 //!
 //! The `postgres` crate (the blocking client over tokio-postgres) fits the engine, whose store
 //! calls are synchronous and already run on blocking threads in async code: the same call shape
-//! as rusqlite, no second runtime to bridge. Its one rule: never call it from inside an async
-//! task (it would block the runtime's thread), which the engine already avoids for SQLite.
+//! as rusqlite, no second runtime to bridge. Its one rule: it may not run on an async runtime's
+//! thread (it drives its own runtime, and tokio forbids a runtime inside another). `off_runtime`
+//! makes every call safe wherever it comes from: the refresh and the server call the store from
+//! async code, as they always did for SQLite.
 //!
 //! The schema mirrors SQLite's, with the same column meanings: times are the same fixed-width
 //! RFC 3339 text (text order is time order on both), vectors the same little-endian f32 bytes.
@@ -11,8 +13,11 @@
 //! in Rust, so both back ends find exactly the same spellings whatever the server's locale.
 
 mod analysis;
+mod audit;
+mod events;
 mod fetch_log;
 mod items;
+mod jobs;
 mod lease;
 mod migrations;
 mod settings;
@@ -25,10 +30,36 @@ use std::cell::{RefCell, RefMut};
 
 use postgres::{Client, NoTls};
 
+pub use events::FeedChange;
+
 use super::{Result, StoreError};
 
 pub(crate) struct PgStore {
-    client: RefCell<Client>,
+    /// Always `Some` until dropped (taken out so it can be closed off the runtime).
+    client: RefCell<Option<Client>>,
+}
+
+/// Run `f`, a blocking PostgreSQL call, where blocking is allowed. On a multi-threaded tokio
+/// runtime's worker (or inside its `block_on`), `block_in_place` hands that thread's other tasks
+/// to another worker and leaves the runtime context for the call, so the client's own runtime may
+/// start; on a blocking-pool thread or outside tokio it is a plain call. (A current-thread runtime
+/// cannot lend its only thread: the engine never calls the store from one.)
+pub(crate) fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+impl Drop for PgStore {
+    /// Closing the connection talks to the server: off the runtime too.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            off_runtime(move || drop(client));
+        }
+    }
 }
 
 impl PgStore {
@@ -40,13 +71,16 @@ impl PgStore {
         })?;
         migrations::apply(&mut client)?;
         Ok(PgStore {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
         })
     }
 
     /// The connection, for one call (calls never nest, so the borrow is always free).
     fn db(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
+        RefMut::map(self.client.borrow_mut(), |c| {
+            c.as_mut()
+                .expect("the connection is only taken out when the store is dropped")
+        })
     }
 
     /// PostgreSQL checks its own pages; a logical check of the archive is SQLite's

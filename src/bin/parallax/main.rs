@@ -173,17 +173,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ..EngineConfig::new(db.clone())
     };
     let open = || -> anyhow::Result<Engine> { Ok(Engine::open(config.clone())?) };
-    // Fetching calls the store from async code, which the blocking PostgreSQL client refuses.
-    if config.postgres.is_some()
-        && matches!(
-            cli.command,
-            Command::Fetch(_) | Command::Watch(_) | Command::Sources(_)
-        )
-    {
-        anyhow::bail!(
-            "fetch, watch and sources do not work on a PostgreSQL archive yet (team mode is in progress): use them on a SQLite archive"
-        );
-    }
     match cli.command {
         Command::Sources(a) => sources::run(open()?, a),
         Command::Fetch(a) => fetch::run_fetch(config.clone(), a),

@@ -104,7 +104,10 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Add { url } => {
-            let rt = tokio::runtime::Builder::new_current_thread()
+            // Multi-threaded: a PostgreSQL archive's calls leave the runtime's thread, which a
+            // current-thread runtime cannot lend (see store::pg::off_runtime).
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
                 .enable_all()
                 .build()?;
             let s = rt.block_on(engine.add_source(&url))?;

@@ -168,7 +168,107 @@ CREATE TABLE users (
 );
 "#;
 
-const STEPS: &[&str] = &[V1, V2];
+/// Team server: the fetch job table the workers claim from (`store::pg::jobs`), the change feed
+/// the server's event stream reads (`store::pg::events`), and who made each correction or watch.
+const V3: &str = r#"
+CREATE TABLE fetch_jobs (
+    feed_url TEXT PRIMARY KEY REFERENCES feeds(url) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    due_at TIMESTAMPTZ NOT NULL,
+    claimed_by TEXT,
+    claimed_until TIMESTAMPTZ,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    done BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX fetch_jobs_due ON fetch_jobs(due_at);
+-- Every feed has its job, due at once when the feed is new; a removed feed's job goes with it.
+INSERT INTO fetch_jobs(feed_url, source_id, due_at) SELECT url, source_id, now() FROM feeds;
+CREATE FUNCTION parallax_feed_job() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO fetch_jobs(feed_url, source_id, due_at) VALUES (NEW.url, NEW.source_id, now())
+    ON CONFLICT (feed_url) DO UPDATE SET source_id = EXCLUDED.source_id;
+    RETURN NULL;
+END $f$;
+CREATE TRIGGER feed_job AFTER INSERT OR UPDATE OF source_id ON feeds
+    FOR EACH ROW EXECUTE FUNCTION parallax_feed_job();
+
+-- One row per change worth telling a client, written by statement-level triggers in the
+-- writing transaction: whichever process wrote (a worker, the grouping server, a CLI), every
+-- server's event stream sees it. `tx` is the writer's transaction id: a reader takes the rows of
+-- transactions that finished between two snapshots, so none is skipped or sent twice whatever
+-- order concurrent writers commit in.
+CREATE TABLE change_feed (
+    id BIGSERIAL PRIMARY KEY,
+    tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX change_feed_tx ON change_feed(tx);
+
+CREATE FUNCTION parallax_items_added() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO change_feed(kind, body)
+    SELECT 'items_added', json_build_object('source_id', source_id, 'count', count(*), 'max_id', max(id))::text
+    FROM new_rows GROUP BY source_id;
+    RETURN NULL;
+END $f$;
+CREATE TRIGGER items_added AFTER INSERT ON items
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_items_added();
+
+CREATE FUNCTION parallax_stories_changed() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO change_feed(kind, body)
+    SELECT 'stories_updated', json_build_object('ids', json_agg(DISTINCT id))::text
+    FROM new_rows HAVING count(*) > 0;
+    RETURN NULL;
+END $f$;
+CREATE TRIGGER stories_inserted AFTER INSERT ON stories
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_stories_changed();
+CREATE TRIGGER stories_updated AFTER UPDATE ON stories
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_stories_changed();
+
+CREATE FUNCTION parallax_alerts_changed() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO change_feed(kind, body)
+    SELECT 'alerts', json_build_object('ids', json_agg(DISTINCT id))::text
+    FROM new_rows WHERE delivered_at IS NULL HAVING count(*) > 0;
+    RETURN NULL;
+END $f$;
+CREATE TRIGGER alerts_inserted AFTER INSERT ON alerts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_alerts_changed();
+CREATE TRIGGER alerts_updated AFTER UPDATE ON alerts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_alerts_changed();
+
+CREATE FUNCTION parallax_fetch_logged() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO change_feed(kind, body)
+    SELECT 'source_health', json_build_object('source_id', source_id, 'feed_url', feed_url,
+        'outcome', outcome, 'status', status, 'error_code', error_code, 'error', error,
+        'items_new', items_new, 'at', started_at)::text
+    FROM new_rows n
+    -- Failures, and the first success after one: a change of health, not every fetch.
+    WHERE n.outcome = 'error' OR (SELECT p.outcome FROM fetch_log p
+        WHERE p.feed_url = n.feed_url AND p.id < n.id ORDER BY p.id DESC LIMIT 1) = 'error';
+    RETURN NULL;
+END $f$;
+CREATE INDEX fetch_log_feed ON fetch_log(feed_url, id);
+CREATE TRIGGER fetch_logged AFTER INSERT ON fetch_log
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parallax_fetch_logged();
+
+-- Who did what on the server: corrections and watch changes, by user name.
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    user_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_user ON audit_log(user_name, at);
+ALTER TABLE watches ADD COLUMN created_by TEXT;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3];
 
 /// An arbitrary constant key for the advisory lock that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"
