@@ -122,7 +122,7 @@ mod tests {
     use crate::api::{Engine, EngineConfig, SearchQuery};
     use crate::error::Code;
     use crate::remote::TeamClient;
-    use crate::store::StoryFilter;
+    use crate::store::{Role, StoryFilter};
 
     async fn served() -> (tempfile::TempDir, Engine, String) {
         let dir = tempfile::tempdir().unwrap();
