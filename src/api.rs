@@ -40,9 +40,12 @@ pub use carry::{
 pub use demo::{DEMO_ATTRIBUTION, DemoReport};
 pub use dto::*;
 pub use export::{Attribution, ExportFormat, StoryExport};
-pub use fulltext::{FulltextSummary, ItemDetail, SourceFulltext};
+pub use fulltext::{
+    ArticleBrief, ArticleState, ArticleStatus, ArticleView, FulltextSummary, ItemDetail,
+    SourceFulltext,
+};
 pub use settings::Settings;
-pub use watch::{AlertView, AliasGroup, NewWatch, WatchAdded};
+pub use watch::{AlertView, AliasGroup, NewWatch, SeenReport, WatchAdded};
 
 use crate::error::Code;
 use crate::store::{Store, StoreError};
@@ -322,6 +325,7 @@ mod tests {
                             score: Some(0.9),
                             explanation: None,
                             pinned: false,
+                            routine: false,
                         })
                         .collect::<Vec<_>>(),
                 )?;

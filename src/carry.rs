@@ -52,7 +52,7 @@ pub fn sentences_of(title: &str, body: &str) -> Vec<String> {
     sentence::split(title)
         .into_iter()
         .chain(sentence::split(body))
-        .filter(|s| seen.insert(Folded::of(s).key()))
+        .filter(|s| seen.insert(sentence::fold_key(s)))
         .collect()
 }
 
@@ -153,6 +153,9 @@ pub struct Sent {
     pub vector: Option<Vec<f32>>,
 }
 
+/// A cross-language sentence pair (indices into the prepared sentences) and its cosine.
+type SimilarPair = (usize, usize, f32);
+
 /// A story's items, split and folded, with embeddings once [`Prepared::set_vectors`] ran.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -160,6 +163,8 @@ pub struct Prepared {
     pub sents: Vec<Sent>,
     /// Whether cross-language matching had embeddings.
     pub has_vectors: bool,
+    /// Cross-language pairs above a floor, and that floor ([`Prepared::similar`]).
+    similar: std::sync::OnceLock<(f32, Vec<SimilarPair>)>,
 }
 
 impl Prepared {
@@ -185,7 +190,15 @@ impl Prepared {
             docs,
             sents,
             has_vectors: false,
+            similar: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The sentences of doc `d` (they are stored doc by doc, in order).
+    pub fn sents_of(&self, d: usize) -> &[Sent] {
+        let lo = self.sents.partition_point(|s| s.doc < d);
+        let hi = self.sents.partition_point(|s| s.doc <= d);
+        &self.sents[lo..hi]
     }
 
     fn languages(&self) -> BTreeSet<&Lang> {
@@ -215,6 +228,7 @@ impl Prepared {
             self.sents[i].vector = Some(v);
         }
         self.has_vectors = true;
+        self.similar = std::sync::OnceLock::new();
     }
 
     /// Trace the carry edges.
@@ -230,6 +244,8 @@ impl Prepared {
             self.record(&mut matches, a, b, score, kind);
         }
         if self.has_vectors {
+            // one pass over the cross-language pairs serves this and the framing lens
+            self.similar(cfg.translation_floor.min(cfg.related_floor));
             for (a, b, score) in self.translation_pairs(cfg.translation_floor) {
                 self.record(&mut matches, a, b, score, CarryKind::Translated);
             }
@@ -257,12 +273,7 @@ impl Prepared {
                     kind: best.2,
                 });
         }
-        let eligible = |d: usize| {
-            self.sents
-                .iter()
-                .filter(|s| s.doc == d && s.eligible)
-                .count() as u32
-        };
+        let eligible = |d: usize| self.sents_of(d).iter().filter(|s| s.eligible).count() as u32;
         edges
             .into_iter()
             .map(|((o, c), mut pairs)| {
@@ -314,36 +325,23 @@ impl Prepared {
     /// Cross-language pairs (a, b) at or above `floor` with agreeing numbers, each sentence
     /// paired with its best match in each other item only.
     pub fn translation_pairs(&self, floor: f32) -> Vec<(usize, usize, f32)> {
-        let with_vec: Vec<usize> = (0..self.sents.len())
-            .filter(|&i| self.sents[i].eligible && self.sents[i].vector.is_some())
-            .collect();
         // best[(sentence, other doc)] = (other sentence, cosine)
         let mut best: HashMap<(usize, usize), (usize, f32)> = HashMap::new();
-        for (n, &a) in with_vec.iter().enumerate() {
-            let sa = &self.sents[a];
-            let la = &self.docs[sa.doc].lang;
-            let Some(va) = sa.vector.as_deref() else {
+        // in (a, b) order, as a scan of all pairs meets them: ties keep the first match
+        for &(a, b, c) in self.similar(floor).iter() {
+            if c < floor {
                 continue;
-            };
-            for &b in &with_vec[n + 1..] {
-                let sb = &self.sents[b];
-                if &self.docs[sb.doc].lang == la
-                    || self.docs[sb.doc].outlet == self.docs[sa.doc].outlet
-                {
-                    continue;
-                }
-                let Some(vb) = sb.vector.as_deref() else {
-                    continue;
-                };
-                let c = crate::embed::cosine(va, vb);
-                if !translation_match(c, &sa.folded, &sb.folded, floor) {
-                    continue;
-                }
-                for (x, y) in [(a, b), (b, a)] {
-                    let e = best.entry((x, self.sents[y].doc)).or_insert((y, c));
-                    if c > e.1 {
-                        *e = (y, c);
-                    }
+            }
+            let (sa, sb) = (&self.sents[a], &self.sents[b]);
+            if self.docs[sb.doc].outlet == self.docs[sa.doc].outlet
+                || !translation_match(c, &sa.folded, &sb.folded, floor)
+            {
+                continue;
+            }
+            for (x, y) in [(a, b), (b, a)] {
+                let e = best.entry((x, self.sents[y].doc)).or_insert((y, c));
+                if c > e.1 {
+                    *e = (y, c);
                 }
             }
         }
@@ -361,6 +359,95 @@ impl Prepared {
         out.sort_by_key(|&(a, b, _)| (a, b));
         out
     }
+
+    /// Pairs (a, b), a < b in (a, b) order, of eligible sentences with embeddings in different
+    /// languages whose cosine is at least `floor` (possibly more pairs, from a lower floor: the
+    /// caller filters). Computed once per story at the lowest floor asked first, so carry
+    /// tracing and the framing lens share one pass over the pairs.
+    pub fn similar(&self, floor: f32) -> std::borrow::Cow<'_, [(usize, usize, f32)]> {
+        let cached = self
+            .similar
+            .get_or_init(|| (floor, self.similar_pairs(floor)));
+        if cached.0 <= floor {
+            std::borrow::Cow::Borrowed(&cached.1)
+        } else {
+            std::borrow::Cow::Owned(self.similar_pairs(floor))
+        }
+    }
+
+    /// The pass behind [`Prepared::similar`]: the vectors of each language in one contiguous
+    /// matrix, each sentence against the later sentences of the other languages.
+    fn similar_pairs(&self, floor: f32) -> Vec<(usize, usize, f32)> {
+        let dim = self
+            .sents
+            .iter()
+            .filter_map(|s| s.vector.as_ref().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        // per language: sentence indices (ascending) and their vectors, row by row
+        let mut by_lang: BTreeMap<&Lang, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
+        for (i, s) in self.sents.iter().enumerate() {
+            let Some(v) = s.vector.as_deref() else {
+                continue;
+            };
+            if !s.eligible || v.len() != dim {
+                continue;
+            }
+            let e = by_lang.entry(&self.docs[s.doc].lang).or_default();
+            e.0.push(i);
+            e.1.extend_from_slice(v);
+        }
+        let groups: Vec<&(Vec<usize>, Vec<f32>)> = by_lang.values().collect();
+        let mut out = Vec::new();
+        for (g, (ids, rows)) in groups.iter().enumerate() {
+            for (other_ids, other_rows) in groups[g + 1..].iter().map(|x| (&x.0, &x.1)) {
+                for (n, &a) in ids.iter().enumerate() {
+                    let va = &rows[n * dim..(n + 1) * dim];
+                    for (m, &b) in other_ids.iter().enumerate() {
+                        let vb = &other_rows[m * dim..(m + 1) * dim];
+                        // the fast sum finds the candidates; the kept score is the one
+                        // embed::cosine gives, so results do not move with the rounding
+                        if dot(va, vb) < floor - SUM_MARGIN {
+                            continue;
+                        }
+                        let c = crate::embed::cosine(va, vb);
+                        if c >= floor {
+                            out.push(if a < b { (a, b, c) } else { (b, a, c) });
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|&(a, b, _)| (a, b));
+        out
+    }
+}
+
+/// Largest rounding difference between [`dot`] and [`crate::embed::cosine`] allowed for: a
+/// sum of 384 products of unit vectors differs by ≲ 384 · 2⁻²⁴ ≈ 2.3e-5 between orders.
+const SUM_MARGIN: f32 = 1e-3;
+
+/// Dot product (the cosine of two unit vectors) in eight independent lanes, which the compiler
+/// turns into SIMD; a single running sum cannot be reordered and stays scalar. Its rounding differs
+/// from [`crate::embed::cosine`]'s, hence [`SUM_MARGIN`].
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    const L: usize = 8;
+    let mut acc = [0.0f32; L];
+    let (ca, cb) = (a.chunks_exact(L), b.chunks_exact(L));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        // indexed on purpose: a fixed-length lane loop is what the vectoriser turns into SIMD
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..L {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Outlet-facing sentence of a story for the UI: the item's sentence list.

@@ -13,12 +13,14 @@
 //! Scale: a 384-bit sign signature per item shortlists candidates by Hamming distance (plus
 //! items sharing a rare token), then exact scoring runs on the shortlist only.
 
+pub mod actions;
 pub mod bench;
 mod centre;
 pub mod config;
 pub mod evidence;
 mod index;
 mod recheck;
+pub mod routine;
 pub mod signals;
 pub mod text;
 
@@ -69,6 +71,19 @@ pub struct Explanation {
     pub decision: String,
     /// For "split" and "merged": what the re-check saw.
     pub regroup: Option<Regroup>,
+    /// A story the item matched above the threshold but did not join, because joining would
+    /// have stretched it beyond the time horizon.
+    pub horizon: Option<HorizonNote>,
+}
+
+/// Why an item did not join a story it matched: the story's span with the item in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HorizonNote {
+    pub story: i64,
+    pub score: f32,
+    /// The story's time span in days had the item joined.
+    pub span_days: f32,
+    pub horizon_days: f32,
 }
 
 /// What a re-check saw when it split a story or merged two.
@@ -90,6 +105,8 @@ pub struct Assignment {
     pub story_id: i64,
     pub new_story: bool,
     pub explanation: Explanation,
+    /// The item is part of a routine series (horoscope, weather, market close…).
+    pub routine: bool,
 }
 
 /// What the store keeps about a story.
@@ -163,6 +180,8 @@ struct Member {
     source: String,
     title: String,
     explanation: Explanation,
+    /// The item belongs to a routine series of its outlet ([`routine`]).
+    routine: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,6 +210,8 @@ pub struct Grouper {
     merge_candidates: BTreeSet<(i64, i64)>,
     since_recheck: usize,
     moves: Vec<Move>,
+    /// Headline patterns per outlet and the days they ran on: what makes an item routine.
+    series: routine::Series,
 }
 
 /// A candidate item with its centred cosine to the query (`None` without embeddings).
@@ -218,6 +239,7 @@ impl Grouper {
             merge_candidates: BTreeSet::new(),
             since_recheck: 0,
             moves: Vec::new(),
+            series: routine::Series::default(),
         }
     }
 
@@ -249,17 +271,20 @@ impl Grouper {
     fn place(&mut self, f: ItemFeatures) -> Assignment {
         if let Some(&story_id) = self.pins.get(&f.item_id) {
             let explanation = decision_only("pinned");
+            let item_id = f.item_id;
             self.insert(f, story_id, explanation.clone());
             return Assignment {
                 story_id,
                 new_story: false,
                 explanation,
+                routine: self.is_routine(item_id),
             };
         }
         let mut m = self.prepare(&f);
         let links = self.links(&mut m);
-        let ranked = self.rank_stories(&m, &links);
+        let (ranked, held_back) = self.rank_stories(&m, &links);
         let threshold = self.cfg.join_threshold;
+        let held_back = held_back.filter(|h| h.score > threshold);
         let model = &self.cfg.model;
         let explanation =
             |best: Option<&Ranked>, runner_up: Option<&Ranked>, new_story| Explanation {
@@ -271,6 +296,7 @@ impl Grouper {
                 new_story,
                 decision: if new_story { "new_story" } else { "joined" }.to_string(),
                 regroup: None,
+                horizon: held_back.clone(),
             };
         let (story_id, new_story, explanation) = match ranked.first() {
             Some(best) if best.score > threshold => (
@@ -287,12 +313,14 @@ impl Grouper {
                 self.merge_candidates.insert(pair);
             }
         }
+        let routine = m.routine;
         let idx = self.commit(m, f.embedding.as_deref(), story_id, explanation.clone());
         self.meet_neighbours(idx, &links);
         Assignment {
             story_id,
             new_story,
             explanation,
+            routine,
         }
     }
 
@@ -321,6 +349,13 @@ impl Grouper {
         self.members[idx].story = story_id;
         self.members[idx].explanation = decision_only("pinned");
         self.attach(idx, story_id);
+    }
+
+    /// Whether a held item belongs to a routine series of its outlet.
+    pub fn is_routine(&self, item_id: i64) -> bool {
+        self.by_item
+            .get(&item_id)
+            .is_some_and(|&i| self.members[i].routine)
     }
 
     /// The explanation recorded when an item was placed (or last moved by a re-check).
@@ -448,6 +483,11 @@ impl Grouper {
             signals: Signals::of(&format!("{title} {}", f.text)),
             near: Nearest::default(),
             source: f.source.clone(),
+            routine: routine::Series::is_routine(self.series.observe(
+                &f.source,
+                &title,
+                f.published,
+            )),
             title,
             explanation: decision_only("pending"),
         }
@@ -596,6 +636,7 @@ impl Grouper {
             rounds: signals::Agreement::rounds(&m.signals, &other.signals),
             weekdays: signals::Agreement::weekdays(&m.signals, &other.signals),
             days: signals::Agreement::days(&m.signals, &other.signals),
+            actions: signals::Agreement::actions(&m.signals, &other.signals),
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
                 _ => None,
@@ -630,6 +671,24 @@ impl Grouper {
         let cosine = self.cosine(q, m, other);
         self.evidence(t, m, other, cosine)
             .probability(&self.cfg.model)
+    }
+
+    /// Whether adding an item at `time` (and the stories `other`, for a merge) would stretch
+    /// `story`'s time span beyond the horizon. Undated items never do.
+    fn beyond_horizon(&self, story: i64, time: Option<DateTime<Utc>>, other: Option<i64>) -> bool {
+        let mut first = time;
+        let mut last = time;
+        for s in std::iter::once(story).chain(other) {
+            let Some(st) = self.stories.get(&s) else {
+                continue;
+            };
+            first = [first, st.first_seen].into_iter().flatten().min();
+            last = [last, st.last_seen].into_iter().flatten().max();
+        }
+        match (first, last) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f64 > self.cfg.horizon_days * 86_400.0,
+            _ => false,
+        }
     }
 
     fn is_live(&self, story: &Story, now: Option<DateTime<Utc>>) -> bool {
@@ -683,7 +742,7 @@ impl Grouper {
     }
 
     /// Live stories ranked by score, best first (ties by story id).
-    fn rank_stories(&self, m: &Member, links: &[Link]) -> Vec<Ranked> {
+    fn rank_stories(&self, m: &Member, links: &[Link]) -> (Vec<Ranked>, Option<HorizonNote>) {
         let mut per_story: BTreeMap<i64, Vec<(f32, usize, PairEvidence)>> = BTreeMap::new();
         let idf = self.idf_table();
         for &(idx, cosine) in links {
@@ -702,8 +761,17 @@ impl Grouper {
             ));
         }
         let k = self.cfg.link_top_k.max(1);
+        let mut held_back: Vec<(i64, f32)> = Vec::new();
         let mut ranked: Vec<Ranked> = per_story
             .into_iter()
+            .filter(|(story, links)| {
+                let best = links.iter().map(|l| l.0).fold(0.0f32, f32::max);
+                if best > self.cfg.horizon_override || !self.beyond_horizon(*story, m.time, None) {
+                    return true;
+                }
+                held_back.push((*story, best));
+                false
+            })
             .map(|(story, mut links)| {
                 links.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let best = links[0];
@@ -718,7 +786,30 @@ impl Grouper {
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.story.cmp(&b.story)));
-        ranked
+        // The best story held back by the horizon, for Explain.
+        let note = held_back
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(story, score)| HorizonNote {
+                story,
+                score,
+                span_days: self.span_with(story, m.time),
+                horizon_days: self.cfg.horizon_days as f32,
+            });
+        (ranked, note)
+    }
+
+    /// `story`'s time span in days with an item at `time` added.
+    fn span_with(&self, story: i64, time: Option<DateTime<Utc>>) -> f32 {
+        let Some(s) = self.stories.get(&story) else {
+            return 0.0;
+        };
+        let first = [time, s.first_seen].into_iter().flatten().min();
+        let last = [time, s.last_seen].into_iter().flatten().max();
+        match (first, last) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f32 / 86_400.0,
+            _ => 0.0,
+        }
     }
 }
 
@@ -807,6 +898,7 @@ fn decision_only(decision: &str) -> Explanation {
         new_story: false,
         decision: decision.to_string(),
         regroup: None,
+        horizon: None,
     }
 }
 

@@ -96,15 +96,18 @@ pub fn lens(p: &Prepared, lexicon: &Lexicon, cfg: &CarryConfig) -> Framing {
                 loaded: BTreeMap::new(),
             });
         a.items.push(doc.id);
-        for s in p.sents.iter().filter(|s| s.doc == d && !s.boilerplate) {
+        for s in p.sents_of(d).iter().filter(|s| !s.boilerplate) {
             let t = &s.folded.tokens;
             for w in t.iter().filter(|w| is_term(w)) {
-                *a.counts.entry(w.clone()).or_default() += 1;
+                bump(&mut a.counts, w);
             }
+            let mut bigram = String::new();
             for pair in t.windows(2).filter(|p| is_term(&p[0]) && is_term(&p[1])) {
-                *a.counts
-                    .entry(format!("{} {}", pair[0], pair[1]))
-                    .or_default() += 1;
+                bigram.clear();
+                bigram.push_str(&pair[0]);
+                bigram.push(' ');
+                bigram.push_str(&pair[1]);
+                bump(&mut a.counts, &bigram);
             }
             for (entry, spelling) in lexicon.find(&doc.lang, t) {
                 let e = a.loaded.entry((entry, spelling.to_string())).or_default();
@@ -126,22 +129,14 @@ pub fn lens(p: &Prepared, lexicon: &Lexicon, cfg: &CarryConfig) -> Framing {
     let outlets = acc
         .iter()
         .map(|((outlet, lang), a)| {
-            let mut rest = lang_totals.get(lang).cloned().unwrap_or_default();
-            for (w, c) in &a.counts {
-                if let Some(r) = rest.get_mut(w) {
-                    *r -= c;
-                }
-            }
-            rest.retain(|_, c| *c > 0);
+            let empty = HashMap::new();
+            let all = lang_totals.get(lang).unwrap_or(&empty);
             // The prior's strength: a quarter of the language's coverage of the story (at least
             // 10 pseudo-counts). Much stronger shrinks every word of a small story to nothing;
             // much weaker lets a word used twice by one outlet dominate.
-            let total: f64 = lang_totals
-                .get(lang)
-                .map(|t| t.values().map(|&c| c as f64).sum())
-                .unwrap_or(0.0);
+            let total: f64 = all.values().map(|&c| c as f64).sum();
             let prior = (total / 4.0).max(10.0);
-            let distinctive = logodds::distinctive(&a.counts, &rest, prior, MIN_Z, 2)
+            let distinctive = logodds::distinctive_within(&a.counts, all, prior, MIN_Z, 2)
                 .into_iter()
                 .take(TOP_TERMS)
                 .map(|s| Term {
@@ -183,6 +178,16 @@ pub fn lens(p: &Prepared, lexicon: &Lexicon, cfg: &CarryConfig) -> Framing {
     }
 }
 
+/// Count `term` once more, allocating its key only the first time.
+fn bump(counts: &mut HashMap<String, u32>, term: &str) {
+    match counts.get_mut(term) {
+        Some(c) => *c += 1,
+        None => {
+            counts.insert(term.to_string(), 1);
+        }
+    }
+}
+
 /// A word worth counting: not a bare number or a one-letter token.
 fn is_term(w: &str) -> bool {
     w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit())
@@ -196,27 +201,12 @@ fn only_in(p: &Prepared, floor: f32) -> (Vec<OnlyIn>, bool) {
     let with_vec: Vec<usize> = (0..p.sents.len())
         .filter(|&i| p.sents[i].eligible && p.sents[i].vector.is_some())
         .collect();
+    // covered: within `floor` of a sentence of another language
     let mut covered = vec![false; p.sents.len()];
-    for (n, &a) in with_vec.iter().enumerate() {
-        let (sa, la) = (&p.sents[a], &p.docs[p.sents[a].doc].lang);
-        let Some(va) = sa.vector.as_deref() else {
-            continue;
-        };
-        for &b in &with_vec[n + 1..] {
-            if covered[a] && covered[b] {
-                continue;
-            }
-            let sb = &p.sents[b];
-            if &p.docs[sb.doc].lang == la {
-                continue;
-            }
-            let Some(vb) = sb.vector.as_deref() else {
-                continue;
-            };
-            if crate::embed::cosine(va, vb) >= floor {
-                covered[a] = true;
-                covered[b] = true;
-            }
+    for &(a, b, c) in p.similar(floor).iter() {
+        if c >= floor {
+            covered[a] = true;
+            covered[b] = true;
         }
     }
     // one entry per distinct sentence of a language, at its first item

@@ -8,7 +8,7 @@ mod extract;
 mod robots;
 
 pub use extract::{Extracted, extract};
-pub use robots::RobotsCache;
+pub use robots::{MAX_CRAWL_DELAY, RobotsCache, crawl_delay};
 
 use crate::error::Code;
 use crate::fetch::{Conditional, FetchError, Fetched, Fetcher, RequestSpec};
@@ -147,7 +147,7 @@ pub async fn fetch_article(
     url: &str,
     conditional: &Conditional,
 ) -> Result<Outcome, FulltextError> {
-    robots.check(fetcher, url).await?;
+    robots.wait_turn(fetcher, url).await?;
     let body = match fetcher.fetch_as(url, conditional, &ARTICLE_REQUEST).await? {
         Fetched::NotModified => return Ok(Outcome::NotModified),
         Fetched::Body(body) => body,

@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::api::{
-    AlertView, ApiError, ApiResult, Explanation, SearchGroup, SearchQuery, SourceView, StatusLine,
-    StoryCarry, StoryDetail, StoryFraming, StorySummary,
+    AlertView, ApiError, ApiResult, Explanation, SearchGroup, SearchQuery, SeenReport, SourceView,
+    StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary,
 };
 use crate::error::Code;
 use crate::store::{StoryFilter, TeamUser};
@@ -47,6 +47,22 @@ impl fmt::Debug for TeamClient {
 struct ErrorBody {
     code: Code,
     message: String,
+}
+
+/// The server's `SeenReport` as it arrives (the engine's type is only serialised).
+#[derive(Deserialize)]
+struct Seen {
+    marked: u32,
+    unseen: u32,
+}
+
+impl From<Seen> for SeenReport {
+    fn from(s: Seen) -> Self {
+        SeenReport {
+            marked: s.marked,
+            unseen: s.unseen,
+        }
+    }
 }
 
 /// The server's address as typed: `http(s)://host[:port][/prefix]`, a missing scheme meaning
@@ -213,6 +229,26 @@ impl TeamClient {
 
     pub async fn alerts(&self, limit: u32) -> ApiResult<Vec<AlertView>> {
         self.get(&format!("api/alerts?limit={limit}")).await
+    }
+
+    pub async fn unseen_alert_count(&self) -> ApiResult<u32> {
+        self.get("api/alerts/unseen-count").await
+    }
+
+    pub async fn mark_alert_seen(&self, id: i64) -> ApiResult<SeenReport> {
+        let body = serde_json::json!({});
+        let r: Seen = self
+            .send(Method::POST, &format!("api/alerts/{id}/seen"), Some(&body))
+            .await?;
+        Ok(r.into())
+    }
+
+    pub async fn mark_all_alerts_seen(&self, up_to: Option<i64>) -> ApiResult<SeenReport> {
+        let body = serde_json::json!({ "up_to": up_to });
+        let r: Seen = self
+            .send(Method::POST, "api/alerts/seen", Some(&body))
+            .await?;
+        Ok(r.into())
     }
 
     pub async fn merge_stories(&self, into: i64, from: i64) -> ApiResult<()> {

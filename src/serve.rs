@@ -143,6 +143,7 @@ struct StoriesParams {
     limit: Option<u32>,
     offset: Option<u32>,
     cross_lingual_only: bool,
+    include_routine: bool,
     source_id: Option<String>,
 }
 
@@ -155,6 +156,7 @@ async fn stories(
         limit: Some(p.limit.unwrap_or(50).min(500)),
         offset: p.offset,
         cross_lingual_only: p.cross_lingual_only,
+        include_routine: p.include_routine,
         source_id: p.source_id,
         ..StoryFilter::default()
     };

@@ -310,7 +310,10 @@ dispatch! {
     fn record_alerts(&self, hits: &[AlertHit<'_>]) -> Result<Vec<AlertChange>>;
     fn grouped_items_after(&self, after: i64, limit: usize) -> Result<Vec<i64>>;
     fn grouped_item_count(&self) -> Result<i64>;
-    fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>>;
+    fn alerts(&self, since: Option<DateTime<Utc>>, unseen_only: bool, limit: usize) -> Result<Vec<AlertRecord>>;
+    fn mark_alert_seen(&self, id: i64, now: DateTime<Utc>) -> Result<u64>;
+    fn mark_all_alerts_seen(&self, up_to: Option<i64>, now: DateTime<Utc>) -> Result<u64>;
+    fn unseen_alert_count(&self) -> Result<u64>;
     fn alert(&self, id: i64) -> Result<Option<AlertRecord>>;
     fn claim_due_alerts(&self, now: DateTime<Utc>) -> Result<Vec<AlertRecord>>;
     // team users

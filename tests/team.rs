@@ -144,7 +144,7 @@ async fn serve_on_postgres_answers_with_tokens_and_refuses_a_reader_write() {
     let forged = get("/api/stories", Some("plx_0000")).await.unwrap();
     assert_eq!(forged.status(), 401);
 
-    let list: Value = get("/api/stories?limit=500", Some(&reader))
+    let list: Value = get("/api/stories?limit=500&include_routine=true", Some(&reader))
         .await
         .unwrap()
         .text()
@@ -325,7 +325,7 @@ async fn fetch_and_sources_add_work_on_postgres_and_store_each_item_once() {
         .unwrap();
     let run = |args: Vec<String>| {
         tokio::task::spawn_blocking(move || {
-            let out = parallax().args(&args).output().unwrap();
+            let out = parallax().args(args).output().unwrap();
             (
                 out.status.success(),
                 String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -36,4 +36,10 @@ pub const COMMANDS: &[&str] = &[
     "archive_info",
     "connect_team",
     "use_local_archive",
+    "mark_alert_seen",
+    "mark_all_alerts_seen",
+    "unseen_alert_count",
+    "article",
+    "article_statuses",
+    "fetch_article",
 ];

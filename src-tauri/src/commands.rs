@@ -2,9 +2,10 @@
 //! (SQLite is synchronous) so the UI thread never waits; errors cross IPC as `{ code, message }`.
 
 use parallax::api::{
-    AlertView, AliasGroup, ApiError, ApiResult, Change, DemoReport, Engine, Explanation,
-    ExportFormat, ImportReport, ModelState, NewWatch, SearchGroup, SearchQuery, Settings,
-    SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary, WatchAdded,
+    AlertView, AliasGroup, ApiError, ApiResult, ArticleBrief, ArticleView, Change, DemoReport,
+    Engine, Explanation, ExportFormat, ImportReport, ModelState, NewWatch, SearchGroup,
+    SearchQuery, SeenReport, Settings, SourceView, StatusLine, StoryCarry, StoryDetail,
+    StoryFraming, StorySummary, WatchAdded,
 };
 use parallax::error::Code;
 use parallax::model::Source;
@@ -54,6 +55,12 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         archive_info,
         connect_team,
         use_local_archive,
+        mark_alert_seen,
+        mark_all_alerts_seen,
+        unseen_alert_count,
+        article,
+        article_statuses,
+        fetch_article,
     ]
 }
 
@@ -401,6 +408,75 @@ async fn alerts(
         return c.alerts(limit).await;
     }
     blocking(&engine, move |e| e.alerts(None, limit as usize)).await
+}
+
+/// Mark one alert seen in the archive (the CLI and every app on it then agree).
+#[tauri::command]
+async fn mark_alert_seen(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    id: i64,
+) -> ApiResult<SeenReport> {
+    if let Some(c) = team.client().await {
+        return c.mark_alert_seen(id).await;
+    }
+    blocking(&engine, move |e| e.mark_alert_seen(id)).await
+}
+
+/// Mark every alert up to `up_to` (the newest the list showed) seen; `None`: all.
+#[tauri::command]
+async fn mark_all_alerts_seen(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    up_to: Option<i64>,
+) -> ApiResult<SeenReport> {
+    if let Some(c) = team.client().await {
+        return c.mark_all_alerts_seen(up_to).await;
+    }
+    blocking(&engine, move |e| e.mark_all_alerts_seen(up_to)).await
+}
+
+/// Alerts not marked seen, one per watch and story (the navigation badge).
+#[tauri::command]
+async fn unseen_alert_count(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<u32> {
+    if let Some(c) = team.client().await {
+        return c.unseen_alert_count().await;
+    }
+    blocking(&engine, |e| e.unseen_alert_count()).await
+}
+
+/// An item's stored article text, or why it has none.
+#[tauri::command]
+async fn article(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    item_id: i64,
+) -> ApiResult<ArticleView> {
+    team.local_only("Full article text").await?;
+    blocking(&engine, move |e| e.article(item_id)).await
+}
+
+/// Which of a story's items have their article text stored.
+#[tauri::command]
+async fn article_statuses(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    item_ids: Vec<i64>,
+) -> ApiResult<Vec<ArticleBrief>> {
+    team.local_only("Full article text").await?;
+    blocking(&engine, move |e| e.article_statuses(&item_ids)).await
+}
+
+/// "Fetch full text": the same engine call as `parallax items fulltext ID` (robots.txt, size
+/// and type caps); a failed page is recorded on the item and shown with it.
+#[tauri::command]
+async fn fetch_article(
+    engine: State<'_, Engine>,
+    team: State<'_, Team>,
+    item_id: i64,
+) -> ApiResult<ArticleView> {
+    team.local_only("Full article text").await?;
+    engine.fetch_article_now(item_id).await
 }
 
 /// Export a story to the file the user picks; `None` when the dialog was cancelled.

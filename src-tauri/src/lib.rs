@@ -12,7 +12,9 @@ mod window_state;
 use parallax::api::{Engine, EngineConfig};
 use tauri::{Manager, Runtime};
 
-pub use announce::{ALERTS_ANNOUNCED_EVENT, notification_text};
+pub use announce::{
+    ALERTS_ANNOUNCED_EVENT, OPEN_STORY_EVENT, OpenStory, notification_text, story_of_action,
+};
 pub use command_names::COMMANDS;
 pub use commands::handler;
 pub use events::CHANGE_EVENT;

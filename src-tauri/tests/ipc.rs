@@ -526,6 +526,7 @@ fn a_notification_names_the_watch_the_reason_and_the_outlet() {
         updated_at: chrono::Utc::now(),
         due_at: chrono::Utc::now(),
         delivered: false,
+        seen: false,
     };
     let (title, body) = parallax_app::notification_text(&alert);
     assert_eq!(title, "Julia: Julia (جولیا)");
@@ -708,4 +709,209 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
     let info =
         invoke(&app, "connect_team", json!({ "server": base, "token": "" })).expect("saved token");
     assert_eq!(info["user"], "maryam", "{info}");
+}
+
+#[test]
+fn alerts_marked_seen_are_kept_in_the_archive() {
+    let app = app();
+    let story = seed(&app);
+    invoke(
+        &app,
+        "add_alias",
+        json!({ "spellings": ["Julia", "جوليا", "جولیا"] }),
+    )
+    .expect("alias");
+    invoke(
+        &app,
+        "add_watch",
+        json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": ["Julia"] }, "backfill": true } }),
+    )
+    .expect("add watch");
+    invoke(
+        &app,
+        "add_watch",
+        json!({ "watch": { "name": "cross-lingual", "rule": { "kind": "story_languages", "at_least": 3 }, "backfill": true } }),
+    )
+    .expect("story rule");
+    assert_eq!(invoke(&app, "unseen_alert_count", json!({})), Ok(json!(2)));
+    let alerts = invoke(&app, "alerts", json!({ "limit": 50 })).expect("alerts");
+    let alerts = alerts.as_array().expect("alert list").clone();
+    assert!(alerts.iter().all(|a| a["seen"] == false), "{alerts:?}");
+    assert!(alerts.iter().all(|a| a["story_id"] == story));
+
+    let report = invoke(&app, "mark_alert_seen", json!({ "id": alerts[0]["id"] })).expect("mark");
+    assert_eq!(report, json!({ "marked": 1, "unseen": 1 }));
+    // Another process on the archive (the CLI, a second app) sees the same state.
+    let other = open_second_engine(&app);
+    let seen: Vec<bool> = other
+        .alerts(None, 50)
+        .expect("alerts")
+        .iter()
+        .map(|a| a.seen)
+        .collect();
+    assert_eq!(seen, vec![true, false]);
+    assert_eq!(other.unseen_alerts(None, 50).expect("unseen").len(), 1);
+
+    let err = invoke(&app, "mark_alert_seen", json!({ "id": 999_999 })).expect_err("unknown");
+    assert_eq!(err["code"], "precondition", "{err}");
+    // "Mark all seen" up to the older alert only: the newer one stays new.
+    let older = alerts.iter().map(|a| a["id"].as_i64().expect("id")).min();
+    let newer = alerts.iter().map(|a| a["id"].as_i64().expect("id")).max();
+    if older != alerts[0]["id"].as_i64() {
+        let r = invoke(&app, "mark_all_alerts_seen", json!({ "upTo": older })).expect("up to");
+        assert_eq!(r["marked"], 1, "{r}");
+    }
+    let r = invoke(&app, "mark_all_alerts_seen", json!({ "upTo": newer })).expect("all");
+    assert_eq!(r["unseen"], 0, "{r}");
+    assert_eq!(invoke(&app, "unseen_alert_count", json!({})), Ok(json!(0)));
+    assert_eq!(
+        invoke(&app, "mark_all_alerts_seen", json!({ "upTo": null })).map(|r| r["marked"].clone()),
+        Ok(json!(0))
+    );
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for the article fetch: `/robots.txt` 404 (no rules),
+/// `/article` a real Persian article page (a committed fixture), `/report.pdf` a PDF.
+fn article_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let page = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/articles/fa-1-news.html"),
+    )
+    .expect("fixture page");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            // Read the headers through to the blank line.
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+                line.clear();
+            }
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_string();
+            let (status, ctype, body): (&str, &str, Vec<u8>) = match path.as_str() {
+                "/article" => ("200 OK", "text/html; charset=utf-8", page.clone()),
+                "/report.pdf" => ("200 OK", "application/pdf", b"%PDF-1.7 not a page".to_vec()),
+                _ => ("404 Not Found", "text/plain", b"no".to_vec()),
+            };
+            let mut out = &stream;
+            let _ = write!(
+                out,
+                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = out.write_all(&body);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn an_items_article_is_fetched_and_read_over_ipc() {
+    let app = app();
+    let base = article_server();
+    let engine = open_second_engine(&app);
+    engine
+        .save_sources(&[source("irna", "IRNA", Lang::Fa, Ownership::State)])
+        .expect("source");
+    let mut good = item("irna", "a1", "انفجار در بندر شهید رجایی", 0);
+    good.url = Some(format!("{base}/article"));
+    let mut pdf = item("irna", "a2", "گزارش سالانه", 5);
+    pdf.url = Some(format!("{base}/report.pdf"));
+    let ids: Vec<i64> = engine
+        .store_items(&[(good, Lang::Fa), (pdf, Lang::Fa)])
+        .expect("items")
+        .into_iter()
+        .flatten()
+        .collect();
+    drop(engine);
+
+    let view = invoke(&app, "article", json!({ "itemId": ids[0] })).expect("article");
+    assert_eq!(view["article"]["status"], "none", "{view}");
+    assert_eq!(view["can_fetch"], true);
+    assert_eq!(view["lang"], "fa");
+    let briefs = invoke(&app, "article_statuses", json!({ "itemIds": ids })).expect("statuses");
+    assert_eq!(briefs[0], json!({ "item_id": ids[0], "status": "none" }));
+
+    let view = invoke(&app, "fetch_article", json!({ "itemId": ids[0] })).expect("fetch");
+    assert_eq!(view["article"]["status"], "text", "{view}");
+    let gold = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/articles/fa-1-news.gold.txt"),
+    )
+    .expect("gold");
+    let opening: String = gold.chars().take(30).collect();
+    assert!(
+        view["article"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&opening)),
+        "{view}"
+    );
+    assert_eq!(view["article"]["url"], format!("{base}/article"));
+    assert!(view["article"]["fetched_at"].as_str().is_some());
+
+    // Not a page: the error is the item's, shown with it; the item keeps its feed text.
+    let view = invoke(&app, "fetch_article", json!({ "itemId": ids[1] })).expect("fetch pdf");
+    assert_eq!(view["article"]["status"], "error", "{view}");
+    assert!(
+        view["article"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("application/pdf")),
+        "{view}"
+    );
+    let briefs = invoke(&app, "article_statuses", json!({ "itemIds": ids })).expect("statuses");
+    assert_eq!(briefs[0]["status"], "text");
+    assert_eq!(briefs[1]["status"], "error");
+
+    // Switched off for the outlet: no fetch is offered, and one asked for is refused.
+    open_second_engine(&app)
+        .set_source_fulltext("irna", parallax::fulltext::FulltextMode::Off)
+        .expect("off");
+    let view = invoke(&app, "article", json!({ "itemId": ids[1] })).expect("article");
+    assert_eq!(view["can_fetch"], false);
+    let err = invoke(&app, "fetch_article", json!({ "itemId": ids[1] })).expect_err("off");
+    assert_eq!(err["code"], "precondition", "{err}");
+    let err = invoke(&app, "article", json!({ "itemId": 999_999 })).expect_err("unknown");
+    assert_eq!(err["code"], "precondition", "{err}");
+}
+
+#[test]
+fn a_notification_click_names_its_alert_and_story() {
+    use tauri_plugin_notification::ActionPerformed;
+    // The payload the plugin reports on Linux: `tap` (the server's `default` action) with the
+    // notification's data as it was shown, `extra` included.
+    let action = |id: &str, extra: Value| -> ActionPerformed {
+        serde_json::from_value(json!({
+            "actionId": id,
+            "inputValue": null,
+            "notification": { "id": 7, "title": "Julia", "body": "…", "extra": extra,
+                "groupSummary": false, "inboxLines": [], "attachments": [], "ongoing": false,
+                "autoCancel": false, "silent": false }
+        }))
+        .expect("action")
+    };
+    assert_eq!(
+        parallax_app::story_of_action(&action("tap", json!({ "alert_id": 7, "story_id": 42 }))),
+        Some(parallax_app::OpenStory {
+            story_id: 42,
+            alert_id: 7
+        })
+    );
+    assert_eq!(
+        parallax_app::story_of_action(&action("dismiss", json!({ "alert_id": 7, "story_id": 42 }))),
+        None
+    );
+    assert_eq!(
+        parallax_app::story_of_action(&action("tap", json!({}))),
+        None
+    );
 }

@@ -58,6 +58,7 @@ impl Engine {
                     score: None,
                     explanation: None,
                     pinned: true,
+                    routine: false,
                 })
                 .collect();
             s.assign(&rows)?;

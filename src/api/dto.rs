@@ -53,6 +53,9 @@ pub struct StorySummary {
     #[ts(type = "string")]
     pub last_seen: DateTime<Utc>,
     pub first_source: Option<SourceRef>,
+    /// Most items belong to a routine series (horoscope, weather, market close…): left out of
+    /// the ranked list unless asked for.
+    pub routine: bool,
 }
 
 /// One score component of a grouping decision.
@@ -95,6 +98,22 @@ pub struct Explanation {
     /// Set by a manual correction (move, split, merge).
     #[serde(default)]
     pub manual: bool,
+    /// A story the item matched but did not join: it would have stretched that story's time
+    /// span beyond the horizon (a story is one happening).
+    #[serde(default)]
+    pub horizon: Option<HorizonNote>,
+}
+
+/// A story held back by the time horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct HorizonNote {
+    pub story: i64,
+    /// Best pair probability with that story.
+    pub score: f32,
+    /// That story's span in days had the item joined.
+    pub span_days: f32,
+    pub horizon_days: f32,
 }
 
 /// Why a re-check split a story or merged two.
@@ -265,6 +284,12 @@ impl From<&crate::cluster::Explanation> for Explanation {
                 pairs: r.pairs,
             }),
             manual: false,
+            horizon: e.horizon.as_ref().map(|h| HorizonNote {
+                story: h.story,
+                score: h.score,
+                span_days: h.span_days,
+                horizon_days: h.horizon_days,
+            }),
         }
     }
 }

@@ -9,9 +9,11 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::{ApiError, ApiResult, Change, Engine};
+use crate::error::Code;
 use crate::fetch::{Conditional, FetchConfig, Fetcher};
 use crate::fulltext::{self, FulltextMode, Outcome};
-use crate::store::{StoredFulltext, StoredItem};
+use crate::model::Lang;
+use crate::store::{FulltextState, StoredFulltext, StoredItem};
 
 /// Article pages fetched at once by one refresh (the fetcher's per-origin cap applies too).
 const CONCURRENCY: usize = 8;
@@ -41,7 +43,137 @@ pub struct SourceFulltext {
     pub enabled: bool,
 }
 
+/// An item's article as the app's reading view shows it. The text is plain text (paragraphs
+/// separated by blank lines, no markup): the view renders it as text, never as HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ArticleView {
+    pub item_id: i64,
+    pub lang: Lang,
+    /// The item's link as the feed gave it.
+    pub link: Option<String>,
+    /// Whether "Fetch full text" is offered: the item has a link and full text is not switched
+    /// off for its source.
+    pub can_fetch: bool,
+    pub article: ArticleState,
+}
+
+/// What is stored of an item's article page.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ArticleState {
+    /// Never fetched.
+    None,
+    Text {
+        text: String,
+        /// The page the text came from (after redirects).
+        url: String,
+        #[ts(type = "string")]
+        fetched_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The last try failed; the item keeps its feed text.
+    Error {
+        code: Code,
+        message: String,
+        url: String,
+        #[ts(type = "string")]
+        fetched_at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+/// Whether an item has its article text stored, for the story view's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleStatus {
+    None,
+    Text,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ArticleBrief {
+    pub item_id: i64,
+    pub status: ArticleStatus,
+}
+
+impl From<Option<StoredFulltext>> for ArticleState {
+    fn from(f: Option<StoredFulltext>) -> ArticleState {
+        match f {
+            None => ArticleState::None,
+            Some(f) => match f.state {
+                FulltextState::Text { text, .. } => ArticleState::Text {
+                    text,
+                    url: f.url,
+                    fetched_at: f.fetched_at,
+                },
+                FulltextState::Error { code, message } => ArticleState::Error {
+                    code,
+                    message,
+                    url: f.url,
+                    fetched_at: f.fetched_at,
+                },
+            },
+        }
+    }
+}
+
 impl Engine {
+    /// An item's article for the reading view (or why it has none).
+    pub fn article(&self, item_id: i64) -> ApiResult<ArticleView> {
+        let d = self.item_detail(item_id)?;
+        // A removed source keeps its items; they stay fetchable on demand.
+        let mode = match self.with_store(|s| s.source_fulltext(&d.item.item.source_id)) {
+            Ok(m) => m,
+            Err(e) if e.code == Code::Precondition => FulltextMode::Auto,
+            Err(e) => return Err(e),
+        };
+        let link = d.item.item.url.clone();
+        Ok(ArticleView {
+            item_id,
+            lang: d.item.lang.clone().unwrap_or(Lang::Und),
+            can_fetch: link.is_some() && mode != FulltextMode::Off,
+            link,
+            article: d.fulltext.into(),
+        })
+    }
+
+    /// Fetch an item's article now (as `parallax items fulltext ID`) and return what the reading
+    /// view shows; a page that cannot be had leaves an error on the item, not an `Err`.
+    /// Refused for a source whose full text is switched off.
+    pub async fn fetch_article_now(&self, item_id: i64) -> ApiResult<ArticleView> {
+        let view = self.article(item_id)?;
+        if !view.can_fetch {
+            return Err(ApiError::precondition(match view.link {
+                None => format!("item {item_id} has no link to fetch"),
+                Some(_) => "full text is switched off for this outlet (Sources, or `parallax sources fulltext ID on`)".to_string(),
+            }));
+        }
+        self.refetch_fulltext(item_id).await?;
+        self.article(item_id)
+    }
+
+    /// For each of `item_ids`, whether its article text is stored (missing ids are left out).
+    pub fn article_statuses(&self, item_ids: &[i64]) -> ApiResult<Vec<ArticleBrief>> {
+        self.with_store(|s| {
+            let mut out = Vec::with_capacity(item_ids.len());
+            for &id in item_ids {
+                let status = match s.fulltext(id)?.map(|f| f.state) {
+                    None => ArticleStatus::None,
+                    Some(FulltextState::Text { .. }) => ArticleStatus::Text,
+                    Some(FulltextState::Error { .. }) => ArticleStatus::Error,
+                };
+                out.push(ArticleBrief {
+                    item_id: id,
+                    status,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     /// Use this fetcher configuration (timeouts, caps) instead of the default; `false` when a
     /// fetcher was already made (the first one stays).
     pub fn use_fetch_config(&self, config: FetchConfig) -> ApiResult<bool> {

@@ -195,6 +195,7 @@ impl Engine {
                 score: Some(a.explanation.score),
                 explanation: serde_json::to_string(&super::Explanation::from(&a.explanation)).ok(),
                 pinned: false,
+                routine: a.routine,
             });
         }
         // Re-check what this batch changed now, so the archive never waits for the next batch.
@@ -212,6 +213,7 @@ impl Engine {
                 score: e.as_ref().map(|e| e.score),
                 explanation: e.and_then(|e| serde_json::to_string(&e).ok()),
                 pinned: false,
+                routine: grouper.is_routine(mv.item_id),
             };
             match assignments.iter_mut().find(|x| x.item_id == mv.item_id) {
                 Some(x) => *x = a,

@@ -137,6 +137,7 @@ pub(super) fn summary(r: StoryRecord, names: &HashMap<String, Source>) -> StoryS
         first_seen: r.first_seen,
         last_seen: r.last_seen,
         first_source: r.first_source_id.as_deref().map(|id| source_ref(id, names)),
+        routine: r.routine,
     }
 }
 
@@ -155,6 +156,7 @@ fn explanation(a: &crate::store::StoryAssignment) -> Explanation {
             decision: String::new(),
             regroup: None,
             manual: false,
+            horizon: None,
         });
     e.manual = e.manual || a.pinned;
     e

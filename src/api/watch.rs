@@ -67,6 +67,18 @@ pub struct AlertView {
     #[ts(type = "string")]
     pub due_at: DateTime<Utc>,
     pub delivered: bool,
+    /// Marked seen (in the app's list or by `parallax alerts seen`); kept in the archive.
+    pub seen: bool,
+}
+
+/// What marking alerts seen did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SeenReport {
+    /// Alerts newly marked seen (0 when they were seen already).
+    pub marked: u32,
+    /// Alerts still unseen, one per watch and story (the app's badge).
+    pub unseen: u32,
 }
 
 /// Items per batch when a new watch runs over the archive.
@@ -147,8 +159,53 @@ impl Engine {
 
     /// Alerts, newest first (`since`: raised or extended since then).
     pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> ApiResult<Vec<AlertView>> {
+        self.alerts_where(since, false, limit)
+    }
+
+    /// Alerts not marked seen yet, newest first.
+    pub fn unseen_alerts(
+        &self,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> ApiResult<Vec<AlertView>> {
+        self.alerts_where(since, true, limit)
+    }
+
+    /// Mark one alert seen (with any alert it shows as after two stories merged).
+    pub fn mark_alert_seen(&self, id: i64) -> ApiResult<SeenReport> {
+        let marked = self.with_store(|s| s.mark_alert_seen(id, Utc::now()))?;
+        self.seen_report(marked)
+    }
+
+    /// Mark every alert seen, or those up to alert `up_to` (the newest the user was shown, so
+    /// one raised meanwhile stays new).
+    pub fn mark_all_alerts_seen(&self, up_to: Option<i64>) -> ApiResult<SeenReport> {
+        let marked = self.with_store(|s| s.mark_all_alerts_seen(up_to, Utc::now()))?;
+        self.seen_report(marked)
+    }
+
+    /// Alerts not marked seen, one per watch and story.
+    pub fn unseen_alert_count(&self) -> ApiResult<u32> {
+        Ok(self
+            .with_store(|s| s.unseen_alert_count())?
+            .min(u32::MAX as u64) as u32)
+    }
+
+    fn seen_report(&self, marked: u64) -> ApiResult<SeenReport> {
+        Ok(SeenReport {
+            marked: marked.min(u32::MAX as u64) as u32,
+            unseen: self.unseen_alert_count()?,
+        })
+    }
+
+    fn alerts_where(
+        &self,
+        since: Option<DateTime<Utc>>,
+        unseen_only: bool,
+        limit: usize,
+    ) -> ApiResult<Vec<AlertView>> {
         let all = self.with_store(|s| {
-            let records = s.alerts(since, limit)?;
+            let records = s.alerts(since, unseen_only, limit)?;
             views(s, records)
         })?;
         // Two stories that each had an alert may since have merged: one alert per story still,
@@ -162,6 +219,7 @@ impl Engine {
                 Some(x) => {
                     x.matches += a.matches;
                     x.updated_at = x.updated_at.max(a.updated_at);
+                    x.seen &= a.seen;
                 }
                 None => out.push(a),
             }
@@ -389,6 +447,7 @@ fn views(s: &Store, records: Vec<AlertRecord>) -> Result<Vec<AlertView>, StoreEr
             updated_at: r.updated_at,
             due_at: r.due_at,
             delivered: r.delivered_at.is_some(),
+            seen: r.seen_at.is_some(),
         });
     }
     Ok(out)

@@ -6,8 +6,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::sentence::Folded;
-
 /// Distinct items, on distinct days, that must repeat a sentence for it to be boilerplate: a
 /// sentence repeated by the updates of one story on one day is news, not boilerplate.
 pub const MIN_ITEMS: usize = 3;
@@ -30,7 +28,7 @@ impl Boilerplate {
         let mut seen: HashMap<(&str, String), Seen> = HashMap::new();
         for (outlet, id, day, sentences) in samples {
             for s in sentences {
-                let key = Folded::of(s).key();
+                let key = super::sentence::fold_key(s);
                 if key.is_empty() {
                     continue;
                 }

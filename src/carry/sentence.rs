@@ -97,10 +97,11 @@ pub struct Folded {
 
 impl Folded {
     pub fn of(sentence: &str) -> Folded {
-        let body = strip_dateline(sentence);
+        // one fold serves both (fold_tokens and numbers would each fold again)
+        let folded = normalize::fold(strip_dateline(sentence));
         Folded {
-            tokens: normalize::fold_tokens(body),
-            numbers: numbers(body),
+            tokens: tokens_of_folded(&folded),
+            numbers: numbers_of_folded(&folded),
         }
     }
 
@@ -108,6 +109,11 @@ impl Folded {
     pub fn key(&self) -> String {
         self.tokens.join(" ")
     }
+}
+
+/// `Folded::of(sentence).key()` without the numbers, which a key does not use.
+pub fn fold_key(sentence: &str) -> String {
+    normalize::fold_tokens(strip_dateline(sentence)).join(" ")
 }
 
 /// Drop up to two short leading segments that end with a dash: agency datelines such as
@@ -141,7 +147,22 @@ pub fn strip_dateline(s: &str) -> &str {
 /// Numbers in `s` whatever their script (Persian ۱۲, Arabic-Indic ١٢, ASCII 12), with
 /// thousands separators (`,` `٬`) dropped and decimals (`.` `٫`) kept.
 pub fn numbers(s: &str) -> BTreeSet<String> {
-    let folded = normalize::fold(s);
+    numbers_of_folded(&normalize::fold(s))
+}
+
+/// [`normalize::fold_tokens`] of text already folded.
+fn tokens_of_folded(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| {
+            !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
+        })
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// [`numbers`] of text already folded.
+fn numbers_of_folded(folded: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut cur = String::new();
     let mut chars = folded.chars().peekable();
@@ -207,6 +228,20 @@ mod tests {
         );
         assert_eq!(split("نعم؛ لا").len(), 1);
         assert!(split("  \n — \n").is_empty());
+    }
+
+    #[test]
+    fn one_fold_gives_what_fold_tokens_and_numbers_give() {
+        for s in [
+            "تهران- ایرنا- رئیس جمهور گفت ۱۲ نفر در ۲۰۲۴ کشته شدند",
+            "U.S. officials met Gen. Smith: 1,500 troops, 3.5 percent",
+            "وأعلنت المقاومة أن قوات الاحتلال قصفت المدينة واستشهد ١٢ شخصا",
+        ] {
+            let body = strip_dateline(s);
+            let f = Folded::of(s);
+            assert_eq!(f.tokens, normalize::fold_tokens(body));
+            assert_eq!(f.numbers, numbers(body));
+        }
     }
 
     #[test]

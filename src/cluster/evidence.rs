@@ -30,9 +30,11 @@ pub const FEATURES: [&str; N] = [
     "within_48h",
     "same_event_day",
     "different_event_day",
+    "same_action",
+    "different_action",
 ];
 /// Number of features.
-pub const N: usize = 19;
+pub const N: usize = 21;
 
 /// Weights of the logistic pair model, in [`FEATURES`] order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +66,8 @@ pub struct PairEvidence {
     pub weekdays: Agreement,
     /// Calendar days named in the texts.
     pub days: Agreement,
+    /// Kinds of happening named ([`super::actions`]): resigns, impeached, talks, strikes…
+    pub actions: Agreement,
     pub hours_apart: Option<f32>,
 }
 
@@ -109,6 +113,8 @@ impl PairEvidence {
             near,
             flag(self.days.same),
             flag(self.days.different),
+            flag(self.actions.same),
+            flag(self.actions.different),
         ]
     }
 

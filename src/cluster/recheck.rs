@@ -62,6 +62,10 @@ impl Grouper {
         if self.has_pins(&sa.members) || self.has_pins(&sb.members) {
             return;
         }
+        // Two happenings days apart stay two stories, however alike (see `horizon_days`).
+        if self.beyond_horizon(a, None, Some(b)) {
+            return;
+        }
         let side = |m: &[usize]| -> Vec<usize> {
             let step = m.len().div_ceil(MAX_MERGE_SIDE).max(1);
             m.iter().step_by(step).copied().collect()
@@ -291,6 +295,57 @@ mod tests {
         g.recheck();
         assert_eq!(g.story_of(b[0]), Some(1));
         assert_eq!(g.story_of(b[1]), Some(1), "the pin holds its whole group");
+    }
+
+    /// The same outlet's near-identical headline on `days` (hours after a start), as assigned.
+    fn daily(g: &mut Grouper, days: &[i64]) -> Vec<i64> {
+        let t0 = Utc
+            .with_ymd_and_hms(2025, 11, 3, 9, 0, 0)
+            .single()
+            .expect("date");
+        days.iter()
+            .enumerate()
+            .map(|(k, d)| {
+                g.assign(ItemFeatures {
+                    item_id: 100 + k as i64,
+                    lang: Lang::En,
+                    published: Some(t0 + Duration::days(*d)),
+                    source: "recaps".into(),
+                    title: format!("Game recap: home side beat visitors, match {k}"),
+                    text: String::new(),
+                    embedding: Some(vector(40, k % 2)),
+                })
+                .story_id
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_story_does_not_grow_beyond_its_time_horizon() {
+        let mut g = Grouper::new(GroupingConfig::default());
+        let stories = daily(&mut g, &[0, 1, 2, 3, 5, 6, 7]);
+        // Days 0–3 are one story (span 3 days, within the 4-day horizon); day 5 would stretch it
+        // to 5 days, so it starts another, which days 6 and 7 join.
+        assert!(stories[..4].iter().all(|s| *s == stories[0]), "{stories:?}");
+        assert_ne!(stories[4], stories[0], "{stories:?}");
+        assert!(stories[4..].iter().all(|s| *s == stories[4]), "{stories:?}");
+        // Explain says which story it matched and why it did not join.
+        let note = g
+            .explain(104)
+            .and_then(|e| e.horizon.clone())
+            .expect("note");
+        assert_eq!(note.story, stories[0]);
+        assert!(note.span_days > note.horizon_days, "{note:?}");
+        // The re-check does not merge them back.
+        g.recheck();
+        assert_ne!(g.story_of(100), g.story_of(104));
+        // Without a horizon the same stream is one growing story.
+        let mut open = Grouper::new(GroupingConfig {
+            horizon_days: 3650.0,
+            ..GroupingConfig::default()
+        });
+        let one = daily(&mut open, &[0, 1, 2, 3, 5, 6, 7]);
+        assert!(one.iter().all(|s| *s == one[0]), "{one:?}");
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Signals {
     /// Calendar days named, as day of a leap year (1..=366), sorted, deduplicated. Solar Hijri
     /// days are mapped through one reference year, so they may be off by one day.
     pub days: Vec<u16>,
+    /// Action classes named ([`super::actions::CLASS_NAMES`]), sorted, deduplicated.
+    pub actions: Vec<u8>,
 }
 
 impl Signals {
@@ -32,6 +34,7 @@ impl Signals {
             rounds: rounds(&tokens),
             weekdays: weekdays(&tokens),
             days: days(&tokens),
+            actions: super::actions::actions(&tokens),
         };
         s.rounds.sort_unstable();
         s.rounds.dedup();
@@ -69,6 +72,10 @@ impl Agreement {
 
     pub fn weekdays(a: &Signals, b: &Signals) -> Agreement {
         Agreement::of(&a.weekdays, &b.weekdays, |x, y| x == y)
+    }
+
+    pub fn actions(a: &Signals, b: &Signals) -> Agreement {
+        Agreement::of(&a.actions, &b.actions, |x, y| x == y)
     }
 
     /// Days within one day of each other agree (the Solar Hijri mapping may be a day off);
@@ -271,6 +278,11 @@ fn weekdays(tokens: &[String]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Whether a folded token names a weekday or a month (in any of the calendars read here).
+pub fn is_calendar_word(t: &str) -> bool {
+    weekday_words().contains_key(t) || t == fold("شنبه") || month_of(t).is_some()
 }
 
 /// Afghan (Dari) names of the Solar Hijri months, which the feed-date parser does not need.

@@ -142,6 +142,47 @@ impl Lexicon {
     }
 }
 
+impl Lexicon {
+    /// Each distinct source link, with the first spelling of every entry that cites it (in file
+    /// order), for checking that the links still resolve.
+    pub fn sources(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for e in &self.entries {
+            let term = e.terms.first().cloned().unwrap_or_default();
+            match out.iter_mut().find(|(u, _)| *u == e.source) {
+                Some((_, terms)) => terms.push(term),
+                None => out.push((e.source.clone(), vec![term])),
+            }
+        }
+        out
+    }
+}
+
+/// Why `source` is not a well-formed public link (an absolute https URL to a named host), or
+/// None when it is one.
+pub fn source_problem(source: &str) -> Option<String> {
+    if source.trim() != source || source.chars().any(char::is_whitespace) {
+        return Some("contains spaces".into());
+    }
+    let url = match url::Url::parse(source) {
+        Ok(u) => u,
+        Err(e) => return Some(format!("not a URL ({e})")),
+    };
+    if url.scheme() != "https" {
+        return Some(format!("{} instead of https", url.scheme()));
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) if d.contains('.') && !d.ends_with('.') => {}
+        Some(url::Host::Domain(d)) => return Some(format!("{d:?} is not a public host name")),
+        Some(_) => return Some("an IP address, not a public host name".into()),
+        None => return Some("no host".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some("carries credentials".into());
+    }
+    None
+}
+
 /// A token is the term's word, or (Arabic) the word behind a proclitic.
 fn token_matches(lang: &Lang, token: &str, word: &str) -> bool {
     if token == word {
@@ -177,6 +218,51 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn every_bundled_entry_has_a_gloss_and_a_well_formed_https_source() {
+        let l = Lexicon::bundled();
+        for e in &l.entries {
+            let first = e.terms.first();
+            assert!(
+                e.gloss.trim().chars().count() >= 10,
+                "{first:?}: gloss {:?}",
+                e.gloss
+            );
+            assert!(!e.category.trim().is_empty(), "{first:?}: no category");
+            assert_eq!(source_problem(&e.source), None, "{first:?}: {}", e.source);
+        }
+        // every entry's link is listed once, with the entries citing it
+        let links = l.sources();
+        let cited: usize = links.iter().map(|(_, t)| t.len()).sum();
+        assert_eq!(cited, l.entries.len());
+        let mut urls: Vec<&str> = links.iter().map(|(u, _)| u.as_str()).collect();
+        urls.sort_unstable();
+        urls.dedup();
+        assert_eq!(urls.len(), links.len());
+    }
+
+    #[test]
+    fn malformed_sources_are_named() {
+        for (bad, why) in [
+            ("http://en.wikipedia.org/wiki/Shahid", "https"),
+            ("en.wikipedia.org/wiki/Shahid", "not a URL"),
+            ("https://en.wikipedia.org/wiki/Axis of Resistance", "spaces"),
+            ("https://localhost/x", "public host"),
+            ("https://192.0.2.1/x", "IP address"),
+            ("https://user:pw@example.org/", "credentials"),
+            ("Monroe et al. 2008, p. 12", "spaces"),
+        ] {
+            let p = source_problem(bad).unwrap_or_default();
+            assert!(p.contains(why), "{bad}: {p:?}");
+        }
+        assert_eq!(
+            source_problem(
+                "https://en.wikipedia.org/wiki/People%27s_Mojahedin_Organization_of_Iran"
+            ),
+            None
+        );
     }
 
     #[test]

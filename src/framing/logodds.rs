@@ -22,8 +22,45 @@ pub fn distinctive(
     min_z: f64,
     min_count: u32,
 ) -> Vec<Scored> {
-    let n_i: f64 = focus.values().map(|&c| c as f64).sum();
     let n_j: f64 = rest.values().map(|&c| c as f64).sum();
+    scored(
+        focus,
+        |w| rest.get(w).copied().unwrap_or(0),
+        n_j,
+        prior_size,
+        min_z,
+        min_count,
+    )
+}
+
+/// [`distinctive`] with "the rest" given as `all` (focus included) minus `focus`, so a caller
+/// scoring every group of one language need not build a map per group.
+pub fn distinctive_within(
+    focus: &HashMap<String, u32>,
+    all: &HashMap<String, u32>,
+    prior_size: f64,
+    min_z: f64,
+    min_count: u32,
+) -> Vec<Scored> {
+    let n_i: f64 = focus.values().map(|&c| c as f64).sum();
+    let n_all: f64 = all.values().map(|&c| c as f64).sum();
+    let rest = |w: &str| {
+        let f = focus.get(w).copied().unwrap_or(0);
+        all.get(w).copied().unwrap_or(0).saturating_sub(f)
+    };
+    // counts are integers: the difference of the sums is exact in f64
+    scored(focus, rest, n_all - n_i, prior_size, min_z, min_count)
+}
+
+fn scored(
+    focus: &HashMap<String, u32>,
+    rest: impl Fn(&str) -> u32,
+    n_j: f64,
+    prior_size: f64,
+    min_z: f64,
+    min_count: u32,
+) -> Vec<Scored> {
+    let n_i: f64 = focus.values().map(|&c| c as f64).sum();
     let total = n_i + n_j;
     if n_i == 0.0 || n_j == 0.0 {
         return Vec::new();
@@ -34,7 +71,7 @@ pub fn distinctive(
         if yi < min_count {
             continue;
         }
-        let yj = rest.get(w).copied().unwrap_or(0) as f64;
+        let yj = rest(w) as f64;
         let yi = yi as f64;
         // informative prior: the word's rate in all the coverage, as a0 pseudo-counts
         let aw = a0 * (yi + yj) / total;
@@ -76,5 +113,22 @@ mod tests {
             "{r:?}"
         );
         assert!(distinctive(&focus, &HashMap::new(), 100.0, 0.0, 1).is_empty());
+    }
+
+    #[test]
+    fn scoring_within_the_whole_equals_scoring_against_the_rest() {
+        let focus = counts(&[("martyr", 6), ("the", 40), ("said", 8), ("rare", 1)]);
+        let rest = counts(&[("killed", 7), ("the", 120), ("said", 25)]);
+        let mut all = rest.clone();
+        for (w, c) in &focus {
+            *all.entry(w.clone()).or_default() += c;
+        }
+        for min_z in [-10.0, 0.0, 1.0, 1.96] {
+            assert_eq!(
+                distinctive_within(&focus, &all, 100.0, min_z, 1),
+                distinctive(&focus, &rest, 100.0, min_z, 1)
+            );
+        }
+        assert!(distinctive_within(&focus, &focus, 100.0, 0.0, 1).is_empty());
     }
 }

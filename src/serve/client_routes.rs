@@ -1,8 +1,10 @@
 //! The routes the desktop app needs when it is a client of a team server (`parallax::remote`):
 //! who am I, the status line, the full story filter and search query as JSON, carry and framing,
-//! the sources list, alerts, and why an item is in its story. All are reads (any user); the
-//! corrections the app sends are `serve`'s and `corrections`' routes. Kept in one module so the
-//! router gains one `merge` line.
+//! the sources list, alerts and their seen state, and why an item is in its story. All are reads
+//! (any user) except marking alerts seen, which any user may do too: whether an alert was seen is
+//! the team's shared triage state, not a correction of the archive. The corrections the app sends
+//! are `serve`'s and `corrections`' routes. Kept in one module so the router gains one `merge`
+//! line.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -29,6 +31,9 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/items/:id/explanation", get(explanation))
         .route("/api/sources", get(sources))
         .route("/api/alerts", get(alerts))
+        .route("/api/alerts/unseen-count", get(unseen_count))
+        .route("/api/alerts/seen", post(mark_all_seen))
+        .route("/api/alerts/:id/seen", post(mark_seen))
 }
 
 /// The caller's name and role: the app checks a token with it and shows who it is connected as.
@@ -112,6 +117,40 @@ async fn alerts(
     let limit = p.limit.unwrap_or(100).min(MAX_LIMIT) as usize;
     let list = call(&st.engine, move |e| e.alerts(None, limit)).await?;
     Ok(Json(list).into_response())
+}
+
+/// Alerts not marked seen, one per watch and story (the app's badge).
+async fn unseen_count(_: Caller, State(st): State<Shared>) -> Result<Response, HttpError> {
+    let n = call(&st.engine, |e| e.unseen_alert_count()).await?;
+    Ok(Json(n).into_response())
+}
+
+/// Mark one alert seen for the team; answers the engine's `SeenReport`.
+async fn mark_seen(
+    caller: Caller,
+    State(st): State<Shared>,
+    Path(id): Path<i64>,
+) -> Result<Response, HttpError> {
+    let report = call(&st.engine, move |e| e.mark_alert_seen(id)).await?;
+    tracing::info!(user = %caller.0.name, alert = id, "alert seen");
+    Ok(Json(report).into_response())
+}
+
+#[derive(Deserialize)]
+struct SeenBody {
+    /// The newest alert the user was shown (one raised meanwhile stays new); `None`: all.
+    up_to: Option<i64>,
+}
+
+/// "Mark all seen" up to the newest alert the caller's list showed.
+async fn mark_all_seen(
+    caller: Caller,
+    State(st): State<Shared>,
+    Json(body): Json<SeenBody>,
+) -> Result<Response, HttpError> {
+    let report = call(&st.engine, move |e| e.mark_all_alerts_seen(body.up_to)).await?;
+    tracing::info!(user = %caller.0.name, up_to = ?body.up_to, "alerts seen");
+    Ok(Json(report).into_response())
 }
 
 #[cfg(test)]
@@ -232,6 +271,11 @@ mod tests {
             r.alerts(10).await.unwrap().is_empty(),
             "no watches: no alerts"
         );
+        assert_eq!(r.unseen_alert_count().await.unwrap(), 0);
+        let seen = r.mark_all_alerts_seen(None).await.unwrap();
+        assert_eq!((seen.marked, seen.unseen), (0, 0));
+        let e = r.mark_alert_seen(999_999).await.unwrap_err();
+        assert_eq!(e.code, Code::Precondition, "{e}");
 
         // A reader's corrections are refused with the server's message; nothing changes.
         let other = all.iter().find(|s| s.id != big.id).unwrap().id;

@@ -205,6 +205,22 @@ CREATE TABLE users (
 );
 "#;
 
+/// Which alerts the user has looked at, kept in the archive (not in one app's storage) so the
+/// CLI and every app on the archive agree on what is new.
+const V8: &str = r#"
+ALTER TABLE alerts ADD COLUMN seen_at TEXT;
+CREATE INDEX alerts_unseen ON alerts(created_at) WHERE seen_at IS NULL;
+"#;
+
+/// Routine series (horoscopes, weather, market closes): flagged per item by the grouper, per
+/// story by majority, and kept out of the ranked list (see cluster::routine).
+const V9: &str = r#"
+ALTER TABLE story_items ADD COLUMN routine INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN routine INTEGER NOT NULL DEFAULT 0;
+DROP INDEX stories_rank;
+CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen, routine);
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -214,6 +230,8 @@ fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
+        M::up(V9),
     ])
 }
 

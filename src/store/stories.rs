@@ -37,10 +37,12 @@ pub struct StoryRecord {
     pub first_source_id: Option<String>,
     pub first_item_id: Option<i64>,
     pub headlines: Vec<Headline>,
+    /// Most of its items belong to routine series (see `cluster::routine`).
+    pub routine: bool,
 }
 
 /// One item's membership: where it is and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StoryAssignment {
     pub item_id: i64,
     pub story_id: i64,
@@ -48,6 +50,8 @@ pub struct StoryAssignment {
     /// The grouping's explanation as JSON (score parts, matched item, runner-up).
     pub explanation: Option<String>,
     pub pinned: bool,
+    /// The grouper found the item part of a routine series of its outlet.
+    pub routine: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
@@ -57,6 +61,9 @@ pub struct StoryFilter {
     /// Keep stories that have at least one item in any of these languages (empty: all).
     pub languages: Vec<Lang>,
     pub cross_lingual_only: bool,
+    /// Also rank stories made of routine series (horoscopes, weather…), which are left out
+    /// by default. Search results (`ids`) always include them.
+    pub include_routine: bool,
     pub source_id: Option<String>,
     pub ownership: Option<Ownership>,
     #[ts(type = "string | null")]
@@ -107,10 +114,11 @@ impl SqliteStore {
             let mut old =
                 tx.prepare_cached("SELECT story_id, pinned FROM story_items WHERE item_id = ?1")?;
             let mut up = tx.prepare_cached(
-                "INSERT INTO story_items(item_id, story_id, score, explanation, pinned, assigned_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO story_items(item_id, story_id, score, explanation, pinned, assigned_at, routine)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(item_id) DO UPDATE SET story_id = excluded.story_id, score = excluded.score,
-                   explanation = excluded.explanation, pinned = excluded.pinned, assigned_at = excluded.assigned_at",
+                   explanation = excluded.explanation, pinned = excluded.pinned, assigned_at = excluded.assigned_at,
+                   routine = excluded.routine",
             )?;
             let mut ensure = tx.prepare_cached(
                 "INSERT OR IGNORE INTO stories(id, first_seen, last_seen, item_count, outlet_count, languages, lang_count, headlines, updated_at)
@@ -133,7 +141,8 @@ impl SqliteStore {
                     a.score,
                     a.explanation,
                     a.pinned,
-                    now
+                    now,
+                    a.routine
                 ])?;
                 touched.insert(a.story_id);
             }
@@ -149,7 +158,7 @@ impl SqliteStore {
         Ok(self
             .conn()
             .query_row(
-                "SELECT item_id, story_id, score, explanation, pinned FROM story_items WHERE item_id = ?1",
+                "SELECT item_id, story_id, score, explanation, pinned, routine FROM story_items WHERE item_id = ?1",
                 [item_id],
                 row_to_assignment,
             )
@@ -162,7 +171,7 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn().prepare_cached(
-            "SELECT item_id, story_id, score, explanation, pinned FROM story_items
+            "SELECT item_id, story_id, score, explanation, pinned, routine FROM story_items
              WHERE item_id IN (SELECT value FROM json_each(?1))",
         )?;
         let rows = stmt.query_map([serde_json::to_string(item_ids)?], row_to_assignment)?;
@@ -172,7 +181,7 @@ impl SqliteStore {
     /// All assignments of items published since `since` (for rebuilding the grouper's live state).
     pub fn assignments_since(&self, since: DateTime<Utc>) -> Result<Vec<StoryAssignment>> {
         let mut stmt = self.conn().prepare(
-            "SELECT si.item_id, si.story_id, si.score, si.explanation, si.pinned
+            "SELECT si.item_id, si.story_id, si.score, si.explanation, si.pinned, si.routine
              FROM story_items si JOIN items i ON i.id = si.item_id
              WHERE i.published >= ?1 ORDER BY i.published, i.id",
         )?;
@@ -233,6 +242,9 @@ impl SqliteStore {
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if f.cross_lingual_only {
             sql.push_str(" AND lang_count > 1");
+        }
+        if !f.include_routine && f.ids.is_none() {
+            sql.push_str(" AND routine = 0");
         }
         if !f.languages.is_empty() {
             let ors: Vec<String> = f
@@ -305,7 +317,7 @@ impl SqliteStore {
 }
 
 const STORY_SELECT: &str = "SELECT id, first_seen, last_seen, item_count, outlet_count, languages,
-    first_source_id, first_item_id, headlines FROM stories";
+    first_source_id, first_item_id, headlines, routine FROM stories";
 
 fn row_to_assignment(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryAssignment> {
     Ok(StoryAssignment {
@@ -314,6 +326,7 @@ fn row_to_assignment(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryAssignment>
         score: r.get::<_, Option<f64>>(2)?.map(|v| v as f32),
         explanation: r.get(3)?,
         pinned: r.get(4)?,
+        routine: r.get(5)?,
     })
 }
 
@@ -327,6 +340,7 @@ fn row_to_story(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoryRecord>> 
     let outlet_count: u32 = r.get(4)?;
     let first_source_id: Option<String> = r.get(6)?;
     let first_item_id: Option<i64> = r.get(7)?;
+    let routine: bool = r.get(9)?;
     Ok((|| {
         Ok(StoryRecord {
             id,
@@ -342,6 +356,7 @@ fn row_to_story(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoryRecord>> 
             first_source_id,
             first_item_id,
             headlines: serde_json::from_str(&headlines)?,
+            routine,
         })
     })())
 }
@@ -355,6 +370,7 @@ pub(crate) struct Member {
     /// Detected, else declared, else "und".
     pub lang: String,
     pub title: String,
+    pub routine: bool,
 }
 
 /// A story's summary columns, derived from its members (oldest first).
@@ -368,6 +384,8 @@ pub(crate) struct Summary {
     pub first_source_id: String,
     pub first_item_id: i64,
     pub headlines: String,
+    /// More than half of the members are routine.
+    pub routine: bool,
 }
 
 /// The summary of a story with these members, `None` for an empty story (which is deleted).
@@ -409,13 +427,15 @@ pub(crate) fn summarize(rows: &[Member]) -> Result<Option<Summary>> {
         first_source_id: first.source_id.clone(),
         first_item_id: first.id,
         headlines: serde_json::to_string(&headlines)?,
+        routine: rows.iter().filter(|r| r.routine).count() * 2 > rows.len(),
     }))
 }
 
 /// Recompute a story's summary from its members. An emptied story is deleted.
 fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title
+        "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title,
+           si.routine
          FROM story_items si JOIN items i ON i.id = si.item_id
          WHERE si.story_id = ?1 ORDER BY i.published, i.id",
     )?;
@@ -427,6 +447,7 @@ fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
                 published: r.get(2)?,
                 lang: r.get(3)?,
                 title: r.get(4)?,
+                routine: r.get(5)?,
             })
         })?
         .collect::<std::result::Result<_, _>>()?;
@@ -437,7 +458,7 @@ fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
     conn.execute(
         "UPDATE stories SET first_seen = ?2, last_seen = ?3, item_count = ?4, outlet_count = ?5,
            languages = ?6, lang_count = ?7, first_source_id = ?8, first_item_id = ?9, headlines = ?10,
-           updated_at = ?11 WHERE id = ?1",
+           updated_at = ?11, routine = ?12 WHERE id = ?1",
         params![
             story_id,
             sum.first_seen,
@@ -449,7 +470,8 @@ fn recompute(conn: &rusqlite::Connection, story_id: i64) -> Result<()> {
             sum.first_source_id,
             sum.first_item_id,
             sum.headlines,
-            ts(&Utc::now())
+            ts(&Utc::now()),
+            sum.routine
         ],
     )?;
     Ok(())
@@ -462,12 +484,14 @@ impl super::Store {
         self.story(to_story)?
             .ok_or_else(|| StoreError::NotFound(format!("story {to_story}")))?;
         let current = self.assignment(item_id)?;
+        let routine = current.as_ref().is_some_and(|c| c.routine);
         self.assign(&[StoryAssignment {
             item_id,
             story_id: to_story,
             score: None,
             explanation: current.and_then(|c| c.explanation),
             pinned: true,
+            routine,
         }])
     }
 
@@ -491,12 +515,14 @@ impl super::Store {
         let mut moves = Vec::with_capacity(members.len());
         for item_id in members {
             if leaving.contains(&item_id) {
+                let routine = self.assignment(item_id)?.is_some_and(|a| a.routine);
                 moves.push(StoryAssignment {
                     item_id,
                     story_id: new_id,
                     score: None,
                     explanation: None,
                     pinned: true,
+                    routine,
                 });
             } else if let Some(stay) = self.assignment(item_id)? {
                 moves.push(StoryAssignment {
@@ -519,17 +545,18 @@ impl super::Store {
         }
         self.story(into)?
             .ok_or_else(|| StoreError::NotFound(format!("story {into}")))?;
-        let mut moves: Vec<StoryAssignment> = self
-            .story_members(from)?
-            .into_iter()
-            .map(|item_id| StoryAssignment {
+        let mut moves: Vec<StoryAssignment> = Vec::new();
+        for item_id in self.story_members(from)? {
+            let routine = self.assignment(item_id)?.is_some_and(|a| a.routine);
+            moves.push(StoryAssignment {
                 item_id,
                 story_id: into,
                 score: None,
                 explanation: None,
                 pinned: true,
-            })
-            .collect();
+                routine,
+            });
+        }
         if moves.is_empty() {
             return Err(StoreError::NotFound(format!("story {from}")));
         }
@@ -555,6 +582,7 @@ mod tests {
             score: Some(0.8),
             explanation: Some("{}".into()),
             pinned: false,
+            routine: false,
         }
     }
 
@@ -606,6 +634,59 @@ mod tests {
         }
         assert!(s.merge_stories(c, c).is_err());
         assert!(s.split_story(c, &[999]).is_err());
+    }
+
+    crate::store::testing::on_both_backends!(routine_stories_leave_the_ranking_but_stay_findable);
+    fn routine_stories_leave_the_ranking_but_stay_findable(s: Store) {
+        let mut days = Vec::new();
+        for d in 0..3 {
+            let mut it = item(
+                "wire",
+                &format!("h{d}"),
+                &format!("Gold prices today, March {}", 9 - d),
+            );
+            it.published -= chrono::Duration::days(d);
+            days.push(it);
+        }
+        let mut news = item("wire", "n", "Parliament impeaches the economy minister");
+        news.published -= chrono::Duration::days(1);
+        days.push(news);
+        let ids = s.insert_items(&days).unwrap().inserted;
+        let routine = |id, story| StoryAssignment {
+            routine: true,
+            ..auto(id, story)
+        };
+        // Story 1: three routine items and the news item moved in by mistake (still routine by
+        // majority); story 2: the news item alone.
+        s.assign(&[routine(ids[0], 1), routine(ids[1], 1), routine(ids[2], 1)])
+            .unwrap();
+        s.assign(&[auto(ids[3], 2)]).unwrap();
+        assert!(s.story(1).unwrap().unwrap().routine);
+        assert!(!s.story(2).unwrap().unwrap().routine);
+        let ranked = |include_routine| -> Vec<i64> {
+            s.stories(&StoryFilter {
+                include_routine,
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+        };
+        assert_eq!(ranked(false), vec![2]);
+        assert_eq!(ranked(true).len(), 2);
+        // Search results (ids) find routine stories too.
+        let found = s
+            .stories(&StoryFilter {
+                ids: Some(vec![1]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        // A manual move keeps the item's flag; a story that is mostly news is not routine.
+        s.move_item(ids[0], 2).unwrap();
+        assert!(s.assignment(ids[0]).unwrap().unwrap().routine);
+        assert!(!s.story(2).unwrap().unwrap().routine);
     }
 
     crate::store::testing::on_both_backends!(ranking_and_outlet_filters_find_the_right_stories);

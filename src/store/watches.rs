@@ -25,6 +25,8 @@ pub struct AlertRecord {
     pub updated_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// When the user marked it seen (in the app's list or `parallax alerts seen`).
+    pub seen_at: Option<DateTime<Utc>>,
 }
 
 /// What recording a match did.
@@ -53,8 +55,21 @@ pub struct AlertHit<'a> {
 pub(crate) const ALERT_SELECT: &str =
     "SELECT a.id, a.watch_id, coalesce(si.story_id, a.story_id), a.first_item_id,
     a.last_item_id, (SELECT count(*) FROM alert_items x WHERE x.alert_id = a.id), a.reason,
-    a.created_at, a.updated_at, a.due_at, a.delivered_at
+    a.created_at, a.updated_at, a.due_at, a.delivered_at, a.seen_at
     FROM alerts a LEFT JOIN story_items si ON si.item_id = a.last_item_id";
+
+/// Alerts with the same watch as alert ?2 whose story is now its story: after two stories merge
+/// their alerts show as one, so marking that one seen marks them all.
+pub(crate) const SAME_ALERT_IDS: &str = "SELECT a.id FROM alerts a
+    LEFT JOIN story_items si ON si.item_id = a.last_item_id,
+    alerts b LEFT JOIN story_items sb ON sb.item_id = b.last_item_id
+    WHERE b.id = ?2 AND a.watch_id = b.watch_id
+      AND coalesce(si.story_id, a.story_id) = coalesce(sb.story_id, b.story_id)";
+
+/// Unseen alerts counted as the list shows them: one per watch and (current) story.
+pub(crate) const UNSEEN_COUNT: &str = "SELECT count(*) FROM (SELECT DISTINCT a.watch_id,
+    coalesce(si.story_id, a.story_id) AS story FROM alerts a
+    LEFT JOIN story_items si ON si.item_id = a.last_item_id WHERE a.seen_at IS NULL) AS u";
 
 fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRecord> {
     let t = |i: usize| -> rusqlite::Result<DateTime<Utc>> { Ok(parse_ts(&r.get::<_, String>(i)?)) };
@@ -70,6 +85,7 @@ fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRecord> {
         updated_at: t(8)?,
         due_at: t(9)?,
         delivered_at: r.get::<_, Option<String>>(10)?.map(|s| parse_ts(&s)),
+        seen_at: r.get::<_, Option<String>>(11)?.map(|s| parse_ts(&s)),
     })
 }
 
@@ -225,14 +241,55 @@ impl SqliteStore {
             .query_row("SELECT count(*) FROM story_items", [], |r| r.get(0))?)
     }
 
-    /// Alerts newest first, raised or extended since `since`.
-    pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>> {
+    /// Alerts newest first, raised or extended since `since`; with `unseen_only`, only those
+    /// not marked seen.
+    pub fn alerts(
+        &self,
+        since: Option<DateTime<Utc>>,
+        unseen_only: bool,
+        limit: usize,
+    ) -> Result<Vec<AlertRecord>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{ALERT_SELECT} WHERE a.updated_at >= ?1 ORDER BY a.created_at DESC, a.id DESC LIMIT ?2"
+            "{ALERT_SELECT} WHERE a.updated_at >= ?1 AND (?2 = 0 OR a.seen_at IS NULL)
+             ORDER BY a.created_at DESC, a.id DESC LIMIT ?3"
         ))?;
         let since = since.map(|t| ts(&t)).unwrap_or_default();
-        let rows = stmt.query_map(params![since, limit as i64], row_to_alert)?;
+        let rows = stmt.query_map(
+            params![since, i64::from(unseen_only), limit as i64],
+            row_to_alert,
+        )?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Mark alert `id` seen (with the alerts it shows as after a merge); returns how many rows
+    /// changed (0: seen already). `NotFound` when there is no such alert.
+    pub fn mark_alert_seen(&self, id: i64, now: DateTime<Utc>) -> Result<u64> {
+        if self.alert(id)?.is_none() {
+            return Err(StoreError::NotFound(format!("alert {id}")));
+        }
+        let n = self.conn().execute(
+            &format!(
+                "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id IN ({SAME_ALERT_IDS})"
+            ),
+            params![ts(&now), id],
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Mark every unseen alert seen, or only those up to alert id `up_to` (what a list showed,
+    /// so an alert raised meanwhile stays new). Returns how many changed.
+    pub fn mark_all_alerts_seen(&self, up_to: Option<i64>, now: DateTime<Utc>) -> Result<u64> {
+        let n = self.conn().execute(
+            "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id <= ?2",
+            params![ts(&now), up_to.unwrap_or(i64::MAX)],
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Alerts not marked seen, one per watch and story (what the app's badge shows).
+    pub fn unseen_alert_count(&self) -> Result<u64> {
+        let n: i64 = self.conn().query_row(UNSEEN_COUNT, [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {
@@ -316,7 +373,7 @@ mod tests {
         assert!(matches!(r[2], AlertChange::Unchanged(_)));
         // Quiet hours: the second story's alert waits until minute 60.
         s.record_alerts(&[hit(ids[2], 8, 5, 60)]).unwrap();
-        let all = s.alerts(None, 10).unwrap();
+        let all = s.alerts(None, false, 10).unwrap();
         assert_eq!(all.len(), 2);
         let first = all.iter().find(|a| a.first_item_id == ids[0]).unwrap();
         assert_eq!((first.matches, first.last_item_id), (2, ids[1]));
@@ -328,7 +385,76 @@ mod tests {
         );
         assert_eq!(s.claim_due_alerts(at(60)).unwrap().len(), 1);
         s.delete_watch(w.id).unwrap();
-        assert!(s.alerts(None, 10).unwrap().is_empty());
+        assert!(s.alerts(None, false, 10).unwrap().is_empty());
         assert!(s.delete_watch(w.id).is_err());
+    }
+
+    crate::store::testing::on_both_backends!(seen_state_is_kept_per_alert);
+    fn seen_state_is_kept_per_alert(s: Store) {
+        let w = s
+            .insert_watch(
+                "soleimani",
+                &WatchRule::Terms {
+                    terms: vec!["Soleimani".into()],
+                },
+                at(0),
+            )
+            .unwrap();
+        let ids = s
+            .insert_items(&[
+                item("a", "1", "x"),
+                item("a", "2", "y"),
+                item("a", "3", "z"),
+            ])
+            .unwrap()
+            .inserted;
+        let hit = |item_id, story_id, m| AlertHit {
+            watch_id: w.id,
+            story_id,
+            item_id,
+            reason: "Soleimani",
+            now: at(m),
+            due_at: at(m),
+            backfill: false,
+        };
+        let raised: Vec<i64> = s
+            .record_alerts(&[hit(ids[0], 7, 1), hit(ids[1], 8, 2), hit(ids[2], 9, 3)])
+            .unwrap()
+            .into_iter()
+            .map(|c| match c {
+                AlertChange::Raised(id) => id,
+                other => panic!("expected a new alert, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(s.unseen_alert_count().unwrap(), 3);
+        assert_eq!(s.mark_alert_seen(raised[1], at(10)).unwrap(), 1);
+        assert_eq!(
+            s.mark_alert_seen(raised[1], at(11)).unwrap(),
+            0,
+            "seen already"
+        );
+        let seen = s.alert(raised[1]).unwrap().unwrap();
+        assert_eq!(seen.seen_at, Some(at(10)), "the first mark is kept");
+        assert_eq!(s.unseen_alert_count().unwrap(), 2);
+        let unseen: Vec<i64> = s
+            .alerts(None, true, 10)
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(unseen, vec![raised[2], raised[0]]);
+        assert_eq!(s.alerts(None, false, 10).unwrap().len(), 3);
+        assert!(matches!(
+            s.mark_alert_seen(999_999, at(12)),
+            Err(StoreError::NotFound(_))
+        ));
+        // "Mark all seen" up to what the list showed leaves a newer alert new.
+        assert_eq!(s.mark_all_alerts_seen(Some(raised[0]), at(13)).unwrap(), 1);
+        assert_eq!(s.alerts(None, true, 10).unwrap()[0].id, raised[2]);
+        assert_eq!(s.mark_all_alerts_seen(None, at(14)).unwrap(), 1);
+        assert_eq!(s.unseen_alert_count().unwrap(), 0);
+        // A later item extends a seen alert without making it new again.
+        s.record_alerts(&[hit(ids[1], 7, 20)]).unwrap();
+        assert_eq!(s.unseen_alert_count().unwrap(), 0);
     }
 }

@@ -92,6 +92,8 @@ pub struct Hits {
     pub conditional: usize,
     pub not_modified: usize,
     pub user_agent: Option<String>,
+    /// When each request arrived, in order.
+    pub arrivals: Vec<std::time::Instant>,
 }
 
 #[derive(Default)]
@@ -269,6 +271,7 @@ fn respond(state: &State, uri: Uri, headers: HeaderMap) -> Response<Body> {
     let mut hits = state.hits.lock().unwrap_or_else(|p| p.into_inner());
     let h = hits.entry(name).or_default();
     h.requests += 1;
+    h.arrivals.push(std::time::Instant::now());
     h.conditional += usize::from(conditional);
     h.not_modified += usize::from(response.status() == StatusCode::NOT_MODIFIED);
     h.user_agent = headers

@@ -179,6 +179,20 @@ fn new_watch_runs_over_the_stored_archive_without_announcing() {
     let merged = e.alerts(None, 100).unwrap();
     assert_eq!(merged.len(), expected.len() - 1);
     assert_eq!(merged.iter().map(|a| a.matches).sum::<u32>(), 5);
+    // The merged story's alert, marked seen, is seen as a whole: both alerts behind it are, and
+    // the unseen count (one per watch and story) agrees with the list.
+    assert_eq!(e.unseen_alert_count().unwrap() as usize, merged.len());
+    let shown = merged.iter().find(|a| a.story_id == ids[0]).unwrap();
+    let report = e.mark_alert_seen(shown.id).unwrap();
+    assert_eq!(report.marked, 2, "both alerts of the merged story");
+    assert_eq!(report.unseen as usize, merged.len() - 1);
+    let after = e.alerts(None, 100).unwrap();
+    assert!(after.iter().find(|a| a.story_id == ids[0]).unwrap().seen);
+    assert_eq!(
+        e.unseen_alerts(None, 100).unwrap().len(),
+        merged.len() - 1,
+        "only the others are unseen"
+    );
     let expected = stories_of(&e, &sunak);
 
     // Story rule over the archive: exactly the stories the Persian outlet reported first.

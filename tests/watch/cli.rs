@@ -82,6 +82,40 @@ fn watchlist_aliases_and_alerts_from_the_command_line() {
     assert!(run(&db, &["alerts", "--since", "1h"]).contains("Mahsa Amini"));
     assert!(run(&db, &["alerts", "--since", "2099-01-01"]).contains("no alerts"));
 
+    // Seen state lives in the archive: one alert marked seen leaves the others unseen, for
+    // every later process; an unknown id is refused; `--all` clears the rest.
+    let unseen = |db: &Path| -> Vec<serde_json::Value> {
+        run(db, &["alerts", "--unseen", "--json"])
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
+    };
+    assert_eq!(unseen(&db).len(), alerts.len());
+    assert!(alerts.iter().all(|a| a["seen"] == false));
+    let first = alerts[0]["id"].as_i64().unwrap();
+    let out = run(&db, &["alerts", "seen", &first.to_string()]);
+    assert!(out.contains("1 alert(s) marked seen"), "{out}");
+    let left = unseen(&db);
+    assert_eq!(left.len(), alerts.len() - 1);
+    assert!(left.iter().all(|a| a["id"] != first));
+    let bad = parallax(&db)
+        .args(["alerts", "seen", "999999"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("alert 999999 not found"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    run(&db, &["alerts", "seen", "--all"]);
+    assert!(unseen(&db).is_empty());
+    assert!(run(&db, &["alerts", "--unseen"]).contains("no unseen alerts"));
+    assert_eq!(
+        run(&db, &["alerts", "--json"]).lines().count(),
+        alerts.len()
+    );
+
     let out = run(&db, &["watchlist", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(list[0]["rule"]["kind"], "terms");

@@ -122,6 +122,17 @@ export function buildFeeds(fixtureText) {
       description: `<p>Summary <script>window.__pwned='summary'</script><a href="javascript:window.__pwned='a'">click</a><img src="http://127.0.0.1:9/track.png"></p>`,
     },
   ]);
+  // Full text: a headline-only Persian feed (so its source fetches articles automatically) whose
+  // item links to a committed article page served below, and one that links to a PDF.
+  const articleTitle = (name) =>
+    readFileSync(resolve(here, `../../tests/fixtures/articles/${name}.html`), "utf8")
+      .match(/<meta property="og:title" content="([^"]*)"/)[1];
+  const goldFirst = readFileSync(resolve(here, "../../tests/fixtures/articles/fa-2-wiki.gold.txt"), "utf8").split("\n")[1];
+  const fulltext = { title: articleTitle("fa-2-wiki"), first: goldFirst, pdfTitle: "گزارش سالانه به صورت پی‌دی‌اف" };
+  feeds["/fulltext-fa.xml"] = rss("Headlines only (fa)", "fa", [
+    { title: fulltext.title, link: "{{BASE}}/articles/fa-2-wiki", guid: "fulltext-fa-1", published: Date.UTC(2018, 8, 30, 9), description: "" },
+    { title: fulltext.pdfTitle, link: "{{BASE}}/files/report.pdf", guid: "fulltext-fa-2", published: Date.UTC(2018, 8, 30, 10), description: "" },
+  ]);
   // A watch typed in Latin letters: no served item spells "Trump" in Latin, the Persian items spell
   // it ترامپ, so every alert it raises is a cross-script match.
   const served = Object.values(feeds).flatMap((x) => x.split("<item>").slice(1));
@@ -131,7 +142,21 @@ export function buildFeeds(fixtureText) {
     latinItems: served.filter((i) => i.includes("Trump")).length,
     items: served.filter((i) => i.includes("ترامپ")).length,
   };
-  return { feeds, events, meaning, carry, watch };
+  return { feeds, events, meaning, carry, watch, fulltext };
+}
+
+/** Article pages served at /articles/NAME (the committed full-text fixtures) and one PDF. */
+function article(path) {
+  const m = /^\/articles\/([a-z]{2}-\d-[a-z]+)$/.exec(path);
+  if (m) {
+    try {
+      return { type: "text/html; charset=utf-8", body: readFileSync(resolve(here, `../../tests/fixtures/articles/${m[1]}.html`)) };
+    } catch {
+      return null;
+    }
+  }
+  if (path === "/files/report.pdf") return { type: "application/pdf", body: "%PDF-1.7 not a page" };
+  return null;
 }
 
 export function serve(feeds) {
@@ -139,7 +164,14 @@ export function serve(feeds) {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     hits.set(path, (hits.get(path) ?? 0) + 1);
-    const body = feeds[path];
+    const page = article(path);
+    if (page) {
+      res.writeHead(200, { "content-type": page.type });
+      res.end(page.body);
+      return;
+    }
+    // Links to this server's own pages are written as {{BASE}}: its port is known only now.
+    const body = feeds[path]?.replaceAll("{{BASE}}", `http://127.0.0.1:${server.address().port}`);
     if (!body) {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");

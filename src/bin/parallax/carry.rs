@@ -38,9 +38,15 @@ pub struct BenchArgs {
     /// gets the story's sentence embeddings and analysis stored, as the app would).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Items of the built story.
+    /// With --db: time this story instead of the largest.
+    #[arg(long, requires = "db")]
+    story: Option<i64>,
+    /// Items of the built story (at most 369: NTREX has 123 documents in three languages).
     #[arg(long, default_value_t = 100)]
     items: usize,
+    /// Keep the built story's archive here (a new file; then time it again with --db).
+    #[arg(long, conflicts_with = "db")]
+    save: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     runs: usize,
     /// The NTREX-128 folder (real ar/fa/en text for the built story).
@@ -56,17 +62,33 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 seed_catalog: false,
                 ..EngineConfig::new(db.clone())
             })?;
-            let (id, n) = engine
-                .largest_story()?
-                .context("the archive has no stories")?;
-            println!("largest story #{id}: {n} items");
+            let id = match a.story {
+                Some(id) => {
+                    println!("story #{id}");
+                    id
+                }
+                None => {
+                    let (id, n) = engine
+                        .largest_story()?
+                        .context("the archive has no stories")?;
+                    println!("largest story #{id}: {n} items");
+                    id
+                }
+            };
             (engine, id)
         }
         None => {
-            _tmp = tempfile_dir()?;
+            let path = match &a.save {
+                Some(p) if p.exists() => anyhow::bail!("{} exists already", p.display()),
+                Some(p) => p.clone(),
+                None => {
+                    _tmp = tempfile_dir()?;
+                    _tmp.join("bench.db")
+                }
+            };
             let engine = Engine::open(EngineConfig {
                 seed_catalog: false,
-                ..EngineConfig::new(_tmp.join("bench.db"))
+                ..EngineConfig::new(path)
             })?;
             let id = build_story(&engine, &a.ntrex, a.items)?;
             println!(
@@ -88,13 +110,20 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         f.only_in.len()
     );
     let mut fresh = Vec::new();
+    let mut fresh_cpu = Vec::new();
     let mut stored = Vec::new();
+    // CPU time of the whole process (every thread): on a shared machine the wall clock also
+    // counts the time other processes held the cores.
+    let cpu = || cpu_time::ProcessTime::try_now().map(|t| t.as_duration().as_secs_f64() * 1000.0);
     for _ in 0..a.runs.max(1) {
         engine.clear_story_analysis(story)?;
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu());
         engine.story_carry(story)?;
         engine.story_framing(story)?;
         fresh.push(t.elapsed().as_secs_f64() * 1000.0);
+        if let (Ok(c0), Ok(c1)) = (c, cpu()) {
+            fresh_cpu.push(c1 - c0);
+        }
         let t = Instant::now();
         engine.story_carry(story)?;
         engine.story_framing(story)?;
@@ -105,8 +134,13 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         v[v.len() / 2]
     };
     println!(
-        "carry + framing, computed (sentence embeddings cached): median {:.1} ms over {} runs",
+        "carry + framing, computed (sentence embeddings cached): median {:.1} ms wall, {} CPU over {} runs",
         med(&mut fresh),
+        if fresh_cpu.is_empty() {
+            "unknown".to_string()
+        } else {
+            format!("{:.1} ms", med(&mut fresh_cpu))
+        },
         a.runs.max(1)
     );
     println!(
@@ -215,4 +249,132 @@ fn build_story(engine: &Engine, ntrex: &std::path::Path, n: usize) -> anyhow::Re
         .collect();
     let ids: Vec<i64> = engine.store_items(&rows)?.into_iter().flatten().collect();
     Ok(engine.create_story(&ids)?)
+}
+
+#[derive(clap::Args)]
+pub struct LexiconCheckArgs {
+    /// A lexicon file to check (default: the bundled one).
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Seconds to wait for each link.
+    #[arg(long, default_value_t = 15)]
+    timeout: u64,
+    /// Only check the file's form (glosses, well-formed https sources); fetch nothing.
+    #[arg(long)]
+    offline: bool,
+}
+
+/// What became of one link.
+enum LinkState {
+    Ok(u16),
+    /// The server answered with an error status: the page is gone or moved without a redirect.
+    Broken(u16),
+    /// No answer (no network, DNS, TLS, timeout): the link could not be checked.
+    Unreachable(String),
+}
+
+/// `parallax framing lexicon check`: every entry's gloss and https source, then each distinct
+/// link fetched. A broken link (HTTP error) or a malformed entry exits 1; links that cannot be
+/// reached at all (no network) are listed as not checked and do not change the exit status.
+pub fn lexicon_check(a: LexiconCheckArgs) -> anyhow::Result<()> {
+    use parallax::framing::lexicon::{BUNDLED, Lexicon, source_problem};
+    let (text, origin) = match &a.file {
+        Some(f) => (
+            std::fs::read_to_string(f).with_context(|| f.display().to_string())?,
+            f.display().to_string(),
+        ),
+        None => (BUNDLED.to_string(), "the bundled lexicon".to_string()),
+    };
+    let lexicon = Lexicon::parse(&text, &origin)?;
+    let mut malformed = 0;
+    for e in &lexicon.entries {
+        let term = e.terms.first().map(String::as_str).unwrap_or("?");
+        if e.gloss.trim().chars().count() < 10 {
+            malformed += 1;
+            println!("MALFORMED  {term}: gloss {:?} says too little", e.gloss);
+        }
+        if let Some(why) = source_problem(&e.source) {
+            malformed += 1;
+            println!("MALFORMED  {term}: source {:?}: {why}", e.source);
+        }
+    }
+    let links: Vec<(String, Vec<String>)> = lexicon
+        .sources()
+        .into_iter()
+        .filter(|(u, _)| source_problem(u).is_none())
+        .collect();
+    println!(
+        "{origin}: {} entries, {} distinct source links, {malformed} problems of form",
+        lexicon.entries.len(),
+        links.len()
+    );
+    if a.offline {
+        return verdict(malformed, 0);
+    }
+    let client = reqwest::Client::builder()
+        .user_agent(concat!(
+            "parallax-lexicon-check/",
+            env!("CARGO_PKG_VERSION"),
+            " (checks the sources cited by a framing lexicon)"
+        ))
+        .timeout(std::time::Duration::from_secs(a.timeout))
+        .build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let states: Vec<LinkState> = rt.block_on(futures_util::future::join_all(
+        links.iter().map(|(u, _)| check_link(&client, u)),
+    ));
+    let (mut ok, mut broken, mut unreachable) = (0, 0, 0);
+    for ((url, terms), state) in links.iter().zip(&states) {
+        let cited = terms.join(", ");
+        match state {
+            LinkState::Ok(code) => {
+                ok += 1;
+                println!("ok {code}     {url}");
+            }
+            LinkState::Broken(code) => {
+                broken += 1;
+                println!("BROKEN {code} {url}  (cited by: {cited})");
+            }
+            LinkState::Unreachable(why) => {
+                unreachable += 1;
+                println!("UNREACHABLE {url}  ({why}; cited by: {cited})");
+            }
+        }
+    }
+    println!(
+        "{} links: {ok} ok, {broken} broken, {unreachable} unreachable (not checked){}",
+        links.len(),
+        if unreachable == links.len() && !links.is_empty() {
+            " — no link answered: is this machine offline?"
+        } else {
+            ""
+        }
+    );
+    verdict(malformed, broken)
+}
+
+fn verdict(malformed: usize, broken: usize) -> anyhow::Result<()> {
+    if malformed + broken > 0 {
+        anyhow::bail!("lexicon check: {malformed} problems of form, {broken} broken links");
+    }
+    Ok(())
+}
+
+async fn check_link(client: &reqwest::Client, url: &str) -> LinkState {
+    // GET, not HEAD: some sites refuse HEAD; only the status is read, not the page.
+    match client.get(url).send().await {
+        Ok(r) if r.status().is_success() => LinkState::Ok(r.status().as_u16()),
+        Ok(r) => LinkState::Broken(r.status().as_u16()),
+        Err(e) => {
+            let mut why = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                why = format!("{why}: {s}");
+                src = std::error::Error::source(s);
+            }
+            LinkState::Unreachable(why)
+        }
+    }
 }

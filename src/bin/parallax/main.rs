@@ -66,6 +66,11 @@ enum Command {
     Search(search::SearchArgs),
     /// List stories, show one, explain an item's place.
     Stories(stories::Args),
+    /// The framing lens's loaded-terms lexicon.
+    Framing {
+        #[command(subcommand)]
+        what: FramingCommand,
+    },
     /// Load the bundled demo archive (real ar/fa/en Wikipedia "In the news" items) and group it.
     Demo {
         /// Another file in the demo format instead of the bundled one.
@@ -100,6 +105,22 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum FramingCommand {
+    /// The loaded-terms lexicon.
+    Lexicon {
+        #[command(subcommand)]
+        what: LexiconCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LexiconCommand {
+    /// Check every entry's gloss and https source, then fetch each source link (when the
+    /// network allows: unreachable links are listed as not checked; broken ones exit 1).
+    Check(carry::LexiconCheckArgs),
 }
 
 #[derive(Subcommand)]
@@ -216,6 +237,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(a) => team::users(team::team_config(config)?, a),
         Command::Model { cmd } => model::model(cmd),
         Command::Catalog(a) => catalog::run(a),
+        Command::Framing {
+            what:
+                FramingCommand::Lexicon {
+                    what: LexiconCommand::Check(a),
+                },
+        } => carry::lexicon_check(a),
         Command::Parse(a) => parse::run(a),
         Command::Eval { what } => match what {
             EvalCommand::Lang(a) => eval_lang::run(a),

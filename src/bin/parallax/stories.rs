@@ -16,6 +16,9 @@ enum Cmd {
     List {
         #[arg(long)]
         cross_lingual: bool,
+        /// Also list routine series (horoscopes, weather, market closes), left out by default.
+        #[arg(long)]
+        routine: bool,
         #[arg(long, default_value_t = 30)]
         limit: u32,
         #[arg(long)]
@@ -53,16 +56,19 @@ enum Cmd {
 pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
     match a.cmd.unwrap_or(Cmd::List {
         cross_lingual: false,
+        routine: false,
         limit: 30,
         json: false,
     }) {
         Cmd::List {
             cross_lingual,
+            routine,
             limit,
             json,
         } => {
             let list = engine.list_stories(&StoryFilter {
                 cross_lingual_only: cross_lingual,
+                include_routine: routine,
                 limit: Some(limit),
                 ..Default::default()
             })?;
@@ -72,7 +78,7 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             for s in list {
                 let langs: Vec<&str> = s.languages.iter().map(|l| l.code()).collect();
                 println!(
-                    "#{:<6} [{}] {} outlets, {} items, first {} by {}",
+                    "#{:<6} [{}] {} outlets, {} items, first {} by {}{}",
                     s.id,
                     langs.join(" "),
                     s.outlet_count,
@@ -81,7 +87,8 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
                     s.first_source
                         .as_ref()
                         .map(|f| f.name.as_str())
-                        .unwrap_or("?")
+                        .unwrap_or("?"),
+                    if s.routine { " (routine series)" } else { "" }
                 );
                 for h in &s.headlines {
                     println!("         {}: {}", h.lang, h.title);

@@ -1,4 +1,5 @@
-//! `parallax watchlist add|list|remove|alias` and `parallax alerts [--since] [--json]`.
+//! `parallax watchlist add|list|remove|alias` and `parallax alerts [--since] [--unseen] [--json]`,
+//! `parallax alerts seen ID|--all`.
 
 use anyhow::bail;
 use parallax::api::{AlertView, Engine, NewWatch};
@@ -182,10 +183,16 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
 }
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AlertsArgs {
+    #[command(subcommand)]
+    cmd: Option<AlertsCmd>,
     /// Only alerts raised or updated since this date, time or age (2024-09-17, 12h, 3d).
     #[arg(long)]
     since: Option<String>,
+    /// Only alerts not marked seen (in the app or by `parallax alerts seen`).
+    #[arg(long)]
+    unseen: bool,
     #[arg(long, default_value_t = 100)]
     limit: usize,
     /// One JSON object per line.
@@ -193,13 +200,40 @@ pub struct AlertsArgs {
     json: bool,
 }
 
+#[derive(clap::Subcommand)]
+enum AlertsCmd {
+    /// Mark an alert seen (`seen ID`), or every alert (`seen --all`); kept in the archive.
+    Seen {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
 pub fn alerts(engine: Engine, a: AlertsArgs) -> anyhow::Result<()> {
+    if let Some(AlertsCmd::Seen { id, all }) = a.cmd {
+        let report = match (id, all) {
+            (Some(id), false) => engine.mark_alert_seen(id)?,
+            (None, true) => engine.mark_all_alerts_seen(None)?,
+            _ => bail!("give an alert id or --all"),
+        };
+        println!(
+            "{} alert(s) marked seen; {} unseen",
+            report.marked, report.unseen
+        );
+        return Ok(());
+    }
     let since = a
         .since
         .as_deref()
         .map(crate::items::parse_since)
         .transpose()?;
-    let alerts = engine.alerts(since, a.limit)?;
+    let alerts = if a.unseen {
+        engine.unseen_alerts(since, a.limit)?
+    } else {
+        engine.alerts(since, a.limit)?
+    };
     for al in &alerts {
         if a.json {
             println!("{}", serde_json::to_string(al)?);
@@ -208,7 +242,14 @@ pub fn alerts(engine: Engine, a: AlertsArgs) -> anyhow::Result<()> {
         }
     }
     if alerts.is_empty() && !a.json {
-        println!("no alerts");
+        println!(
+            "{}",
+            if a.unseen {
+                "no unseen alerts"
+            } else {
+                "no alerts"
+            }
+        );
     }
     Ok(())
 }
@@ -216,8 +257,10 @@ pub fn alerts(engine: Engine, a: AlertsArgs) -> anyhow::Result<()> {
 /// One human line per alert.
 pub fn line(a: &AlertView) -> String {
     format!(
-        "{}  story {:<6} [{}] {}: {}  — {} ({}, {} match{})",
+        "{} #{:<5}{} story {:<6} [{}] {}: {}  — {} ({}, {} match{})",
         a.created_at.format("%Y-%m-%d %H:%M"),
+        a.id,
+        if a.seen { " " } else { "*" },
         a.story_id,
         a.watch_name,
         a.source_name,

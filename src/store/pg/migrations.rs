@@ -268,7 +268,21 @@ CREATE INDEX audit_log_user ON audit_log(user_name, at);
 ALTER TABLE watches ADD COLUMN created_by TEXT;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3];
+/// Which alerts the user has looked at (as SQLite's V8).
+const V4: &str = r#"
+ALTER TABLE alerts ADD COLUMN seen_at TEXT;
+CREATE INDEX alerts_unseen ON alerts(created_at) WHERE seen_at IS NULL;
+"#;
+
+/// Routine series, as SQLite's V9.
+const V5: &str = r#"
+ALTER TABLE story_items ADD COLUMN routine BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE stories ADD COLUMN routine BOOLEAN NOT NULL DEFAULT FALSE;
+DROP INDEX stories_rank;
+CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen, routine);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// An arbitrary constant key for the advisory lock that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"

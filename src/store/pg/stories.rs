@@ -11,7 +11,7 @@ use super::PgStore;
 use crate::model::Lang;
 
 const STORY_SELECT: &str = "SELECT id, first_seen, last_seen, item_count, outlet_count, languages,
-    first_source_id, first_item_id, headlines FROM stories";
+    first_source_id, first_item_id, headlines, routine FROM stories";
 
 const ENSURE_STORY: &str = "INSERT INTO stories(id, first_seen, last_seen, item_count, outlet_count, languages, lang_count, headlines, updated_at)
      VALUES ($1, $2, $2, 0, 0, '', 0, '[]', $2) ON CONFLICT (id) DO NOTHING";
@@ -23,6 +23,7 @@ fn row_to_assignment(r: &Row) -> StoryAssignment {
         score: r.get::<_, Option<f64>>(2).map(|v| v as f32),
         explanation: r.get(3),
         pinned: r.get(4),
+        routine: r.get(5),
     }
 }
 
@@ -42,6 +43,7 @@ fn row_to_story(r: &Row) -> Result<StoryRecord> {
         first_source_id: r.get(6),
         first_item_id: r.get(7),
         headlines: serde_json::from_str(r.get(8))?,
+        routine: r.get(9),
     })
 }
 
@@ -49,7 +51,8 @@ fn row_to_story(r: &Row) -> Result<StoryRecord> {
 fn recompute(tx: &mut postgres::Transaction<'_>, story_id: i64) -> Result<()> {
     let rows: Vec<Member> = tx
         .query(
-            "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title
+            "SELECT i.id, i.source_id, i.published, coalesce(i.lang, i.declared_lang, 'und'), i.title,
+               si.routine
              FROM story_items si JOIN items i ON i.id = si.item_id
              WHERE si.story_id = $1 ORDER BY i.published, i.id",
             &[&story_id],
@@ -61,6 +64,7 @@ fn recompute(tx: &mut postgres::Transaction<'_>, story_id: i64) -> Result<()> {
             published: r.get(2),
             lang: r.get(3),
             title: r.get(4),
+            routine: r.get(5),
         })
         .collect();
     let Some(sum) = summarize(&rows)? else {
@@ -70,7 +74,7 @@ fn recompute(tx: &mut postgres::Transaction<'_>, story_id: i64) -> Result<()> {
     tx.execute(
         "UPDATE stories SET first_seen = $2, last_seen = $3, item_count = $4, outlet_count = $5,
            languages = $6, lang_count = $7, first_source_id = $8, first_item_id = $9, headlines = $10,
-           updated_at = $11 WHERE id = $1",
+           updated_at = $11, routine = $12 WHERE id = $1",
         &[
             &story_id,
             &sum.first_seen,
@@ -83,6 +87,7 @@ fn recompute(tx: &mut postgres::Transaction<'_>, story_id: i64) -> Result<()> {
             &sum.first_item_id,
             &sum.headlines,
             &ts(&Utc::now()),
+            &sum.routine,
         ],
     )?;
     Ok(())
@@ -126,10 +131,11 @@ impl PgStore {
         let now = ts(&Utc::now());
         let old = tx.prepare("SELECT story_id, pinned FROM story_items WHERE item_id = $1")?;
         let up = tx.prepare(
-            "INSERT INTO story_items(item_id, story_id, score, explanation, pinned, assigned_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO story_items(item_id, story_id, score, explanation, pinned, assigned_at, routine)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT(item_id) DO UPDATE SET story_id = excluded.story_id, score = excluded.score,
-               explanation = excluded.explanation, pinned = excluded.pinned, assigned_at = excluded.assigned_at",
+               explanation = excluded.explanation, pinned = excluded.pinned, assigned_at = excluded.assigned_at,
+               routine = excluded.routine",
         )?;
         let ensure = tx.prepare(ENSURE_STORY)?;
         for a in assignments {
@@ -152,6 +158,7 @@ impl PgStore {
                     &a.explanation,
                     &a.pinned,
                     &now,
+                    &a.routine,
                 ],
             )?;
             touched.insert(a.story_id);
@@ -167,7 +174,7 @@ impl PgStore {
         Ok(self
             .db()
             .query_opt(
-                "SELECT item_id, story_id, score, explanation, pinned FROM story_items WHERE item_id = $1",
+                "SELECT item_id, story_id, score, explanation, pinned, routine FROM story_items WHERE item_id = $1",
                 &[&item_id],
             )?
             .as_ref()
@@ -181,7 +188,7 @@ impl PgStore {
         Ok(self
             .db()
             .query(
-                "SELECT item_id, story_id, score, explanation, pinned FROM story_items
+                "SELECT item_id, story_id, score, explanation, pinned, routine FROM story_items
                  WHERE item_id = ANY($1)",
                 &[&item_ids],
             )?
@@ -194,7 +201,7 @@ impl PgStore {
         Ok(self
             .db()
             .query(
-                "SELECT si.item_id, si.story_id, si.score, si.explanation, si.pinned
+                "SELECT si.item_id, si.story_id, si.score, si.explanation, si.pinned, si.routine
                  FROM story_items si JOIN items i ON i.id = si.item_id
                  WHERE i.published >= $1 ORDER BY i.published, i.id",
                 &[&ts(&since)],
@@ -265,6 +272,9 @@ impl PgStore {
         };
         if f.cross_lingual_only {
             sql.push_str(" AND lang_count > 1");
+        }
+        if !f.include_routine && f.ids.is_none() {
+            sql.push_str(" AND NOT routine");
         }
         if !f.languages.is_empty() {
             let patterns: Vec<String> = f

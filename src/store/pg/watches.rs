@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use postgres::Row;
 
-use super::super::watches::ALERT_SELECT;
+use super::super::watches::{ALERT_SELECT, SAME_ALERT_IDS, UNSEEN_COUNT};
 use super::super::{AlertChange, AlertHit, AlertRecord, Result, StoreError, parse_ts, ts};
 use super::PgStore;
 use crate::watch::{Watch, WatchRule};
@@ -19,6 +19,7 @@ fn row_to_alert(r: &Row) -> AlertRecord {
         updated_at: parse_ts(r.get(8)),
         due_at: parse_ts(r.get(9)),
         delivered_at: r.get::<_, Option<&str>>(10).map(parse_ts),
+        seen_at: r.get::<_, Option<&str>>(11).map(parse_ts),
     }
 }
 
@@ -180,19 +181,49 @@ impl PgStore {
             .get(0))
     }
 
-    pub fn alerts(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<AlertRecord>> {
+    pub fn alerts(
+        &self,
+        since: Option<DateTime<Utc>>,
+        unseen_only: bool,
+        limit: usize,
+    ) -> Result<Vec<AlertRecord>> {
         let since = since.map(|t| ts(&t)).unwrap_or_default();
         Ok(self
             .db()
             .query(
                 &format!(
-                    "{ALERT_SELECT} WHERE a.updated_at >= $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2"
+                    "{ALERT_SELECT} WHERE a.updated_at >= $1 AND (NOT $2 OR a.seen_at IS NULL)
+                     ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
                 ),
-                &[&since, &(limit.min(i64::MAX as usize) as i64)],
+                &[&since, &unseen_only, &(limit.min(i64::MAX as usize) as i64)],
             )?
             .iter()
             .map(row_to_alert)
             .collect())
+    }
+
+    pub fn mark_alert_seen(&self, id: i64, now: DateTime<Utc>) -> Result<u64> {
+        if self.alert(id)?.is_none() {
+            return Err(StoreError::NotFound(format!("alert {id}")));
+        }
+        // The shared subquery numbers its parameter ?2: PostgreSQL spells it $2.
+        let same = SAME_ALERT_IDS.replace("?2", "$2");
+        Ok(self.db().execute(
+            &format!("UPDATE alerts SET seen_at = $1 WHERE seen_at IS NULL AND id IN ({same})"),
+            &[&ts(&now), &id],
+        )?)
+    }
+
+    pub fn mark_all_alerts_seen(&self, up_to: Option<i64>, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self.db().execute(
+            "UPDATE alerts SET seen_at = $1 WHERE seen_at IS NULL AND id <= $2",
+            &[&ts(&now), &up_to.unwrap_or(i64::MAX)],
+        )?)
+    }
+
+    pub fn unseen_alert_count(&self) -> Result<u64> {
+        let n: i64 = self.db().query_one(UNSEEN_COUNT, &[])?.get(0);
+        Ok(n.max(0) as u64)
     }
 
     pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {

@@ -1,31 +1,19 @@
-// Alerts list logic: what counts as unread, and which headlines an alert shows. The engine keeps
-// alerts (once per story); which ones this user has looked at is the app's, kept in localStorage.
+// Alerts list logic: what counts as unread, and which headlines an alert shows. Whether an alert
+// was seen is kept in the archive (`seen`), so the CLI (`parallax alerts --unseen`) and every app
+// on the archive agree, and it survives a restart.
 import type { AlertView, StorySummary } from "./types";
 import { textDir, type Dir } from "./rtl";
 
-export const SEEN_KEY = "parallax.alerts.seenAt";
-
-/** Alerts raised after `seenAt` (every alert when the list was never opened). */
-export function isUnread(a: AlertView, seenAt: string | null): boolean {
-  return seenAt === null || Date.parse(a.created_at) > Date.parse(seenAt);
+export function isUnread(a: AlertView): boolean {
+  return !a.seen;
 }
 
-export function unreadCount(alerts: AlertView[], seenAt: string | null): number {
-  return alerts.filter((a) => isUnread(a, seenAt)).length;
-}
-
-/** The newest raise time in `alerts`, or null: what "seen up to" becomes when the list is shown. */
-export function newestRaise(alerts: AlertView[]): string | null {
-  let best: string | null = null;
-  for (const a of alerts) if (best === null || Date.parse(a.created_at) > Date.parse(best)) best = a.created_at;
+/** The newest alert id in `alerts`: "mark all seen" marks up to it, so an alert raised since the
+ * list loaded stays new. */
+export function newestId(alerts: AlertView[]): number | null {
+  let best: number | null = null;
+  for (const a of alerts) if (best === null || a.id > best) best = a.id;
   return best;
-}
-
-/** Keep the later of two "seen up to" times (a list loaded earlier must not move it back). */
-export function laterOf(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 export interface AlertHeadline {
@@ -47,23 +35,4 @@ export function alertHeadlines(a: AlertView, story: StorySummary | undefined, ma
     out.push({ lang: h.lang, title: h.title, dir: textDir(h.title, h.lang) });
   }
   return out;
-}
-
-type Store = Pick<Storage, "getItem" | "setItem">;
-
-function storage(): Store | null {
-  try {
-    return typeof localStorage === "undefined" ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
-
-export function loadSeen(store: Store | null = storage()): string | null {
-  const v = store?.getItem(SEEN_KEY) ?? null;
-  return v !== null && !Number.isNaN(Date.parse(v)) ? v : null;
-}
-
-export function saveSeen(seenAt: string, store: Store | null = storage()) {
-  store?.setItem(SEEN_KEY, seenAt);
 }

@@ -3,7 +3,6 @@
 import type { Backend } from "./backend/backend";
 import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
 import type { ArchiveInfo, Change, Settings, StatusLine, Theme } from "./types";
-import { laterOf, loadSeen, saveSeen, unreadCount } from "./alerts";
 
 export type ViewName = "stories" | "story" | "search" | "sources" | "settings" | "alerts" | "watches";
 
@@ -38,9 +37,8 @@ export class AppState {
   sourcesVersion = $state(0);
   /** Bumped when alerts are raised or announced, so the alerts list and count reload. */
   alertsVersion = $state(0);
+  /** Alerts not marked seen in the archive (one per watch and story). */
   unreadAlerts = $state(0);
-  /** Alerts raised up to this time have been seen in the alerts list. */
-  alertsSeenAt = $state<string | null>(loadSeen());
   /** The archive shown: local, or a team server's (Settings → Team archive). */
   archive = $state<ArchiveInfo | null>(null);
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
@@ -52,10 +50,17 @@ export class AppState {
     const unlisten = await this.backend.onChange((c) => this.onChange(c));
     const unlistenAlerts = await this.backend.onAlertsAnnounced(() => this.scheduleAlerts());
     await this.loadArchive();
+    // A click on an alert's desktop notification: the shell marked it seen; show its story.
+    const unlistenOpen = await this.backend.onOpenStory((o) => {
+      this.openStory(o.story_id);
+      this.alertsVersion++;
+      void this.refreshUnread();
+    });
     await Promise.all([this.refreshStatus(), this.loadSettings(), this.refreshUnread()]);
     return () => {
       unlisten();
       unlistenAlerts();
+      unlistenOpen();
     };
   }
 
@@ -86,23 +91,30 @@ export class AppState {
 
   async refreshUnread() {
     try {
-      const alerts = await this.backend.alerts(ALERT_WINDOW);
-      this.unreadAlerts = unreadCount(alerts, this.alertsSeenAt);
+      this.unreadAlerts = await this.backend.unseenAlertCount();
     } catch (e) {
       this.fail(e);
     }
   }
 
-  /** The alerts list showed everything raised up to `upTo`. */
-  markAlertsSeen(upTo: string | null) {
-    const seen = laterOf(this.alertsSeenAt, upTo);
-    if (seen === null || seen === this.alertsSeenAt) {
-      this.unreadAlerts = 0;
-      return;
+  /** Mark one alert seen in the archive (opening it from the list does). */
+  async markAlertSeen(id: number) {
+    try {
+      this.unreadAlerts = (await this.backend.markAlertSeen(id)).unseen;
+      this.alertsVersion++;
+    } catch (e) {
+      this.fail(e);
     }
-    this.alertsSeenAt = seen;
-    saveSeen(seen);
-    this.unreadAlerts = 0;
+  }
+
+  /** Mark every alert up to `upTo` (the newest the list showed) seen in the archive. */
+  async markAllAlertsSeen(upTo: number | null) {
+    try {
+      this.unreadAlerts = (await this.backend.markAllAlertsSeen(upTo)).unseen;
+      this.alertsVersion++;
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /** Coalesce alert reloads triggered by bursts of events. */

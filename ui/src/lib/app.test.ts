@@ -4,7 +4,7 @@ import { fakeBackend } from "../test/fakeBackend";
 import { storyRows } from "../test/fixtures";
 import { IpcError } from "./backend/errors";
 import { defaultFilter } from "./backend/backend";
-import { newestRaise } from "./alerts";
+import { newestId } from "./alerts";
 
 describe("app state follows engine events (no polling)", () => {
   it("tracks progress, failures and story updates from events", async () => {
@@ -73,7 +73,7 @@ describe("app state follows engine events (no polling)", () => {
     expect((await backend.listStories({ ...defaultFilter() })).length).toBeGreaterThan(0);
   });
 
-  it("counts unread alerts from alert events and clears them when the list is seen", async () => {
+  it("counts unseen alerts from the archive and clears them when marked seen", async () => {
     vi.useFakeTimers();
     const backend = fakeBackend(storyRows());
     const app = new AppState(backend);
@@ -90,11 +90,32 @@ describe("app state follows engine events (no polling)", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(app.alertsVersion).toBe(version + 1);
     expect(app.unreadAlerts).toBe(added.backfilled);
-    app.markAlertsSeen(newestRaise(await backend.alerts(500)));
+    const list = await backend.alerts(500);
+    await app.markAlertSeen(list[0].id);
+    expect(app.unreadAlerts).toBe(added.backfilled - 1);
+    await app.markAllAlertsSeen(newestId(list));
     expect(app.unreadAlerts).toBe(0);
+    // The count comes from the backend (the archive), not from this app's memory.
     await app.refreshUnread();
     expect(app.unreadAlerts).toBe(0);
+    expect((await backend.alerts(500)).every((a) => a.seen)).toBe(true);
     vi.useRealTimers();
+  });
+
+  it("opens the story of a clicked notification", async () => {
+    const backend = fakeBackend(storyRows());
+    const app = new AppState(backend);
+    await app.start();
+    const en = storyRows().find((r) => r.lang === "en")!;
+    const word = en.title.split(/\s+/).find((w) => w.length > 6)!;
+    await backend.addWatch({ name: null, rule: { kind: "terms", terms: [word] }, backfill: true });
+    const [a] = await backend.alerts(1);
+    await app.refreshUnread();
+    const before = app.unreadAlerts;
+    backend.clickNotification({ story_id: a.story_id, alert_id: a.id });
+    expect(app.view).toBe("story");
+    expect(app.storyId).toBe(a.story_id);
+    await vi.waitFor(() => expect(app.unreadAlerts).toBe(before - 1));
   });
 });
 

@@ -11,6 +11,7 @@ const story = (id: number, titles: [string, string][]): StorySummary => ({
   first_seen: "2024-09-17T10:00:00Z",
   last_seen: "2024-09-17T12:00:00Z",
   first_source: null,
+  routine: false,
 });
 
 describe("story picker", () => {

@@ -42,6 +42,11 @@ import type { WatchAdded as GWatchAdded } from "./generated/WatchAdded";
 import type { AliasGroup as GAliasGroup } from "./generated/AliasGroup";
 import type { QuietHours as GQuietHours } from "./generated/QuietHours";
 import type { ExportFormat as GExportFormat } from "./generated/ExportFormat";
+import type { SeenReport as GSeenReport } from "./generated/SeenReport";
+import type { ArticleView as GArticleView } from "./generated/ArticleView";
+import type { ArticleState as GArticleState } from "./generated/ArticleState";
+import type { ArticleBrief as GArticleBrief } from "./generated/ArticleBrief";
+import type { ArticleStatus as GArticleStatus } from "./generated/ArticleStatus";
 
 export type Wire<T> = T extends bigint
   ? number
@@ -101,4 +106,15 @@ export interface ArchiveInfo {
   role: "reader" | "editor" | "admin" | null;
   /** Why the saved team archive could not be reopened at start. */
   error: string | null;
+}
+
+export type SeenReport = Wire<GSeenReport>;
+export type ArticleView = Wire<GArticleView>;
+export type ArticleState = Wire<GArticleState>;
+export type ArticleBrief = Wire<GArticleBrief>;
+export type ArticleStatus = Wire<GArticleStatus>;
+/** Sent by the shell when an alert's desktop notification is clicked (src-tauri/src/announce.rs). */
+export interface OpenStory {
+  story_id: number;
+  alert_id: number;
 }

@@ -2,7 +2,21 @@
 // coverage set, grouped by their gold story, so views can be exercised without the Rust engine.
 import type { Backend } from "../lib/backend/backend";
 import { IpcError } from "../lib/backend/errors";
-import type { AlertView, AliasGroup, ArchiveInfo, Change, Settings, SourceView, StoryDetail, StoryItem, StorySummary, Watch } from "../lib/types";
+import type {
+  AlertView,
+  AliasGroup,
+  ArchiveInfo,
+  ArticleState,
+  ArticleView,
+  Change,
+  OpenStory,
+  Settings,
+  SourceView,
+  StoryDetail,
+  StoryItem,
+  StorySummary,
+  Watch,
+} from "../lib/types";
 
 export interface Row {
   id: string;
@@ -15,9 +29,14 @@ export interface Row {
   story: string;
 }
 
-export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; announce(a: AlertView[]): void } {
+export function fakeBackend(
+  rows: Row[],
+): Backend & { emit(c: Change): void; announce(a: AlertView[]): void; clickNotification(o: OpenStory): void } {
   const listeners = new Set<(c: Change) => void>();
   const announced = new Set<(a: AlertView[]) => void>();
+  const opened = new Set<(o: OpenStory) => void>();
+  // "Fetched" articles: the preview has no fetcher, so a fetch stores the row's own text.
+  const articles = new Map<number, ArticleState>();
   const items: StoryItem[] = rows.map((r, i) => ({
     id: i + 1,
     source: { id: r.source ?? "unknown", name: r.source ?? "unknown", ownership: "unknown", language: r.lang, country: null },
@@ -29,7 +48,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
     url: r.url ?? null,
     published: new Date(r.published ?? "2020-01-01T00:00:00Z").toISOString(),
     time_estimated: !r.published,
-    explanation: { score: 0.71, threshold: 0.4, parts: [{ name: "csls", value: 0.42, weight: 4.5 }, { name: "within_48h", value: 1, weight: 2.2 }], matched_item: 1, runner_up: null, new_story: false, decision: "joined", regroup: null, manual: false },
+    explanation: { score: 0.71, threshold: 0.4, parts: [{ name: "csls", value: 0.42, weight: 4.5 }, { name: "within_48h", value: 1, weight: 2.2 }], matched_item: 1, runner_up: null, new_story: false, decision: "joined", regroup: null, manual: false, horizon: null },
   }));
   const storyOf = new Map<number, number>();
   const labels = [...new Set(rows.map((r) => r.story))];
@@ -40,6 +59,12 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
   let alerts: AlertView[] = [];
   let seq = 0;
   let archive: ArchiveInfo = { kind: "local", server: null, token_saved: false, user: null, role: null, error: null };
+  const unseen = () => new Set(alerts.filter((a) => !a.seen).map((a) => `${a.watch_id}/${a.story_id}`)).size;
+  const articleView = (id: number): ArticleView => {
+    const it = items[id - 1];
+    if (!it) throw new IpcError("article", { code: "precondition", message: `no item with id ${id}` });
+    return { item_id: id, lang: it.lang, link: it.url, can_fetch: it.url !== null, article: articles.get(id) ?? { status: "none" } };
+  };
   const sources: SourceView[] = [...new Set(items.map((i) => i.source.id))].map((id) => {
     const it = items.find((i) => i.source.id === id)!;
     return {
@@ -64,6 +89,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
       first_seen: its[0].published,
       last_seen: its[its.length - 1].published,
       first_source: its[0].source,
+      routine: false,
     };
   };
   const fold = (s: string) => s.replace(/ي/g, "ی").replace(/ك/g, "ک").toLowerCase();
@@ -160,7 +186,7 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
           const s = summary(story);
           backfilled++;
           alerts = [
-            { id: ++seq, watch_id: watch.id, watch_name: watch.name, story_id: story, title: hit.title, lang: hit.lang, source_name: hit.source.name, reason: watch.name, matches: 1, story_items: s.item_count, story_languages: s.languages, created_at: watch.created_at, updated_at: watch.created_at, due_at: watch.created_at, delivered: true },
+            { id: ++seq, watch_id: watch.id, watch_name: watch.name, story_id: story, title: hit.title, lang: hit.lang, source_name: hit.source.name, reason: watch.name, matches: 1, story_items: s.item_count, story_languages: s.languages, created_at: watch.created_at, updated_at: watch.created_at, due_at: watch.created_at, delivered: true, seen: false },
             ...alerts,
           ];
         }
@@ -179,6 +205,34 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
     },
     removeAlias: async (id) => void (aliases = aliases.filter((g) => g.id !== id)),
     alerts: async (limit) => alerts.slice(0, limit),
+    markAlertSeen: async (id) => {
+      const a = alerts.find((x) => x.id === id);
+      if (!a) throw new IpcError("mark_alert_seen", { code: "precondition", message: `store: alert ${id} not found` });
+      const marked = a.seen ? 0 : 1;
+      alerts = alerts.map((x) => (x.id === id ? { ...x, seen: true } : x));
+      return { marked, unseen: unseen() };
+    },
+    markAllAlertsSeen: async (upTo) => {
+      const marked = alerts.filter((a) => !a.seen && (upTo === null || a.id <= upTo)).length;
+      alerts = alerts.map((a) => (upTo === null || a.id <= upTo ? { ...a, seen: true } : a));
+      return { marked, unseen: unseen() };
+    },
+    unseenAlertCount: async () => unseen(),
+    article: async (id) => articleView(id),
+    articleStatuses: async (ids) =>
+      ids.filter((id) => items[id - 1]).map((id) => ({ item_id: id, status: articles.get(id)?.status ?? "none" })),
+    fetchArticle: async (id) => {
+      const it = items[id - 1];
+      if (!it?.url) throw new IpcError("fetch_article", { code: "precondition", message: `item ${id} has no link to fetch` });
+      const at = new Date().toISOString();
+      articles.set(
+        id,
+        it.summary_text
+          ? { status: "text", text: it.summary_text, url: it.url, fetched_at: at }
+          : { status: "error", code: "feed_format", message: "no article text found on the page", url: it.url, fetched_at: at },
+      );
+      return articleView(id);
+    },
     exportStory: async (storyId, format) => `/tmp/story-${storyId}.${format}`,
     exportSearch: async () => "/tmp/search.csv",
     archiveInfo: async () => archive,
@@ -198,6 +252,14 @@ export function fakeBackend(rows: Row[]): Backend & { emit(c: Change): void; ann
     onAlertsAnnounced: async (h) => {
       announced.add(h);
       return () => announced.delete(h);
+    },
+    onOpenStory: async (h) => {
+      opened.add(h);
+      return () => opened.delete(h);
+    },
+    clickNotification: (o) => {
+      alerts = alerts.map((a) => (a.id === o.alert_id ? { ...a, seen: true } : a));
+      opened.forEach((h) => h(o));
     },
   };
 }

@@ -3,6 +3,10 @@ import type {
   AlertView,
   ArchiveInfo,
   AliasGroup,
+  ArticleBrief,
+  ArticleView,
+  OpenStory,
+  SeenReport,
   Change,
   ExportFormat,
   NewWatch,
@@ -64,6 +68,18 @@ export interface Backend {
   removeAlias(id: number): Promise<void>;
   /** Alerts, newest first. */
   alerts(limit: number): Promise<AlertView[]>;
+  /** Mark an alert seen, in the archive. */
+  markAlertSeen(id: number): Promise<SeenReport>;
+  /** Mark every alert up to alert `upTo` seen (`null`: all). */
+  markAllAlertsSeen(upTo: number | null): Promise<SeenReport>;
+  /** Alerts not marked seen, one per watch and story. */
+  unseenAlertCount(): Promise<number>;
+  /** An item's stored article text, or why it has none. */
+  article(itemId: number): Promise<ArticleView>;
+  /** Which of these items have their article text stored. */
+  articleStatuses(itemIds: number[]): Promise<ArticleBrief[]>;
+  /** Fetch an item's article now (robots.txt respected); a failed page comes back as an error state. */
+  fetchArticle(itemId: number): Promise<ArticleView>;
   /** Ask where to save (the system's save dialog), then write the story there. `null`: cancelled. */
   exportStory(storyId: number, format: ExportFormat): Promise<string | null>;
   /** The same for a search result, as CSV. */
@@ -79,12 +95,15 @@ export interface Backend {
   onChange(handler: (change: Change) => void): Promise<() => void>;
   /** Alerts the shell has just announced as desktop notifications; returns the unsubscribe function. */
   onAlertsAnnounced(handler: (alerts: AlertView[]) => void): Promise<() => void>;
+  /** The user clicked an alert's desktop notification; returns the unsubscribe function. */
+  onOpenStory(handler: (open: OpenStory) => void): Promise<() => void>;
 }
 
 export function defaultFilter(): StoryFilter {
   return {
     languages: [],
     cross_lingual_only: false,
+    include_routine: false,
     source_id: null,
     ownership: null,
     since: null,

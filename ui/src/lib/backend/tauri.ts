@@ -4,10 +4,11 @@ import { listen } from "@tauri-apps/api/event";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { Backend } from "./backend";
 import { toIpcError } from "./errors";
-import type { AlertView, Change } from "../types";
+import type { AlertView, Change, OpenStory } from "../types";
 
 export const CHANGE_EVENT = "parallax://change";
 export const ALERTS_ANNOUNCED_EVENT = "parallax://alerts-announced";
+export const OPEN_STORY_EVENT = "parallax://open-story";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -48,6 +49,12 @@ export const tauriBackend: Backend = {
   addAlias: (spellings) => call("add_alias", { spellings }),
   removeAlias: (id) => call("remove_alias", { id }),
   alerts: (limit) => call("alerts", { limit }),
+  markAlertSeen: (id) => call("mark_alert_seen", { id }),
+  markAllAlertsSeen: (upTo) => call("mark_all_alerts_seen", { upTo }),
+  unseenAlertCount: () => call("unseen_alert_count"),
+  article: (itemId) => call("article", { itemId }),
+  articleStatuses: (itemIds) => call("article_statuses", { itemIds }),
+  fetchArticle: (itemId) => call("fetch_article", { itemId }),
   exportStory: (storyId, format) => call("export_story", { storyId, format }),
   exportSearch: (query) => call("export_search", { query }),
   archiveInfo: () => call("archive_info"),
@@ -62,4 +69,5 @@ export const tauriBackend: Backend = {
   },
   onChange: async (handler) => listen<Change>(CHANGE_EVENT, (e) => handler(e.payload)),
   onAlertsAnnounced: async (handler) => listen<AlertView[]>(ALERTS_ANNOUNCED_EVENT, (e) => handler(e.payload)),
+  onOpenStory: async (handler) => listen<OpenStory>(OPEN_STORY_EVENT, (e) => handler(e.payload)),
 };

@@ -24,4 +24,8 @@ matches: number, story_items: number, story_languages: Array<Lang>, created_at: 
 /**
  * When it may be announced (the end of quiet hours, or when it was raised).
  */
-due_at: string, delivered: boolean, };
+due_at: string, delivered: boolean, 
+/**
+ * Marked seen (in the app's list or by `parallax alerts seen`); kept in the archive.
+ */
+seen: boolean, };

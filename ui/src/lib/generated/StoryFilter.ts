@@ -6,7 +6,12 @@ export type StoryFilter = {
 /**
  * Keep stories that have at least one item in any of these languages (empty: all).
  */
-languages: Array<Lang>, cross_lingual_only: boolean, source_id: string | null, ownership: Ownership | null, since: string | null, until: string | null, 
+languages: Array<Lang>, cross_lingual_only: boolean, 
+/**
+ * Also rank stories made of routine series (horoscopes, weather…), which are left out
+ * by default. Search results (`ids`) always include them.
+ */
+include_routine: boolean, source_id: string | null, ownership: Ownership | null, since: string | null, until: string | null, 
 /**
  * Only these stories (search results).
  */

@@ -2,4 +2,8 @@
 import type { Headline } from "./Headline";
 import type { Lang } from "./Lang";
 
-export type StoryRecord = { id: bigint, first_seen: string, last_seen: string, item_count: number, outlet_count: number, languages: Array<Lang>, first_source_id: string | null, first_item_id: bigint | null, headlines: Array<Headline>, };
+export type StoryRecord = { id: bigint, first_seen: string, last_seen: string, item_count: number, outlet_count: number, languages: Array<Lang>, first_source_id: string | null, first_item_id: bigint | null, headlines: Array<Headline>, 
+/**
+ * Most of its items belong to routine series (see `cluster::routine`).
+ */
+routine: boolean, };

@@ -3,4 +3,9 @@ import type { Headline } from "./Headline";
 import type { Lang } from "./Lang";
 import type { SourceRef } from "./SourceRef";
 
-export type StorySummary = { id: bigint, headlines: Array<Headline>, languages: Array<Lang>, item_count: number, outlet_count: number, first_seen: string, last_seen: string, first_source: SourceRef | null, };
+export type StorySummary = { id: bigint, headlines: Array<Headline>, languages: Array<Lang>, item_count: number, outlet_count: number, first_seen: string, last_seen: string, first_source: SourceRef | null, 
+/**
+ * Most items belong to a routine series (horoscope, weather, market close…): left out of
+ * the ranked list unless asked for.
+ */
+routine: boolean, };
