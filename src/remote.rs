@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::api::{
-    AlertView, ApiError, ApiResult, Explanation, SearchGroup, SearchQuery, SeenReport, SourceView,
-    StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary,
+    AlertView, ApiError, ApiResult, Change, Explanation, SearchGroup, SearchQuery, SeenReport,
+    SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary,
 };
 use crate::error::Code;
 use crate::store::{StoryFilter, TeamUser};
@@ -22,6 +22,9 @@ use crate::store::{StoryFilter, TeamUser};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one call may take (a search over a large archive is the slowest).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest silence on the event stream before it counts as dead (the server sends a keep-alive
+/// comment every 15 s).
+const EVENTS_SILENCE: Duration = Duration::from_secs(45);
 
 /// A connection to one team server as one user. Cheap to clone (the HTTP pool is shared).
 #[derive(Clone)]
@@ -251,6 +254,51 @@ impl TeamClient {
         Ok(r.into())
     }
 
+    /// Follow the server's event stream (`GET /api/events`), passing each event on as the
+    /// engine's `Change` (what the local engine announces), until the stream ends or fails.
+    /// `Ok(false)`: the server has no event stream (a SQLite-backed server); following it again
+    /// is pointless. `Ok(true)` and errors: the stream was open and ended; reconnect.
+    pub async fn follow_events(&self, mut on: impl FnMut(Change) + Send) -> ApiResult<bool> {
+        use futures_util::StreamExt;
+        // The stream lives as long as the server keeps it: no whole-request timeout, only the
+        // silence check below.
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("parallax-app/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::new(Code::Internal, format!("HTTP client: {e}")))?;
+        let req = http
+            .get(join(&self.base, "api/events")?)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        let resp = match self.checked(req).await {
+            Ok(r) => r,
+            // Refused for this archive (its store has no change feed), not a network failure.
+            Err(e) if e.code == Code::Precondition => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let mut body = resp.bytes_stream();
+        let mut parser = SseParser::default();
+        loop {
+            let chunk = match tokio::time::timeout(EVENTS_SILENCE, body.next()).await {
+                Err(_) => {
+                    return Err(ApiError::new(
+                        Code::Network,
+                        "the team server's event stream went silent",
+                    ));
+                }
+                Ok(None) => return Ok(true),
+                Ok(Some(Err(e))) => return Err(unreachable(&self.base, &e)),
+                Ok(Some(Ok(bytes))) => bytes,
+            };
+            for (event, data) in parser.push(&chunk) {
+                if let Some(change) = change_of(&event, &data) {
+                    on(change);
+                }
+            }
+        }
+    }
+
     pub async fn merge_stories(&self, into: i64, from: i64) -> ApiResult<()> {
         let body = serde_json::json!({ "from": from });
         self.send_no_reply(&format!("api/stories/{into}/merge"), &body)
@@ -338,6 +386,97 @@ impl TeamClient {
     }
 }
 
+/// Splits a server-sent event stream into `(event, data)` pairs as its bytes arrive (comments,
+/// `id:` and `retry:` lines are dropped; multi-line data is joined with newlines).
+#[derive(Default)]
+struct SseParser {
+    pending: Vec<u8>,
+    event: String,
+    data: Vec<String>,
+}
+
+impl SseParser {
+    fn push(&mut self, bytes: &[u8]) -> Vec<(String, String)> {
+        self.pending.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\n', '\r']);
+            if line.is_empty() {
+                if !self.data.is_empty() || !self.event.is_empty() {
+                    let event = std::mem::take(&mut self.event);
+                    let event = if event.is_empty() {
+                        "message".to_string()
+                    } else {
+                        event
+                    };
+                    out.push((event, std::mem::take(&mut self.data).join("\n")));
+                }
+                continue;
+            }
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "event" => self.event = value.to_string(),
+                "data" => self.data.push(value.to_string()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// The server's event (`serve::events`) as the change the local engine would announce; `None`
+/// for the ones the views need not hear (`ready`, a feed that recovered).
+fn change_of(event: &str, data: &str) -> Option<Change> {
+    #[derive(Deserialize)]
+    struct Added {
+        source_id: String,
+        count: u32,
+    }
+    #[derive(Deserialize)]
+    struct Ids {
+        ids: Vec<i64>,
+    }
+    #[derive(Deserialize)]
+    struct Health {
+        source_id: String,
+        outcome: String,
+        error_code: Option<String>,
+        error: Option<String>,
+    }
+    match event {
+        "items_added" => serde_json::from_str::<Added>(data)
+            .ok()
+            .map(|a| Change::ItemsAdded {
+                source_id: a.source_id,
+                count: a.count,
+            }),
+        "stories_updated" => serde_json::from_str::<Ids>(data)
+            .ok()
+            .map(|i| Change::StoriesUpdated { ids: i.ids }),
+        "alerts" => serde_json::from_str::<Ids>(data)
+            .ok()
+            .map(|i| Change::AlertsRaised { ids: i.ids }),
+        "source_health" => serde_json::from_str::<Health>(data)
+            .ok()
+            // A failure; a recovery needs no notice.
+            .filter(|h| h.outcome == "error")
+            .map(|h| Change::SourceFailed {
+                source_id: h.source_id,
+                code: h
+                    .error_code
+                    .and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok())
+                    .unwrap_or(Code::Network),
+                message: h.error.unwrap_or_else(|| "the feed failed".to_string()),
+            }),
+        // Events were missed: an empty update makes every view reload.
+        "lagged" => Some(Change::StoriesUpdated { ids: vec![] }),
+        _ => None,
+    }
+}
+
 /// A JSON body (reqwest's own `json` needs a feature the engine does not otherwise use).
 fn with_json<B: serde::Serialize + ?Sized>(
     req: RequestBuilder,
@@ -391,6 +530,43 @@ mod tests {
             !shown.contains("plx_secret") && shown.contains("omid"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn server_events_become_the_engines_changes_across_chunk_boundaries() {
+        let mut p = SseParser::default();
+        let stream = "event: ready\ndata: {}\n\n: keep-alive\n\nevent: stories_updated\nid: 5-0\ndata: {\"ids\": [3, 4]}\n\nevent: items_added\r\ndata: {\"source_id\":\"bbc-fa\",\"count\":2,\"max_id\":9}\r\n\r\nevent: lagged\ndata: {\"missed\": 7}\n\n";
+        // Fed a few bytes at a time, as the network may cut it (inside a UTF-8 character too).
+        let mut events = Vec::new();
+        for chunk in stream.as_bytes().chunks(7) {
+            events.extend(p.push(chunk));
+        }
+        let changes: Vec<Change> = events.iter().filter_map(|(e, d)| change_of(e, d)).collect();
+        assert_eq!(events.len(), 4, "{events:?}");
+        assert_eq!(
+            serde_json::to_value(&changes).unwrap(),
+            serde_json::json!([
+                { "kind": "stories_updated", "ids": [3, 4] },
+                { "kind": "items_added", "source_id": "bbc-fa", "count": 2 },
+                { "kind": "stories_updated", "ids": [] },
+            ])
+        );
+        let failed = change_of(
+            "source_health",
+            r#"{"source_id":"x","feed_url":"u","outcome":"error","status":500,"error_code":"network","error":"HTTP 500"}"#,
+        );
+        assert!(
+            matches!(failed, Some(Change::SourceFailed { ref message, .. }) if message == "HTTP 500"),
+            "{failed:?}"
+        );
+        assert!(
+            change_of(
+                "source_health",
+                r#"{"source_id":"x","outcome":"ok","error_code":null,"error":null}"#
+            )
+            .is_none()
+        );
+        assert!(change_of("stories_updated", "not json").is_none());
     }
 
     #[tokio::test]

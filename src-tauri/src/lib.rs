@@ -70,7 +70,9 @@ pub fn run() {
         .setup(|app| {
             app.manage(SaveTarget::from_env());
             // The team archive choice is kept with the app's other settings (window state).
-            app.manage(Team::new(app.path().app_config_dir()?.join("team.json")));
+            let team = Team::new(app.path().app_config_dir()?.join("team.json"));
+            team.on_change(events::to_webview(app.handle().clone()));
+            app.manage(team);
             attach(app.handle(), engine_config())?;
             window_state::save_on_change(app.handle());
             Ok(())

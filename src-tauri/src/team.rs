@@ -2,11 +2,15 @@
 //! (`parallax::remote::TeamClient`). Switching needs no restart; the choice, the server and the
 //! token are kept in `team.json` in the app's config directory (readable by the user only), and
 //! the app reconnects on the next start. The token is never logged or sent to the webview.
+//! While a team archive is shown, its server's event stream is followed and passed to the views
+//! as the local engine's changes are, so others' corrections and new items appear as they happen.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use parallax::api::{ApiError, ApiResult};
+use parallax::api::{ApiError, ApiResult, Change};
 use parallax::error::Code;
 use parallax::remote::TeamClient;
 use parallax::store::Role;
@@ -44,12 +48,49 @@ struct Current {
     error: Option<String>,
 }
 
+/// Where the team server's changes go (the webview's change event).
+type Sink = Arc<dyn Fn(Change) + Send + Sync>;
+
 pub struct Team {
     file: PathBuf,
     current: RwLock<Current>,
     /// Reconnecting to the saved server happens once, on first use (so the window opens at
     /// once; the first view waits for it instead of showing the wrong archive).
     restored: OnceCell<()>,
+    sink: OnceLock<Sink>,
+    /// The task following the shown server's event stream (replaced on every switch).
+    follower: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// Longest pause between reconnects to a server's event stream.
+const MAX_RECONNECT_WAIT: Duration = Duration::from_secs(60);
+
+/// Follow `client`'s event stream for as long as it is the archive shown, reconnecting with a
+/// growing pause when it drops; after a drop the views reload (changes may have been missed).
+async fn follow(client: TeamClient, sink: Sink) {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        let mut heard = false;
+        let result = client
+            .follow_events(|c| {
+                heard = true;
+                sink(c)
+            })
+            .await;
+        match result {
+            // The server offers no event stream (a SQLite archive): views reload when opened.
+            Ok(false) => return,
+            // The stream was open and ended (the server restarted): reconnect soon.
+            Ok(true) => heard = true,
+            Err(e) => eprintln!("parallax: team server events: {}", e.message),
+        }
+        sink(Change::StoriesUpdated { ids: vec![] });
+        if heard {
+            wait = Duration::from_secs(1);
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(MAX_RECONNECT_WAIT);
+    }
 }
 
 impl Team {
@@ -58,6 +99,25 @@ impl Team {
             file,
             current: RwLock::new(Current::default()),
             restored: OnceCell::new(),
+            sink: OnceLock::new(),
+            follower: Mutex::new(None),
+        }
+    }
+
+    /// Pass the team server's changes to `sink` from now on (set once, at start).
+    pub fn on_change(&self, sink: impl Fn(Change) + Send + Sync + 'static) {
+        let _ = self.sink.set(Arc::new(sink));
+    }
+
+    /// Follow `client`'s events (or none, for the local archive) instead of the previous ones.
+    fn follow_events(&self, client: Option<&TeamClient>) {
+        let next = match (client, self.sink.get()) {
+            (Some(c), Some(sink)) => Some(tokio::spawn(follow(c.clone(), sink.clone()))),
+            _ => None,
+        };
+        let mut slot = self.follower.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = std::mem::replace(&mut *slot, next) {
+            old.abort();
         }
     }
 
@@ -74,7 +134,10 @@ impl Team {
                 let mut cur = self.current.write().await;
                 if saved.use_team {
                     match TeamClient::connect(&saved.server, &saved.token).await {
-                        Ok(c) => cur.client = Some(c),
+                        Ok(c) => {
+                            self.follow_events(Some(&c));
+                            cur.client = Some(c)
+                        }
                         Err(e) => {
                             cur.error = Some(format!(
                                 "could not reopen the team archive at {}: {}",
@@ -138,6 +201,7 @@ impl Team {
             token,
         };
         self.save(&saved)?;
+        self.follow_events(Some(&client));
         {
             let mut cur = self.current.write().await;
             cur.client = Some(client);
@@ -155,6 +219,7 @@ impl Team {
             ..self.current.read().await.saved.clone()
         };
         self.save(&saved)?;
+        self.follow_events(None);
         {
             let mut cur = self.current.write().await;
             cur.client = None;

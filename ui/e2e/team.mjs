@@ -132,10 +132,28 @@ async function teamError() {
 async function listedStories() {
   await nav("stories");
   await waitFor(() => browser.$('[data-testid="stories-list"]').isDisplayed(), "stories list", 30_000);
+  // At least six rows: a list still loading (just after a switch) is not the list.
   return waitFor(
-    () => exec(() => [...document.querySelectorAll("[data-story-id]")].map((r) => Number(r.dataset.storyId))),
+    async () => {
+      const ids = await exec(() => [...document.querySelectorAll("[data-story-id]")].map((r) => Number(r.dataset.storyId)));
+      return ids.length >= 6 ? ids : null;
+    },
     "story rows",
   );
+}
+
+/** "Merge in" story `id` through the open story's picker, from the keyboard (Enter picks the
+ * highlighted option, as a user typing "#263" would). The picker searches 150 ms after the last
+ * digit, so Enter waits until `id` is the highlighted option. */
+async function mergeIn(id) {
+  const input = await browser.$('.corrections [data-testid="story-picker"] input');
+  await input.setValue(String(id));
+  await waitFor(
+    () => exec((i) => document.querySelector(`.corrections [data-pick-id="${i}"]`)?.getAttribute("aria-selected") === "true", id),
+    `story ${id} offered`,
+  );
+  await input.click();
+  await browser.keys(["Enter"]);
 }
 
 async function openStory(id) {
@@ -221,13 +239,7 @@ async function main() {
       await listedStories();
       await openStory(a.id);
       const before = await exec(() => document.querySelectorAll("[data-item-id]").length);
-      const input = await browser.$('.corrections [data-testid="story-picker"] input');
-      await input.setValue(String(b.id));
-      const option = await waitFor(async () => {
-        const o = await browser.$(`.corrections [data-pick-id="${b.id}"]`);
-        return (await o.isExisting()) ? o : null;
-      }, `story ${b.id} offered`);
-      await option.click();
+      await mergeIn(b.id);
       await waitFor(() => exec(() => document.body.textContent.includes("omid is a reader")), "the 403 message shown");
       await shot("04-reader-refused");
       const after = await exec(() => document.querySelectorAll("[data-item-id]").length);
@@ -236,16 +248,23 @@ async function main() {
       await browser.keys(["Escape"]);
     });
 
-    await check("a correction by the other client (HTTP, editor) is seen in the app", async () => {
+    await check("a correction by the other client (HTTP, editor) reaches the open app through the server's events", async () => {
       const ids = await listedStories();
       const [into, from] = [ids[2], ids[3]];
       await openStory(into);
       const before = await exec(() => document.querySelectorAll("[data-item-id]").length);
       await browser.keys(["Escape"]);
+      await listedStories();
       const r = await http("POST", `/api/stories/${into}/merge`, editor, { from });
       assert(r.status === 204, `merge answered ${r.status}`);
-      // Not pushed yet (no server events): opening the list and the story again reloads them.
-      await nav("search");
+      // The list stays open: the server's stories_updated event reloads it (no navigation).
+      const t0 = Date.now();
+      await waitFor(
+        () => exec((f) => !document.querySelector(`[data-story-id="${f}"]`), from),
+        `story ${from} gone from the open list`,
+        20_000,
+      );
+      console.log(`  the open list dropped story ${from} ${Date.now() - t0} ms after the HTTP merge`);
       const again = await listedStories();
       assert(!again.includes(from) && again.includes(into), `story ${from} still listed after the merge: ${again}`);
       await openStory(into);
@@ -264,14 +283,8 @@ async function main() {
       const [into, from] = [ids[4], ids[5]];
       const beforeItems = cliJson("stories", "show", String(into), "--json").items.length;
       await openStory(into);
-      const input = await browser.$('.corrections [data-testid="story-picker"] input');
-      await input.setValue(String(from));
-      const option = await waitFor(async () => {
-        const o = await browser.$(`.corrections [data-pick-id="${from}"]`);
-        return (await o.isExisting()) ? o : null;
-      }, `story ${from} offered`);
-      await option.click();
-      await waitFor(() => exec(() => document.body.textContent.includes(`Story ${from} merged`)), "merge notice");
+      await mergeIn(from);
+      await waitFor(() => exec((f) => document.body.textContent.includes(`Story ${f} merged`), from), "merge notice");
       const afterItems = cliJson("stories", "show", String(into), "--json").items.length;
       assert(afterItems > beforeItems, `CLI sees ${afterItems} items in story ${into}, had ${beforeItems}`);
       assert(!cliStoryExists(from), `CLI still finds story ${from}`);
@@ -280,6 +293,19 @@ async function main() {
     });
 
     await check("features the server does not offer say so; search works on the team archive", async () => {
+      // Full article text: the reader names the team archive instead of fetching or showing nothing.
+      const [first] = await listedStories();
+      await openStory(first);
+      // Every demo item links its Wikipedia page, so each card offers the fetch.
+      const fetchLink = await browser.$('[data-testid="fetch-full-text"]');
+      await fetchLink.waitForDisplayed({ timeout: 10_000 });
+      await fetchLink.click();
+      const err = await browser.$('[data-testid="article-error"]');
+      await err.waitForDisplayed({ timeout: 10_000 });
+      const text = await err.getText();
+      assert(text.includes("not available on a team archive"), `article reader: ${text}`);
+      await shot("06a-article-unavailable");
+      await browser.keys(["Escape"]);
       await nav("watches");
       const note = await browser.$('[data-testid="team-unavailable"]');
       await note.waitForDisplayed({ timeout: 10_000 });

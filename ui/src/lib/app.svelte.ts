@@ -209,6 +209,9 @@ export class AppState {
   }
 
   onChange(c: Change) {
+    // The local archive keeps fetching while a team archive is shown; its progress is not the
+    // shown archive's (a team server's changes never carry progress).
+    if (this.onTeam && (c.kind === "fetch_progress" || c.kind === "task")) return;
     switch (c.kind) {
       case "items_added":
         this.scheduleStatus();
