@@ -254,6 +254,35 @@ impl TeamClient {
         Ok(r.into())
     }
 
+    pub async fn article(&self, item_id: i64) -> ApiResult<ArticleView> {
+        self.get(&format!("api/items/{item_id}/article")).await
+    }
+
+    /// Which of these items have their article text stored (one request per 1,000 ids, the
+    /// server's cap).
+    pub async fn article_statuses(&self, item_ids: &[i64]) -> ApiResult<Vec<ArticleBrief>> {
+        let mut out = Vec::with_capacity(item_ids.len());
+        for chunk in item_ids.chunks(1000) {
+            let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let part: Vec<ArticleBrief> = self
+                .get(&format!("api/articles?ids={}", ids.join(",")))
+                .await?;
+            out.extend(part);
+        }
+        Ok(out)
+    }
+
+    /// "Fetch full text": the server fetches the page (editors only) and answers what to show.
+    pub async fn fetch_article(&self, item_id: i64) -> ApiResult<ArticleView> {
+        let body = serde_json::json!({});
+        self.send(
+            Method::POST,
+            &format!("api/items/{item_id}/article/fetch"),
+            Some(&body),
+        )
+        .await
+    }
+
     /// Follow the server's event stream (`GET /api/events`), passing each event on as the
     /// engine's `Change` (what the local engine announces), until the stream ends or fails.
     /// `Ok(false)`: the server has no event stream (a SQLite-backed server); following it again

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiResult, Change, Engine};
 use crate::error::Code;
@@ -45,7 +45,8 @@ pub struct SourceFulltext {
 
 /// An item's article as the app's reading view shows it. The text is plain text (paragraphs
 /// separated by blank lines, no markup): the view renders it as text, never as HTML.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// Deserialised too: the app reads it from a team server (`parallax::remote`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ArticleView {
     pub item_id: i64,
@@ -59,7 +60,7 @@ pub struct ArticleView {
 }
 
 /// What is stored of an item's article page.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ArticleState {
@@ -83,7 +84,7 @@ pub enum ArticleState {
 }
 
 /// Whether an item has its article text stored, for the story view's buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ArticleStatus {
@@ -92,7 +93,7 @@ pub enum ArticleStatus {
     Error,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ArticleBrief {
     pub item_id: i64,
@@ -244,6 +245,46 @@ impl Engine {
             ),
         });
         Ok(summary)
+    }
+
+    /// Group the items waiting for their story, each batch's articles fetched first: what a
+    /// team server's grouping loop does with what its fetch workers stored (the workers only
+    /// store; `after_refresh` does the same for one process's refresh). Only while this process
+    /// holds the grouping lease, so one server fetches each article. A failing article round is
+    /// logged and the batch grouped on its feed text. Returns the items grouped.
+    pub async fn group_pending_with_articles(&self) -> ApiResult<usize> {
+        /// Items per round: an article round is bounded by the fetcher's timeouts and caps.
+        const BATCH: usize = 256;
+        let mut done = 0usize;
+        loop {
+            let engine = self.clone();
+            let batch = tokio::task::spawn_blocking(move || {
+                if !engine.hold_grouping_lease()? {
+                    return Ok(Vec::new());
+                }
+                engine.with_store(|s| s.ungrouped_items(BATCH))
+            })
+            .await
+            .map_err(|e| ApiError::new(Code::Internal, format!("grouping task failed: {e}")))??;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            if let Err(e) = self.fetch_fulltexts(&batch).await {
+                tracing::warn!("full-text articles: {e}");
+            }
+            let engine = self.clone();
+            let ids = batch.clone();
+            let touched = tokio::task::spawn_blocking(move || engine.process_items(&ids))
+                .await
+                .map_err(|e| {
+                    ApiError::new(Code::Internal, format!("grouping task failed: {e}"))
+                })??;
+            // Nothing placed: the lease was lost meanwhile, and its new holder groups them.
+            if touched.is_empty() {
+                return Ok(done);
+            }
+            done += batch.len();
+        }
     }
 
     /// Fetch one item's article now, whatever its source's mode (a conditional GET when a text

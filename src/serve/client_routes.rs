@@ -277,6 +277,18 @@ mod tests {
         let e = r.mark_alert_seen(999_999).await.unwrap_err();
         assert_eq!(e.code, Code::Precondition, "{e}");
 
+        // Articles: nothing stored yet; the reader may not make the server fetch one.
+        let view = r.article(item).await.unwrap();
+        assert_eq!(
+            (view.item_id, &view.article),
+            (item, &crate::api::ArticleState::None)
+        );
+        let briefs = r.article_statuses(&[item]).await.unwrap();
+        assert_eq!(briefs.len(), 1);
+        assert_eq!(briefs[0].status, crate::api::ArticleStatus::None);
+        let e = r.fetch_article(item).await.unwrap_err();
+        assert!(e.message.contains("omid is a reader"), "{e}");
+
         // A reader's corrections are refused with the server's message; nothing changes.
         let other = all.iter().find(|s| s.id != big.id).unwrap().id;
         for refused in [
