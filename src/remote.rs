@@ -12,8 +12,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::api::{
-    AlertView, ApiError, ApiResult, Change, Explanation, SearchGroup, SearchQuery, SeenReport,
-    SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary,
+    AlertView, ApiError, ApiResult, ArticleBrief, ArticleView, Change, Explanation, SearchGroup,
+    SearchQuery, SeenReport, SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming,
+    StorySummary,
 };
 use crate::error::Code;
 use crate::store::{StoryFilter, TeamUser};
