@@ -4,6 +4,7 @@
 //! add`); writes need the editor role. Engine calls are synchronous (the store is), so each runs
 //! on a blocking thread, never on the runtime's. TLS is left to a reverse proxy (see README).
 
+mod articles;
 mod auth;
 mod corrections;
 mod events;
@@ -49,6 +50,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/stories/:id", get(story))
         .route("/api/stories/:id/merge", post(merge))
         .route("/api/search", get(search))
+        .merge(articles::routes())
         // The live server: events, and corrections and watches that record who made them.
         .route("/api/events", get(events::stream))
         .route("/api/stories/:id/split", post(corrections::split))

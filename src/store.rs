@@ -179,37 +179,6 @@ macro_rules! dispatch {
     };
 }
 
-/// Calls only the SQLite back end has so far: on PostgreSQL they fail with a clear error.
-macro_rules! sqlite_only {
-    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        impl Store {
-            $(
-                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    match &self.backend {
-                        Backend::Sqlite(s) => s.$name($($arg),*),
-                        Backend::Postgres(_) => Err(StoreError::Invalid(format!(
-                            "{} is not available on a PostgreSQL archive yet",
-                            stringify!($name)
-                        ))),
-                    }
-                }
-            )*
-        }
-    };
-}
-
-sqlite_only! {
-    // full-text articles
-    fn source_fulltext(&self, source_id: &str) -> Result<crate::fulltext::FulltextMode>;
-    fn set_source_fulltext(&self, source_id: &str, mode: crate::fulltext::FulltextMode) -> Result<()>;
-    fn source_is_headline_only(&self, source_id: &str) -> Result<bool>;
-    fn fulltext_enabled(&self, source_id: &str) -> Result<bool>;
-    fn fulltext(&self, item_id: i64) -> Result<Option<StoredFulltext>>;
-    fn put_fulltext(&self, item_id: i64, url: &str, a: &crate::fulltext::Article) -> Result<()>;
-    fn put_fulltext_error(&self, item_id: i64, url: &str, code: Code, message: &str) -> Result<()>;
-    fn touch_fulltext(&self, item_id: i64) -> Result<()>;
-}
-
 /// Team-server calls that exist only on PostgreSQL (the job table, the change feed, the audit
 /// log): on SQLite they fail with a clear error.
 macro_rules! postgres_only {
@@ -247,6 +216,15 @@ postgres_only! {
 
 dispatch! {
     fn integrity_check(&self) -> Result<Vec<String>>;
+    // full-text articles
+    fn source_fulltext(&self, source_id: &str) -> Result<crate::fulltext::FulltextMode>;
+    fn set_source_fulltext(&self, source_id: &str, mode: crate::fulltext::FulltextMode) -> Result<()>;
+    fn source_is_headline_only(&self, source_id: &str) -> Result<bool>;
+    fn fulltext_enabled(&self, source_id: &str) -> Result<bool>;
+    fn fulltext(&self, item_id: i64) -> Result<Option<StoredFulltext>>;
+    fn put_fulltext(&self, item_id: i64, url: &str, a: &crate::fulltext::Article) -> Result<()>;
+    fn put_fulltext_error(&self, item_id: i64, url: &str, code: Code, message: &str) -> Result<()>;
+    fn touch_fulltext(&self, item_id: i64) -> Result<()>;
     fn data_version(&self) -> Result<i64>;
     // analysis
     fn sentence_vectors(&self, keys: &[SentenceKey]) -> Result<HashMap<SentenceKey, Vec<f32>>>;

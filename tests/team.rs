@@ -722,3 +722,305 @@ async fn a_worker_killed_mid_fetch_on_postgres_loses_nothing_and_stores_nothing_
     assert_eq!(server.hits("ar-rss2-1256").requests, 1);
     assert_eq!(server.hits("held").requests, 2);
 }
+
+/// A committed article page (`tests/fixtures/articles/NAME.html`) and its gold text.
+fn article_page(name: &str) -> (String, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/articles");
+    (
+        std::fs::read_to_string(dir.join(format!("{name}.html"))).unwrap(),
+        std::fs::read_to_string(dir.join(format!("{name}.gold.txt"))).unwrap(),
+    )
+}
+
+fn html_page(body: String) -> Behaviour {
+    Behaviour::Feed(support::server::StaticFeed::new(
+        body,
+        "text/html; charset=utf-8",
+    ))
+}
+
+/// A fixture site for full text: robots.txt, three real article pages under `news/`, a page
+/// that is gone (`gone`), and `feed.xml`, a headline-only RSS feed (a title and a link per
+/// entry) of all four. Returns the server and the entries' (title, path).
+async fn article_site() -> (FixtureServer, Vec<(String, String)>) {
+    use support::render::{Channel, DateSpec, Entry, Format, render};
+    let names = ["en-3-portal", "fa-1-news", "ar-2-wiki"];
+    let mut routes: Vec<(String, Behaviour)> = vec![(
+        "robots.txt".into(),
+        Behaviour::Feed(support::server::StaticFeed::new(
+            "User-agent: *\nDisallow: /private/\n",
+            "text/plain",
+        )),
+    )];
+    for n in names {
+        routes.push((format!("news/{n}"), html_page(article_page(n).0)));
+    }
+    routes.push((
+        "gone".into(),
+        Behaviour::Status {
+            code: 410,
+            retry_after: None,
+        },
+    ));
+    let server = FixtureServer::start(routes).await.unwrap();
+    let mut entries: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (format!("Headline of {n}"), format!("news/{n}")))
+        .collect();
+    entries.push(("A page that is gone".into(), "gone".into()));
+    let base = chrono::DateTime::parse_from_rfc3339("2019-05-14T09:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let rendered: Vec<Entry> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, (title, path))| Entry {
+            guid: Some(server.url(path)),
+            link: Some(server.url(path)),
+            title: title.clone(),
+            summary: String::new(),
+            date: DateSpec::At(base + chrono::Duration::minutes(i as i64)),
+            tags: vec![],
+        })
+        .collect();
+    let body = render(
+        Format::Rss2,
+        &Channel {
+            title: "Headlines".into(),
+            site: "http://127.0.0.1/".into(),
+            lang: "en".into(),
+            xml_encoding: Some("UTF-8".into()),
+            ttl_minutes: None,
+        },
+        &rendered,
+    );
+    server.set(
+        "feed.xml",
+        Behaviour::Feed(support::server::StaticFeed::new(
+            body,
+            Format::Rss2.content_type(),
+        )),
+    );
+    (server, entries)
+}
+
+/// The fixture site's headline-only feed as source `fx-headlines` (its language left to detect).
+fn headline_source(feed: String) -> Source {
+    Source {
+        language: Lang::Und,
+        ..source("headlines", feed)
+    }
+}
+
+/// A response's JSON body.
+async fn json(r: reqwest::Response) -> Value {
+    let text = r.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// A word of the item's lead (its article's first sentences) that its headline lacks.
+fn lead_word(lead: &str, title: &str) -> String {
+    lead.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .find(|w| w.chars().count() > 6 && !title.contains(w))
+        .expect("a lead word not in the title")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
+async fn articles_on_postgres_are_stored_shown_and_found() {
+    use parallax::store::{FulltextState, ItemQuery};
+    let pg = fresh_database();
+    let (server, _) = article_site().await;
+    let pg2 = pg.clone();
+    let feed = server.url("feed.xml");
+    let engine = tokio::task::spawn_blocking(move || {
+        let e = pg_engine(&pg2);
+        e.save_sources(&[headline_source(feed)]).unwrap();
+        e
+    })
+    .await
+    .unwrap();
+    let summary = engine.refresh(None, true).await.unwrap();
+    assert_eq!(summary.items_new(), 4, "{summary:?}");
+    // Auto mode: the feed gives only headlines, so its articles are fetched.
+    assert!(engine.source_fulltext("fx-headlines").unwrap().enabled);
+    let items = engine.list_items(&ItemQuery::default()).unwrap();
+    let id_of = |path: &str| {
+        let url = server.url(path);
+        items
+            .iter()
+            .find(|i| i.item.url.as_deref() == Some(url.as_str()))
+            .unwrap_or_else(|| panic!("item for {path}"))
+            .id
+    };
+    for n in ["en-3-portal", "fa-1-news", "ar-2-wiki"] {
+        let d = engine.item_detail(id_of(&format!("news/{n}"))).unwrap();
+        let Some(FulltextState::Text { text, lead }) = d.fulltext.as_ref().map(|f| &f.state) else {
+            panic!("{n}: {:?}", d.fulltext)
+        };
+        let gold_start: String = article_page(n).1.chars().take(40).collect();
+        assert!(text.contains(&gold_start), "{n}: {text}");
+        // The feed gave no text: the lead is what grouping and search use, on PostgreSQL too.
+        assert!(!lead.is_empty());
+        assert_eq!(d.item.body_text(), lead);
+        assert!(d.item.lang.is_some(), "{n}: language detected");
+        assert!(engine.explain_item(d.item.id).is_ok(), "{n}: grouped");
+    }
+    let gone = engine.item_detail(id_of("gone")).unwrap();
+    let Some(FulltextState::Error { message, .. }) = gone.fulltext.as_ref().map(|f| &f.state)
+    else {
+        panic!("gone: {:?}", gone.fulltext)
+    };
+    assert!(message.contains("410"), "{message}");
+    assert!(engine.explain_item(gone.item.id).is_ok(), "gone: grouped");
+
+    // Search finds the English article by a word of its lead that its headline lacks.
+    let en = engine.item_detail(id_of("news/en-3-portal")).unwrap();
+    let word = lead_word(en.item.body_text(), &en.item.item.title);
+    let groups = engine
+        .search(&parallax::api::SearchQuery {
+            text: word.clone(),
+            filter: Default::default(),
+            semantic: false,
+            limit: Some(50),
+        })
+        .unwrap();
+    assert!(
+        groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .any(|h| h.item.id == en.item.id),
+        "search for {word:?} finds the article"
+    );
+    // A second refresh fetches no page again.
+    engine.refresh(None, true).await.unwrap();
+    assert_eq!(server.hits("news/en-3-portal").requests, 1);
+    tokio::task::spawn_blocking(move || drop(engine))
+        .await
+        .unwrap();
+
+    // The command line on the team archive shows the text and the per-item error.
+    let cli = |args: &[&str]| {
+        let out = parallax().arg("--pg").arg(&pg).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let fa = id_of("news/fa-1-news");
+    let out = cli(&["items", "show", &fa.to_string()]);
+    let gold_start: String = article_page("fa-1-news").1.chars().take(40).collect();
+    assert!(out.contains(&gold_start), "{out}");
+    let out = cli(&["items", "show", &id_of("gone").to_string()]);
+    assert!(out.contains("Full text: failed"), "{out}");
+    let out = cli(&["items", "--limit", "100"]);
+    assert_eq!(out.matches("[full text]").count(), 3, "{out}");
+    assert_eq!(out.matches("[full text failed]").count(), 1, "{out}");
+    let out = cli(&["sources", "fulltext", "fx-headlines", "off"]);
+    assert!(out.contains("full text off"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: scripts/test-postgres.sh starts one and runs these"]
+async fn serve_on_postgres_fetches_articles_before_grouping_and_serves_them() {
+    let pg = fresh_database();
+    let editor = add_user(&pg, "maryam", "editor");
+    let reader = add_user(&pg, "omid", "reader");
+    let (server, _) = article_site().await;
+    let mut child = Killed(
+        parallax()
+            .args(["serve", "--pg", &pg, "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("serve exited").unwrap();
+        if let Some(url) = line.strip_prefix("parallax serve: listening on ") {
+            break url.to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let pg2 = pg.clone();
+    let feed = server.url("feed.xml");
+    tokio::task::spawn_blocking(move || {
+        pg_engine(&pg2)
+            .save_sources(&[headline_source(feed)])
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let pg3 = pg.clone();
+    wait_for(60, "every item grouped", move || {
+        count(&pg3, "SELECT count(*) FROM story_items") == 4
+    })
+    .await;
+    // Each article was tried before its item was grouped (both times are whole seconds).
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM story_items si JOIN item_fulltext f USING (item_id)
+             WHERE f.fetched_at <= si.assigned_at"
+        ),
+        4
+    );
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM item_fulltext WHERE text IS NOT NULL"
+        ),
+        3
+    );
+    let en_url = server.url("news/en-3-portal");
+    let rows = sql(
+        &pg,
+        &format!("SELECT id, title FROM items WHERE url = '{en_url}'"),
+    );
+    let (en, title): (i64, String) = (rows[0].get(0), rows[0].get(1));
+
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        http.get(format!("{base}{path}"))
+            .bearer_auth(&reader)
+            .send()
+    };
+    let v = json(get(format!("/api/items/{en}/article")).await.unwrap()).await;
+    assert_eq!(v["article"]["status"], "text", "{v}");
+    let text = v["article"]["text"].as_str().unwrap().to_string();
+    let gold_start: String = article_page("en-3-portal").1.chars().take(40).collect();
+    assert!(text.contains(&gold_start), "{text}");
+    let lead: String = sql(
+        &pg,
+        &format!("SELECT lead FROM item_fulltext WHERE item_id = {en}"),
+    )[0]
+    .get(0);
+    let word = lead_word(&lead, &title);
+    let found = json(get(format!("/api/search?q={word}")).await.unwrap()).await;
+    let hit = found.as_array().unwrap().iter().any(|g| {
+        g["hits"]
+            .as_array()
+            .is_some_and(|hits| hits.iter().any(|h| h["item"]["id"] == en))
+    });
+    assert!(hit, "search for {word:?}: {found}");
+    let v = json(get(format!("/api/articles?ids={en}")).await.unwrap()).await;
+    assert_eq!(v, serde_json::json!([{ "item_id": en, "status": "text" }]));
+
+    // Fetching again: editors only; the page answers 304 and the text stays.
+    let fetch = |token: &str| {
+        http.post(format!("{base}/api/items/{en}/article/fetch"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(fetch(&reader).await.unwrap().status(), 403);
+    let r = fetch(&editor).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v = json(r).await;
+    assert_eq!(v["article"]["status"], "text", "{v}");
+    assert_eq!(server.hits("news/en-3-portal").requests, 2);
+}

@@ -246,6 +246,46 @@ impl Engine {
         Ok(summary)
     }
 
+    /// Group the items waiting for their story, each batch's articles fetched first: what a
+    /// team server's grouping loop does with what its fetch workers stored (the workers only
+    /// store; `after_refresh` does the same for one process's refresh). Only while this process
+    /// holds the grouping lease, so one server fetches each article. A failing article round is
+    /// logged and the batch grouped on its feed text. Returns the items grouped.
+    pub async fn group_pending_with_articles(&self) -> ApiResult<usize> {
+        /// Items per round: an article round is bounded by the fetcher's timeouts and caps.
+        const BATCH: usize = 256;
+        let mut done = 0usize;
+        loop {
+            let engine = self.clone();
+            let batch = tokio::task::spawn_blocking(move || {
+                if !engine.hold_grouping_lease()? {
+                    return Ok(Vec::new());
+                }
+                engine.with_store(|s| s.ungrouped_items(BATCH))
+            })
+            .await
+            .map_err(|e| ApiError::new(Code::Internal, format!("grouping task failed: {e}")))??;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            if let Err(e) = self.fetch_fulltexts(&batch).await {
+                tracing::warn!("full-text articles: {e}");
+            }
+            let engine = self.clone();
+            let ids = batch.clone();
+            let touched = tokio::task::spawn_blocking(move || engine.process_items(&ids))
+                .await
+                .map_err(|e| {
+                    ApiError::new(Code::Internal, format!("grouping task failed: {e}"))
+                })??;
+            // Nothing placed: the lease was lost meanwhile, and its new holder groups them.
+            if touched.is_empty() {
+                return Ok(done);
+            }
+            done += batch.len();
+        }
+    }
+
     /// Fetch one item's article now, whatever its source's mode (a conditional GET when a text
     /// is stored already).
     pub async fn refetch_fulltext(&self, item_id: i64) -> ApiResult<ItemDetail> {

@@ -114,11 +114,8 @@ impl Engine {
         let mut ids = summary.inserted_ids();
         ids.sort_unstable();
         // Articles first, so a headline-only item is detected and grouped by its lead. A
-        // failing archive write here must not keep the items from being grouped. (A team archive
-        // keeps no articles yet.)
-        if self.inner.config.postgres.is_none()
-            && let Err(e) = self.fetch_fulltexts(&ids).await
-        {
+        // failing archive write here must not keep the items from being grouped.
+        if let Err(e) = self.fetch_fulltexts(&ids).await {
             tracing::warn!("full-text articles: {e}");
         }
         let engine = self.clone();

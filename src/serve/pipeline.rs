@@ -1,7 +1,8 @@
 //! The grouping server's loop: what `parallax serve` does besides answering requests and
-//! fetching (see `jobs`). Every few seconds it groups what the fetchers stored: language detection, embedding (when the model is installed), grouping
-//! and watches run in `Engine::group_pending`, which works only while this process holds the
-//! archive's grouping lease. Several servers may run this loop; one groups at a time, and
+//! fetching (see `jobs`). Every few seconds it groups what the fetchers stored: article pages
+//! (for headline-only sources), language detection, embedding (when the model is installed),
+//! grouping and watches run in `Engine::group_pending_with_articles`, which works only while this
+//! process holds the archive's grouping lease. Several servers may run this loop; one groups at a time, and
 //! another takes over when its lease goes silent.
 
 use std::time::{Duration, Instant};
@@ -36,7 +37,9 @@ pub async fn run(engine: Engine, opts: PipelineOptions, mut stop: watch::Receive
         if *stop.borrow() {
             break;
         }
-        match blocking(&engine, |e| e.group_pending()).await {
+        // Articles first (for the sources that want them), so a headline-only item is grouped
+        // and found by its article's lead, as after a refresh on one machine.
+        match engine.group_pending_with_articles().await {
             Ok(n) if n > 0 => tracing::info!("grouped {n} items"),
             Ok(_) => {}
             Err(e) => tracing::warn!("grouping: {e}"),

@@ -10,7 +10,65 @@ use crate::fulltext::{Article, FulltextMode, is_headline_only};
 use crate::normalize::fold;
 
 /// Recent items looked at to decide whether a source's feeds carry only headlines.
-const AUTO_SAMPLE: usize = 20;
+pub(super) const AUTO_SAMPLE: usize = 20;
+
+/// Whether a source whose latest items are `(title, summary_text)` carries only headlines: most
+/// of them have no text beyond the title. `false` for a source with no items yet.
+pub(super) fn mostly_headlines<'a>(latest: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+    let (mut total, mut bare) = (0usize, 0usize);
+    for (title, summary) in latest {
+        total += 1;
+        bare += usize::from(is_headline_only(title, summary));
+    }
+    total > 0 && bare * 5 >= total * 4
+}
+
+/// The stored form of a mode: `NULL` for `Auto` (so a later change of the default applies).
+pub(super) fn mode_value(mode: FulltextMode) -> Option<&'static str> {
+    match mode {
+        FulltextMode::Auto => None,
+        m => Some(m.as_str()),
+    }
+}
+
+/// A stored mode (`Auto` when never set).
+pub(super) fn mode_from(v: Option<&str>) -> FulltextMode {
+    v.and_then(FulltextMode::parse)
+        .unwrap_or(FulltextMode::Auto)
+}
+
+/// An error code as stored (its JSON name, as the app receives it).
+pub(super) fn code_value(code: Code) -> Result<String> {
+    Ok(serde_json::to_value(code)?
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default())
+}
+
+/// A stored error code (`internal` for one this version does not know).
+pub(super) fn code_from(v: Option<&str>) -> Code {
+    v.and_then(|c| serde_json::from_value(serde_json::Value::String(c.into())).ok())
+        .unwrap_or(Code::Internal)
+}
+
+/// The state a stored row describes: its text, or else its error.
+pub(super) fn state_from(
+    text: Option<String>,
+    lead: Option<String>,
+    error_code: Option<&str>,
+    error: Option<String>,
+) -> FulltextState {
+    match text {
+        Some(text) => FulltextState::Text {
+            text,
+            lead: lead.unwrap_or_default(),
+        },
+        None => FulltextState::Error {
+            code: code_from(error_code),
+            message: error.unwrap_or_default(),
+        },
+    }
+}
 
 /// What is stored for one item's article page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,21 +106,14 @@ impl SqliteStore {
             .optional()?;
         match v {
             None => Err(StoreError::NotFound(format!("source {source_id}"))),
-            Some(v) => Ok(v
-                .as_deref()
-                .and_then(FulltextMode::parse)
-                .unwrap_or(FulltextMode::Auto)),
+            Some(v) => Ok(mode_from(v.as_deref())),
         }
     }
 
     pub fn set_source_fulltext(&self, source_id: &str, mode: FulltextMode) -> Result<()> {
-        let value = match mode {
-            FulltextMode::Auto => None,
-            m => Some(m.as_str()),
-        };
         let n = self.conn().execute(
             "UPDATE sources SET fulltext = ?2 WHERE id = ?1",
-            params![source_id, value],
+            params![source_id, mode_value(mode)],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("source {source_id}")));
@@ -79,13 +130,10 @@ impl SqliteStore {
         let rows = st.query_map(params![source_id, AUTO_SAMPLE as i64], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
-        let (mut total, mut bare) = (0usize, 0usize);
-        for row in rows {
-            let (title, summary) = row?;
-            total += 1;
-            bare += usize::from(is_headline_only(&title, &summary));
-        }
-        Ok(total > 0 && bare * 5 >= total * 4)
+        let latest = rows.collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(mostly_headlines(
+            latest.iter().map(|(t, s)| (t.as_str(), s.as_str())),
+        ))
     }
 
     /// Whether full text is fetched for this source now (its mode, `Auto` resolved).
@@ -104,21 +152,12 @@ impl SqliteStore {
                  FROM item_fulltext WHERE item_id = ?1",
                 [item_id],
                 |r| {
-                    let text: Option<String> = r.get(3)?;
-                    let state = match text {
-                        Some(text) => FulltextState::Text {
-                            text,
-                            lead: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                        },
-                        None => FulltextState::Error {
-                            code: r
-                                .get::<_, Option<String>>(5)?
-                                .as_deref()
-                                .and_then(|c| serde_json::from_value(serde_json::Value::String(c.into())).ok())
-                                .unwrap_or(Code::Internal),
-                            message: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                        },
-                    };
+                    let state = state_from(
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get::<_, Option<String>>(5)?.as_deref(),
+                        r.get(6)?,
+                    );
                     Ok(StoredFulltext {
                         item_id: r.get(0)?,
                         url: r.get(1)?,
@@ -180,10 +219,7 @@ impl SqliteStore {
         code: Code,
         message: &str,
     ) -> Result<()> {
-        let code = serde_json::to_value(code)?
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_default();
+        let code = code_value(code)?;
         self.conn().execute(
             "INSERT INTO item_fulltext(item_id, url, fetched_at, error_code, error)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -210,6 +246,7 @@ mod tests {
     use super::*;
     use crate::store::Store;
     use crate::store::items::tests::item;
+    use crate::store::testing::on_both_backends;
 
     fn article(text: &str) -> Article {
         Article {
@@ -222,9 +259,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn modes_and_headline_only_sources() {
-        let s = Store::open_in_memory().unwrap();
+    on_both_backends!(modes_and_headline_only_sources);
+    fn modes_and_headline_only_sources(s: Store) {
         let src = crate::model::Source {
             id: "irna".into(),
             name: "IRNA".into(),
@@ -243,28 +279,61 @@ mod tests {
         s.upsert_source(&src).unwrap();
         assert_eq!(s.source_fulltext("irna").unwrap(), FulltextMode::Auto);
         // No items yet: nothing says the feed is headline-only.
+        assert!(!s.source_is_headline_only("irna").unwrap());
         assert!(!s.fulltext_enabled("irna").unwrap());
         let mut bare = item("irna", "1", "سفر وزیر امور خارجه به مسقط");
         bare.summary_text = String::new();
         s.insert_items(&[bare]).unwrap();
+        assert!(s.source_is_headline_only("irna").unwrap());
         assert!(s.fulltext_enabled("irna").unwrap());
         s.set_source_fulltext("irna", FulltextMode::Off).unwrap();
         assert!(!s.fulltext_enabled("irna").unwrap());
         // A catalog re-seed or an edit of the source keeps the mode.
         s.upsert_source(&src).unwrap();
         assert_eq!(s.source_fulltext("irna").unwrap(), FulltextMode::Off);
+        s.set_source_fulltext("irna", FulltextMode::On).unwrap();
+        assert_eq!(s.source_fulltext("irna").unwrap(), FulltextMode::On);
+        s.set_source_fulltext("irna", FulltextMode::Auto).unwrap();
+        assert_eq!(s.source_fulltext("irna").unwrap(), FulltextMode::Auto);
         assert!(matches!(
             s.set_source_fulltext("nope", FulltextMode::On),
             Err(StoreError::NotFound(_))
         ));
+        assert!(matches!(
+            s.source_fulltext("nope"),
+            Err(StoreError::NotFound(_))
+        ));
     }
 
-    #[test]
-    fn text_error_and_search() {
-        let s = Store::open_in_memory().unwrap();
+    on_both_backends!(mostly_full_feeds_are_not_headline_only);
+    fn mostly_full_feeds_are_not_headline_only(s: Store) {
+        // 3 bare headlines of 5 is under the 4-in-5 share: the feed carries text.
+        let items: Vec<_> = (0..5)
+            .map(|i| {
+                let mut it = item("bbc", &i.to_string(), &format!("Headline {i}"));
+                if i < 3 {
+                    it.summary_text = String::new();
+                } else {
+                    it.summary_text = format!("A paragraph of text under headline {i}.");
+                }
+                it
+            })
+            .collect();
+        s.insert_items(&items).unwrap();
+        assert!(!s.source_is_headline_only("bbc").unwrap());
+        let mut more = item("bbc", "5", "Headline 5");
+        more.summary_text = String::new();
+        s.insert_items(&[more]).unwrap();
+        // Still 4 of 6 recent items bare: under 4 in 5.
+        assert!(!s.source_is_headline_only("bbc").unwrap());
+    }
+
+    on_both_backends!(text_error_and_search);
+    fn text_error_and_search(s: Store) {
         let mut it = item("bbc", "1", "Talks resume");
         it.summary_text = String::new();
         let id = s.insert_items(&[it]).unwrap().inserted[0];
+        assert_eq!(s.fulltext(id).unwrap(), None);
         let fail = || {
             s.put_fulltext_error(
                 id,
@@ -276,32 +345,78 @@ mod tests {
         };
         fail();
         let got = s.fulltext(id).unwrap().unwrap();
-        assert!(matches!(
+        assert_eq!(
             got.state,
             FulltextState::Error {
                 code: Code::Network,
-                ..
+                message: "fetch: HTTP 500".into()
             }
-        ));
-        assert_eq!(s.item(id).unwrap().unwrap().lead, None);
-
-        s.put_fulltext(
-            id,
-            "https://example.org/a",
-            &article("Negotiators met in Muscat on Saturday. A second round is planned."),
-        )
-        .unwrap();
-        let stored = s.item(id).unwrap().unwrap();
-        assert_eq!(
-            stored.body_text(),
-            "Negotiators met in Muscat on Saturday. A second round is planned."
         );
-        assert!(!s.search_text("muscat", 10).unwrap().is_empty());
+        assert_eq!(got.url, "https://example.org/a");
+        assert_eq!(s.item(id).unwrap().unwrap().lead, None);
+        assert!(s.search_text("muscat", 10).unwrap().is_empty());
+
+        let text = "Negotiators met in Muscat on Saturday. A second round is planned.";
+        s.put_fulltext(id, "https://example.org/a", &article(text))
+            .unwrap();
+        let stored = s.item(id).unwrap().unwrap();
+        assert_eq!(stored.lead.as_deref(), Some(text));
+        assert_eq!(stored.body_text(), text);
+        let got = s.fulltext(id).unwrap().unwrap();
+        assert_eq!(
+            got.state,
+            FulltextState::Text {
+                text: text.into(),
+                lead: text.into()
+            }
+        );
+        assert_eq!((got.bytes, got.etag.as_deref()), (1234, Some("\"e1\"")));
+        // The lead is searchable, folded and by prefix; the headline still ranks as a title.
+        assert_eq!(s.search_text("muscat", 10).unwrap()[0].item_id, id);
+        assert_eq!(s.search_text("negotiat", 10).unwrap()[0].item_id, id);
+        assert_eq!(s.search_text("talks muscat", 10).unwrap()[0].item_id, id);
         // A later failure keeps the text.
         fail();
         assert!(matches!(
             s.fulltext(id).unwrap().unwrap().state,
             FulltextState::Text { .. }
         ));
+        // A 304 marks the text checked again, and keeps it.
+        let before = s.fulltext(id).unwrap().unwrap();
+        s.touch_fulltext(id).unwrap();
+        let after = s.fulltext(id).unwrap().unwrap();
+        assert!(after.fetched_at >= before.fetched_at);
+        assert_eq!(after.state, before.state);
+        // A new text replaces the old one, and the search follows it.
+        s.put_fulltext(
+            id,
+            "https://example.org/a",
+            &article("Delegations gathered in Geneva instead."),
+        )
+        .unwrap();
+        assert!(s.search_text("muscat", 10).unwrap().is_empty());
+        assert_eq!(s.search_text("geneva", 10).unwrap()[0].item_id, id);
+    }
+
+    on_both_backends!(a_feed_with_text_keeps_it_for_search_and_grouping);
+    fn a_feed_with_text_keeps_it_for_search_and_grouping(s: Store) {
+        let mut it = item("bbc", "1", "Talks resume");
+        it.summary_text = "Iran and the US resume indirect talks in Oman.".into();
+        let id = s.insert_items(&[it]).unwrap().inserted[0];
+        s.put_fulltext(
+            id,
+            "https://example.org/a",
+            &article("Negotiators met in Muscat on Saturday."),
+        )
+        .unwrap();
+        let stored = s.item(id).unwrap().unwrap();
+        // The article is kept and shown, but the feed's own text is what is grouped and found.
+        assert!(stored.lead.is_some());
+        assert_eq!(
+            stored.body_text(),
+            "Iran and the US resume indirect talks in Oman."
+        );
+        assert!(s.search_text("muscat", 10).unwrap().is_empty());
+        assert_eq!(s.search_text("oman", 10).unwrap()[0].item_id, id);
     }
 }

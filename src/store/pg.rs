@@ -16,6 +16,7 @@ mod analysis;
 mod audit;
 mod events;
 mod fetch_log;
+mod fulltext;
 mod items;
 mod jobs;
 mod lease;

@@ -20,7 +20,8 @@ pub(crate) fn lexemes(text: &str) -> Vec<String> {
 }
 
 const ITEM_COLS: &str = "SELECT id, source_id, guid, url, title, summary_html, summary_text, author, published,
-        time_source, categories, media, declared_lang, content_hash, lang, lang_confidence, fetched_at
+        time_source, categories, media, declared_lang, content_hash, lang, lang_confidence, fetched_at,
+        (SELECT lead FROM item_fulltext f WHERE f.item_id = items.id)
  FROM items";
 
 fn row_to_item(r: &Row) -> Result<StoredItem> {
@@ -46,8 +47,7 @@ fn row_to_item(r: &Row) -> Result<StoredItem> {
         lang: lang.and_then(Lang::from_tag),
         lang_confidence: r.get(15),
         fetched_at: parse_ts(r.get(16)),
-        // Full-text articles are not kept on PostgreSQL yet.
-        lead: None,
+        lead: r.get(17),
     })
 }
 

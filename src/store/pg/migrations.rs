@@ -282,7 +282,26 @@ DROP INDEX stories_rank;
 CREATE INDEX stories_rank ON stories(item_count, last_seen, outlet_count, lang_count, languages, first_seen, routine);
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Full-text articles, as SQLite's V6: a per-source mode (NULL: automatic, on for headline-only
+/// feeds) and one row per item whose article page was tried (the text, or why there is none).
+const V6: &str = r#"
+ALTER TABLE sources ADD COLUMN fulltext TEXT CHECK (fulltext IN ('on', 'off'));
+CREATE TABLE item_fulltext (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    text TEXT,
+    lead TEXT,
+    error_code TEXT,
+    error TEXT,
+    bytes BIGINT NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    CHECK ((text IS NULL) <> (error IS NULL))
+);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// An arbitrary constant key for the advisory lock that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x5041_5241_4c58; // "PARALX"
