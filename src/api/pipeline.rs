@@ -230,7 +230,8 @@ impl Engine {
         self.emit(Change::StoriesUpdated { ids: ids.clone() });
         // A failing watch must not undo grouping: the items are stored and placed already.
         let item_ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-        if let Err(e) = self.apply_watches(&item_ids) {
+        let moved_ids: Vec<i64> = moved.iter().map(|m| m.item_id).collect();
+        if let Err(e) = self.apply_watches(&item_ids, &moved_ids) {
             tracing::warn!("watches: {e}");
         }
         Ok(ids)

@@ -253,10 +253,18 @@ impl Engine {
     }
 
     /// Match newly grouped items against every watch; announce new alerts. Called wherever
-    /// items are grouped (refresh, `parallax watch`, demo, regroup).
-    pub(super) fn apply_watches(&self, item_ids: &[i64]) -> ApiResult<Vec<i64>> {
+    /// items are grouped (refresh, `parallax watch`, demo, regroup). `moved` are earlier items a
+    /// re-check placed in another story: matched again so that story gets its alert too, which
+    /// is listed but not announced (their match was announced when they arrived).
+    pub(super) fn apply_watches(&self, item_ids: &[i64], moved: &[i64]) -> ApiResult<Vec<i64>> {
         let watches = self.compiled_watches()?;
-        if watches.is_empty() || item_ids.is_empty() {
+        if watches.is_empty() || (item_ids.is_empty() && moved.is_empty()) {
+            return Ok(Vec::new());
+        }
+        if !moved.is_empty() {
+            self.match_and_record(&watches, moved, true)?;
+        }
+        if item_ids.is_empty() {
             return Ok(Vec::new());
         }
         let regrouping = self

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{Result, SqliteStore, StoreError, parse_ts, ts};
 use crate::watch::{Watch, WatchRule};
 
-/// An alert as stored, with the story its newest item is in now (stories merge).
+/// An alert as stored, with the story it is about now (stories merge, split and regroup).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertRecord {
     pub id: i64,
@@ -52,24 +52,82 @@ pub struct AlertHit<'a> {
     pub backfill: bool,
 }
 
-pub(crate) const ALERT_SELECT: &str =
-    "SELECT a.id, a.watch_id, coalesce(si.story_id, a.story_id), a.first_item_id,
-    a.last_item_id, (SELECT count(*) FROM alert_items x WHERE x.alert_id = a.id), a.reason,
-    a.created_at, a.updated_at, a.due_at, a.delivered_at, a.seen_at
-    FROM alerts a LEFT JOIN story_items si ON si.item_id = a.last_item_id";
+/// The story alert `a` is about now. Stories merge, split and are regrouped under new ids, so
+/// the stored `story_id` is only where the alert was raised: it stays the alert's story while one
+/// of its items is still there; otherwise the alert follows the item that raised it. A stored id
+/// below zero marks a story the alert has left (see `record_alerts`).
+fn current_story(a: &str) -> String {
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM alert_items cx JOIN story_items cy ON cy.item_id = cx.item_id
+             WHERE cx.alert_id = {a}.id AND cy.story_id = {a}.story_id) THEN {a}.story_id
+         ELSE coalesce((SELECT cf.story_id FROM story_items cf WHERE cf.item_id = {a}.first_item_id),
+             {a}.story_id) END"
+    )
+}
 
-/// Alerts with the same watch as alert ?2 whose story is now its story: after two stories merge
-/// their alerts show as one, so marking that one seen marks them all.
-pub(crate) const SAME_ALERT_IDS: &str = "SELECT a.id FROM alerts a
-    LEFT JOIN story_items si ON si.item_id = a.last_item_id,
-    alerts b LEFT JOIN story_items sb ON sb.item_id = b.last_item_id
-    WHERE b.id = ?2 AND a.watch_id = b.watch_id
-      AND coalesce(si.story_id, a.story_id) = coalesce(sb.story_id, b.story_id)";
+/// Alerts with their current story as `cur`.
+fn alerts_now(a: &str) -> String {
+    format!(
+        "(SELECT {a}.*, {} AS cur FROM alerts {a})",
+        current_story(a)
+    )
+}
 
-/// Unseen alerts counted as the list shows them: one per watch and (current) story.
-pub(crate) const UNSEEN_COUNT: &str = "SELECT count(*) FROM (SELECT DISTINCT a.watch_id,
-    coalesce(si.story_id, a.story_id) AS story FROM alerts a
-    LEFT JOIN story_items si ON si.item_id = a.last_item_id WHERE a.seen_at IS NULL) AS u";
+/// The SQL both back ends share (SQLite's `?N` parameters; PostgreSQL replaces them with `$N`).
+pub(crate) struct AlertSql {
+    /// An alert as listed: its current story, the first of its items in that story (the
+    /// headline shown, so opening the story always shows it) and the items it has there.
+    pub select: String,
+    /// Alerts with the same watch as alert ?2 now about the same story: after two stories
+    /// merge, their alerts show as one, so marking that one seen marks them all.
+    pub same_ids: String,
+    /// Unseen alerts counted as the list shows them: one per watch and current story.
+    pub unseen_count: String,
+    /// The alert of watch ?1 now about story ?2 (the oldest when a merge left several).
+    pub find: String,
+    /// An alert of watch ?1 stored under story ?2 that has left it: it gives the id up.
+    pub vacate: String,
+}
+
+pub(crate) static ALERT_SQL: std::sync::LazyLock<AlertSql> = std::sync::LazyLock::new(|| {
+    let in_cur = "FROM alert_items x JOIN story_items y ON y.item_id = x.item_id
+        WHERE x.alert_id = a.id AND y.story_id = a.cur";
+    AlertSql {
+        select: format!(
+            "SELECT a.id, a.watch_id, a.cur,
+                coalesce((SELECT min(x.item_id) {in_cur}), a.first_item_id), a.last_item_id,
+                coalesce(nullif((SELECT count(*) {in_cur}), 0),
+                    (SELECT count(*) FROM alert_items z WHERE z.alert_id = a.id)), a.reason,
+                a.created_at, a.updated_at, a.due_at, a.delivered_at, a.seen_at
+             FROM {} a",
+            alerts_now("a")
+        ),
+        same_ids: format!(
+            "SELECT a.id FROM {} a, {} b WHERE b.id = ?2 AND a.watch_id = b.watch_id AND a.cur = b.cur",
+            alerts_now("a"),
+            alerts_now("b")
+        ),
+        unseen_count: format!(
+            "SELECT count(*) FROM (SELECT DISTINCT a.watch_id, a.cur FROM {} a
+             WHERE a.seen_at IS NULL) AS u",
+            alerts_now("a")
+        ),
+        // Candidates first (stored under the story, or raised by an item now in it), so the
+        // current-story test runs on a handful of rows.
+        find: format!(
+            "SELECT a.id FROM (SELECT c.*, {} AS cur FROM alerts c WHERE c.watch_id = ?1
+                AND (c.story_id = ?2 OR c.first_item_id IN
+                    (SELECT s.item_id FROM story_items s WHERE s.story_id = ?2))) a
+             WHERE a.cur = ?2 ORDER BY a.id LIMIT 1",
+            current_story("c")
+        ),
+        vacate: format!(
+            "UPDATE alerts SET story_id = -id WHERE watch_id = ?1 AND story_id = ?2 AND id IN
+                (SELECT a.id FROM {} a WHERE a.cur <> ?2)",
+            alerts_now("a")
+        ),
+    }
+});
 
 fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRecord> {
     let t = |i: usize| -> rusqlite::Result<DateTime<Utc>> { Ok(parse_ts(&r.get::<_, String>(i)?)) };
@@ -176,8 +234,9 @@ impl SqliteStore {
         let tx = self.conn().unchecked_transaction()?;
         let mut out = Vec::with_capacity(hits.len());
         {
-            let mut find =
-                tx.prepare_cached("SELECT id FROM alerts WHERE watch_id = ?1 AND story_id = ?2")?;
+            let sql = &*ALERT_SQL;
+            let mut find = tx.prepare_cached(&sql.find)?;
+            let mut vacate = tx.prepare_cached(&sql.vacate)?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO alerts(watch_id, story_id, first_item_id, last_item_id, reason,
                    created_at, updated_at, due_at, delivered_at)
@@ -204,6 +263,9 @@ impl SqliteStore {
                         }
                     }
                     None => {
+                        // An alert raised in this story id that has since left it (a split or
+                        // a regroup reused the id) must not keep the id from the new alert.
+                        vacate.execute(params![h.watch_id, h.story_id])?;
                         insert.execute(params![
                             h.watch_id,
                             h.story_id,
@@ -250,8 +312,9 @@ impl SqliteStore {
         limit: usize,
     ) -> Result<Vec<AlertRecord>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{ALERT_SELECT} WHERE a.updated_at >= ?1 AND (?2 = 0 OR a.seen_at IS NULL)
-             ORDER BY a.created_at DESC, a.id DESC LIMIT ?3"
+            "{} WHERE a.updated_at >= ?1 AND (?2 = 0 OR a.seen_at IS NULL)
+             ORDER BY a.created_at DESC, a.id DESC LIMIT ?3",
+            ALERT_SQL.select
         ))?;
         let since = since.map(|t| ts(&t)).unwrap_or_default();
         let rows = stmt.query_map(
@@ -269,7 +332,8 @@ impl SqliteStore {
         }
         let n = self.conn().execute(
             &format!(
-                "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id IN ({SAME_ALERT_IDS})"
+                "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL AND id IN ({})",
+                ALERT_SQL.same_ids
             ),
             params![ts(&now), id],
         )?;
@@ -288,14 +352,16 @@ impl SqliteStore {
 
     /// Alerts not marked seen, one per watch and story (what the app's badge shows).
     pub fn unseen_alert_count(&self) -> Result<u64> {
-        let n: i64 = self.conn().query_row(UNSEEN_COUNT, [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn()
+            .query_row(&ALERT_SQL.unseen_count, [], |r| r.get(0))?;
         Ok(n.max(0) as u64)
     }
 
     pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(&format!("{ALERT_SELECT} WHERE a.id = ?1"))?;
+            .prepare_cached(&format!("{} WHERE a.id = ?1", ALERT_SQL.select))?;
         Ok(stmt.query_row([id], row_to_alert).optional()?)
     }
 
@@ -456,5 +522,105 @@ mod tests {
         // A later item extends a seen alert without making it new again.
         s.record_alerts(&[hit(ids[1], 7, 20)]).unwrap();
         assert_eq!(s.unseen_alert_count().unwrap(), 0);
+    }
+
+    crate::store::testing::on_both_backends!(
+        alerts_follow_their_items_when_stories_split_or_regroup
+    );
+    fn alerts_follow_their_items_when_stories_split_or_regroup(s: Store) {
+        use crate::store::StoryAssignment;
+        let place = |pairs: &[(i64, i64)]| {
+            let rows: Vec<StoryAssignment> = pairs
+                .iter()
+                .map(|&(item_id, story_id)| StoryAssignment {
+                    item_id,
+                    story_id,
+                    score: None,
+                    explanation: None,
+                    pinned: false,
+                    routine: false,
+                })
+                .collect();
+            s.assign(&rows).unwrap();
+        };
+        let w = s
+            .insert_watch(
+                "trump",
+                &WatchRule::Terms {
+                    terms: vec!["ترامپ".into()],
+                },
+                at(0),
+            )
+            .unwrap();
+        let ids = s
+            .insert_items(&[
+                item("a", "1", "x"),
+                item("a", "2", "y"),
+                item("a", "3", "z"),
+                item("a", "4", "w"),
+            ])
+            .unwrap()
+            .inserted;
+        let hit = |item_id, story_id, m| AlertHit {
+            watch_id: w.id,
+            story_id,
+            item_id,
+            reason: "ترامپ",
+            now: at(m),
+            due_at: at(m),
+            backfill: false,
+        };
+        place(&[(ids[0], 10), (ids[1], 10)]);
+        s.record_alerts(&[hit(ids[0], 10, 1), hit(ids[1], 10, 2)])
+            .unwrap();
+        let first = s.alerts(None, false, 10).unwrap().remove(0);
+        assert_eq!((first.story_id, first.matches), (10, 2));
+        s.mark_all_alerts_seen(None, at(3)).unwrap();
+
+        // A re-check splits the later item off: the alert stays with the story that still holds
+        // its first item, and shows that item; the split-off story gets an alert of its own.
+        place(&[(ids[1], 11)]);
+        let now = s.alert(first.id).unwrap().unwrap();
+        assert_eq!(
+            (now.story_id, now.first_item_id, now.matches),
+            (10, ids[0], 1)
+        );
+        let r = s.record_alerts(&[hit(ids[1], 11, 4)]).unwrap();
+        assert!(
+            matches!(r[0], AlertChange::Raised(id) if id != first.id),
+            "{r:?}"
+        );
+        assert_eq!(
+            s.unseen_alert_count().unwrap(),
+            1,
+            "only the split-off story is new"
+        );
+
+        // A regroup gives every story a new id, reusing 10 for another one: both alerts follow
+        // their items, a re-match raises nothing new, and what was seen stays seen.
+        place(&[(ids[0], 20), (ids[1], 21), (ids[2], 10)]);
+        let r = s
+            .record_alerts(&[hit(ids[0], 20, 5), hit(ids[1], 21, 5)])
+            .unwrap();
+        assert!(
+            r.iter().all(|c| matches!(c, AlertChange::Unchanged(_))),
+            "{r:?}"
+        );
+        let stories: Vec<(i64, bool)> = s
+            .alerts(None, false, 10)
+            .unwrap()
+            .iter()
+            .map(|a| (a.story_id, a.seen_at.is_some()))
+            .collect();
+        assert_eq!(stories, vec![(21, false), (20, true)]);
+        // A match in the story that now has id 10 raises its own alert: the first alert,
+        // raised under that id, gives the id up.
+        let r = s.record_alerts(&[hit(ids[2], 10, 6)]).unwrap();
+        assert!(matches!(r[0], AlertChange::Raised(_)), "{r:?}");
+        assert_eq!(s.alert(first.id).unwrap().unwrap().story_id, 20);
+        // Two stories merge: their alerts are about one story; a new item there extends one.
+        place(&[(ids[1], 20), (ids[3], 20)]);
+        let r = s.record_alerts(&[hit(ids[3], 20, 7)]).unwrap();
+        assert_eq!(r, vec![AlertChange::Extended(first.id)]);
     }
 }

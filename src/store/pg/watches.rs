@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use postgres::Row;
 
-use super::super::watches::{ALERT_SELECT, SAME_ALERT_IDS, UNSEEN_COUNT};
+use super::super::watches::ALERT_SQL;
 use super::super::{AlertChange, AlertHit, AlertRecord, Result, StoreError, parse_ts, ts};
 use super::PgStore;
 use crate::watch::{Watch, WatchRule};
@@ -21,6 +21,17 @@ fn row_to_alert(r: &Row) -> AlertRecord {
         delivered_at: r.get::<_, Option<&str>>(10).map(parse_ts),
         seen_at: r.get::<_, Option<&str>>(11).map(parse_ts),
     }
+}
+
+/// The shared SQL numbers its parameters `?N`, as SQLite does: PostgreSQL spells them `$N`.
+fn pg_params(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let numbered = c == '?' && chars.peek().is_some_and(|d| d.is_ascii_digit());
+        out.push(if numbered { '$' } else { c });
+    }
+    out
 }
 
 impl PgStore {
@@ -104,7 +115,8 @@ impl PgStore {
         let mut db = self.db();
         let mut tx = db.transaction()?;
         let mut out = Vec::with_capacity(hits.len());
-        let find = tx.prepare("SELECT id FROM alerts WHERE watch_id = $1 AND story_id = $2")?;
+        let find = tx.prepare(&pg_params(&ALERT_SQL.find))?;
+        let vacate = tx.prepare(&pg_params(&ALERT_SQL.vacate))?;
         let insert = tx.prepare(
             "INSERT INTO alerts(watch_id, story_id, first_item_id, last_item_id, reason,
                created_at, updated_at, due_at, delivered_at)
@@ -123,8 +135,11 @@ impl PgStore {
                 .map(|r| r.get(0));
             let raised: Option<i64> = match existing {
                 Some(_) => None,
-                None => tx
-                    .query_opt(
+                None => {
+                    // An alert raised in this story id that has since left it must not keep
+                    // the id from the new alert (as on SQLite).
+                    tx.execute(&vacate, &[&h.watch_id, &h.story_id])?;
+                    tx.query_opt(
                         &insert,
                         &[
                             &h.watch_id,
@@ -136,7 +151,8 @@ impl PgStore {
                             &h.backfill.then(|| ts(&h.now)),
                         ],
                     )?
-                    .map(|r| r.get(0)),
+                    .map(|r| r.get(0))
+                }
             };
             let change = match (raised, existing) {
                 (Some(id), _) => {
@@ -192,8 +208,9 @@ impl PgStore {
             .db()
             .query(
                 &format!(
-                    "{ALERT_SELECT} WHERE a.updated_at >= $1 AND (NOT $2 OR a.seen_at IS NULL)
-                     ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
+                    "{} WHERE a.updated_at >= $1 AND (NOT $2 OR a.seen_at IS NULL)
+                     ORDER BY a.created_at DESC, a.id DESC LIMIT $3",
+                    ALERT_SQL.select
                 ),
                 &[&since, &unseen_only, &(limit.min(i64::MAX as usize) as i64)],
             )?
@@ -206,8 +223,7 @@ impl PgStore {
         if self.alert(id)?.is_none() {
             return Err(StoreError::NotFound(format!("alert {id}")));
         }
-        // The shared subquery numbers its parameter ?2: PostgreSQL spells it $2.
-        let same = SAME_ALERT_IDS.replace("?2", "$2");
+        let same = pg_params(&ALERT_SQL.same_ids);
         Ok(self.db().execute(
             &format!("UPDATE alerts SET seen_at = $1 WHERE seen_at IS NULL AND id IN ({same})"),
             &[&ts(&now), &id],
@@ -222,14 +238,17 @@ impl PgStore {
     }
 
     pub fn unseen_alert_count(&self) -> Result<u64> {
-        let n: i64 = self.db().query_one(UNSEEN_COUNT, &[])?.get(0);
+        let n: i64 = self
+            .db()
+            .query_one(ALERT_SQL.unseen_count.as_str(), &[])?
+            .get(0);
         Ok(n.max(0) as u64)
     }
 
     pub fn alert(&self, id: i64) -> Result<Option<AlertRecord>> {
         Ok(self
             .db()
-            .query_opt(&format!("{ALERT_SELECT} WHERE a.id = $1"), &[&id])?
+            .query_opt(&format!("{} WHERE a.id = $1", ALERT_SQL.select), &[&id])?
             .as_ref()
             .map(row_to_alert))
     }
