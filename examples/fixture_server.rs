@@ -5,9 +5,21 @@
 //! `{"base_urls": ["http://127.0.0.1:PORT/", ...], "fixtures": [names], "bench": [urls]}`.
 //!
 //! Usage: `fixture_server [--bench N] [--ports K]` (K listeners = K distinct origins).
+//!
+//! Replay mode (the team benchmark, `scripts/bench-team.sh replay`): `fixture_server --replay
+//! DATA --bench N --cycle SECS [--initial K] [--per-cycle M] [--ports K]` serves N feeds of the
+//! real headlines in DATA (../shared/data: `parallax::api::bench_corpus`), each feed a run of one
+//! outlet's items. Nothing is published until the first line on standard input; then every feed
+//! shows K items at once and gains M new ones each cycle, feeds spread evenly over the cycle (feed
+//! i publishes at second i mod SECS of it), each new item dated the moment it appears, so a
+//! reader's feed→story lag is measured from publication. A JSON line on stdout every 10 s says
+//! how many items are out (`{"secs": s, "cycle": c, "published": n, "exhausted": feeds}`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+
+#[path = "fixture_server/replay.rs"]
+mod replay;
 
 use std::io::Read;
 use support::corpus::{Corpus, fixture_text_dir};
@@ -24,6 +36,20 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let bench = arg(&args, "--bench").unwrap_or(0);
     let ports = arg(&args, "--ports").unwrap_or(1);
+    if let Some(i) = args.iter().position(|a| a == "--replay") {
+        let data = args
+            .get(i + 1)
+            .ok_or_else(|| anyhow::anyhow!("--replay needs the data folder"))?;
+        let opts = replay::Options {
+            data: data.into(),
+            feeds: bench.max(1),
+            cycle_secs: arg(&args, "--cycle").unwrap_or(90).max(1) as u64,
+            initial: arg(&args, "--initial").unwrap_or(1),
+            per_cycle: arg(&args, "--per-cycle").unwrap_or(1),
+            ports,
+        };
+        return replay::run(opts).await;
+    }
     let corpus = Corpus::load(&fixture_text_dir(), 10_000).map_err(anyhow::Error::msg)?;
     let fixtures = catalogue(&corpus);
     let names: Vec<String> = fixtures.iter().map(|f| f.name.clone()).collect();

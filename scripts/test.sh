@@ -50,3 +50,7 @@ fi
 
 echo "== end to end (real app under Xvfb)"
 scripts/e2e.sh
+
+echo "== team end to end (PostgreSQL, parallax serve, the app and the CLI as its clients)"
+# Reuses the app e2e.sh just built; reports itself ignored (with the reason) without PostgreSQL.
+E2E_SKIP_BUILD=1 scripts/e2e-team.sh

@@ -6,6 +6,8 @@
 mod archive;
 #[cfg(feature = "eval")]
 mod bench;
+#[cfg(feature = "eval")]
+mod bench_scale;
 mod carry;
 mod catalog;
 mod demo;
@@ -34,6 +36,11 @@ pub use crate::store::{Role, TeamUser};
 pub use archive::ArchiveCounts;
 #[cfg(feature = "eval")]
 pub use bench::{BENCH_QUERIES, BenchCorpus, Timing, bench_corpus};
+#[cfg(feature = "eval")]
+pub use bench_scale::{
+    ScaleBase, ScaleProbe, ScaleTiming, copy_archive, extend_sqlite, load_postgres, postgres_size,
+    read_scale_base,
+};
 pub use carry::{
     CarryItem, CarryLink, OutletFramingView, StoryCarry, StoryFraming, describe as describe_carry,
     fmt_lag,

@@ -23,6 +23,7 @@ pub mod opml;
 pub mod parse;
 pub mod paths;
 pub mod refresh;
+pub mod remote;
 pub mod sanitize;
 #[cfg(feature = "team")]
 pub mod serve;

@@ -6,6 +6,7 @@
 
 mod articles;
 mod auth;
+mod client_routes;
 mod corrections;
 mod events;
 pub mod jobs;
@@ -62,6 +63,8 @@ pub fn router(engine: Engine) -> Router {
             axum::routing::delete(corrections::remove_watch),
         )
         .route("/api/audit", get(corrections::audit))
+        // The desktop app as a client (parallax::remote).
+        .merge(client_routes::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count,

@@ -44,6 +44,9 @@ use crate::watch::{Watch, WatchRule};
 use items::StoredVector;
 pub use pg::FeedChange;
 use pg::PgStore;
+/// The search-vector lexemes of a text on PostgreSQL (for bulk loads that build the column).
+#[cfg(feature = "eval")]
+pub(crate) use pg::lexemes as pg_lexemes;
 use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

@@ -21,3 +21,10 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, mut rx: Receiver<Change>) {
         }
     });
 }
+
+/// Emit a `Change` that did not come from the local engine (a team server's) as it would.
+pub fn to_webview<R: Runtime>(app: AppHandle<R>) -> impl Fn(Change) + Send + Sync + 'static {
+    move |change| {
+        let _ = app.emit(CHANGE_EVENT, &change);
+    }
+}

@@ -6,6 +6,7 @@ mod command_names;
 mod commands;
 mod events;
 mod save;
+mod team;
 mod window_state;
 
 use parallax::api::{Engine, EngineConfig};
@@ -18,6 +19,7 @@ pub use command_names::COMMANDS;
 pub use commands::handler;
 pub use events::CHANGE_EVENT;
 pub use save::{E2E_EXPORT_DIR, SaveTarget};
+pub use team::{ArchiveInfo, Team};
 
 /// The archive the app opens: `PARALLAX_DB` when set (E2E uses a temporary one), else the same
 /// platform location the CLI uses, so both see one archive.
@@ -67,6 +69,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             app.manage(SaveTarget::from_env());
+            // The team archive choice is kept with the app's other settings (window state).
+            let team = Team::new(app.path().app_config_dir()?.join("team.json"));
+            team.on_change(events::to_webview(app.handle().clone()));
+            app.manage(team);
             attach(app.handle(), engine_config())?;
             window_state::save_on_change(app.handle());
             Ok(())

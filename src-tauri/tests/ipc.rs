@@ -30,6 +30,10 @@ fn app() -> App {
         },
     )
     .expect("engine opens");
+    tauri::Manager::manage(
+        app.handle(),
+        parallax_app::Team::new(dir.path().join("config/team.json")),
+    );
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("window");
@@ -530,6 +534,181 @@ fn a_notification_names_the_watch_the_reason_and_the_outlet() {
         body,
         "در نتیجه توفند جولیا بیش از ۹۱ نفر در سراسر آمریکای جنوبی و مرکزی کشته شدند.\nویکی‌پدیا"
     );
+}
+
+/// A team server (`parallax serve`'s router) on loopback over its own archive (the demo), on a
+/// thread with its own runtime; returns its address and an editor's and a reader's tokens.
+fn team_server(dir: &std::path::Path) -> (String, String, String) {
+    let engine = parallax::api::Engine::open(EngineConfig {
+        seed_catalog: false,
+        model_path: Some(dir.join("no-model")),
+        ..EngineConfig::new(dir.join("team.db"))
+    })
+    .expect("team engine");
+    engine.load_demo_archive(None).expect("demo archive");
+    let editor = engine
+        .add_user("maryam", parallax::store::Role::Editor)
+        .expect("editor");
+    let reader = engine
+        .add_user("omid", parallax::store::Role::Reader)
+        .expect("reader");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            parallax::serve::serve(engine, listener, std::future::pending())
+                .await
+                .expect("serve");
+        });
+    });
+    (base, editor, reader)
+}
+
+#[test]
+fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
+    let app = app();
+    let local_story = seed(&app);
+    let team_dir = tempfile::tempdir().expect("team dir");
+    let (base, editor, reader) = team_server(team_dir.path());
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["id"].as_i64().expect("id"))
+            .collect()
+    };
+    let all = json!({ "filter": { "limit": 500 } });
+
+    let info = invoke(&app, "archive_info", json!({})).expect("info");
+    assert_eq!(info["kind"], "local", "{info}");
+    assert_eq!(
+        ids(&invoke(&app, "list_stories", all.clone()).expect("local")),
+        vec![local_story]
+    );
+
+    // Wrong token, wrong address: refused with a reason, still local.
+    let bad = invoke(
+        &app,
+        "connect_team",
+        json!({ "server": base, "token": "plx_00" }),
+    )
+    .expect_err("unknown token");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("refused the token"),
+        "{bad}"
+    );
+    let bad = invoke(
+        &app,
+        "connect_team",
+        json!({ "server": format!("{base}/wrong/"), "token": reader }),
+    )
+    .expect_err("wrong address");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not as a Parallax team server"),
+        "{bad}"
+    );
+    assert_eq!(
+        invoke(&app, "archive_info", json!({})).expect("info")["kind"],
+        "local"
+    );
+
+    // The reader's view of the team archive: the same commands, the server's answers.
+    let info = invoke(
+        &app,
+        "connect_team",
+        json!({ "server": base, "token": reader }),
+    )
+    .expect("connect");
+    assert_eq!(
+        (
+            info["kind"].as_str(),
+            info["user"].as_str(),
+            info["role"].as_str()
+        ),
+        (Some("team"), Some("omid"), Some("reader")),
+        "{info}"
+    );
+    assert!(
+        !info.to_string().contains(&reader),
+        "the token never reaches the webview: {info}"
+    );
+    let team_ids = ids(&invoke(&app, "list_stories", all.clone()).expect("team stories"));
+    assert!(team_ids.len() > 50, "{} team stories", team_ids.len());
+    let status = invoke(&app, "status", json!({})).expect("status");
+    assert_eq!(status["items"], 503, "{status}");
+    let story = invoke(&app, "get_story", json!({ "storyId": team_ids[0] })).expect("story");
+    assert!(!story["items"].as_array().expect("items").is_empty());
+    let found = invoke(&app, "search", json!({ "query": { "text": "تركيه" } })).expect("search");
+    assert!(found.to_string().contains("ترکیه"), "{found}");
+    let location = invoke(&app, "data_location", json!({})).expect("location");
+    assert!(
+        location.as_str().unwrap_or("").starts_with(&base),
+        "{location}"
+    );
+    // Not offered by the server yet: said so, not an empty answer.
+    let watches = invoke(&app, "watches", json!({})).expect_err("no watches on a team archive");
+    assert!(
+        watches["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not available on a team archive"),
+        "{watches}"
+    );
+    // A reader's correction: the server's 403 message.
+    let refused = invoke(
+        &app,
+        "merge_stories",
+        json!({ "into": team_ids[0], "from": team_ids[1] }),
+    )
+    .expect_err("reader may not merge");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("omid is a reader"),
+        "{refused}"
+    );
+
+    // An editor (an empty token keeps the saved one; a new one replaces it).
+    invoke(
+        &app,
+        "connect_team",
+        json!({ "server": base, "token": editor }),
+    )
+    .expect("editor");
+    invoke(
+        &app,
+        "merge_stories",
+        json!({ "into": team_ids[0], "from": team_ids[1] }),
+    )
+    .expect("merge");
+    let after = ids(&invoke(&app, "list_stories", all.clone()).expect("after"));
+    assert_eq!(after.len(), team_ids.len() - 1);
+    assert!(!after.contains(&team_ids[1]));
+
+    // Back to the local archive, then to the team again with the saved token.
+    let info = invoke(&app, "use_local_archive", json!({})).expect("local");
+    assert_eq!(
+        (info["kind"].as_str(), info["token_saved"].as_bool()),
+        (Some("local"), Some(true)),
+        "{info}"
+    );
+    assert_eq!(
+        ids(&invoke(&app, "list_stories", all.clone()).expect("local")),
+        vec![local_story]
+    );
+    let info =
+        invoke(&app, "connect_team", json!({ "server": base, "token": "" })).expect("saved token");
+    assert_eq!(info["user"], "maryam", "{info}");
 }
 
 #[test]

@@ -23,7 +23,7 @@ const ANALYSIS_VERSION: &str = "carry-v1";
 const BOILERPLATE_SAMPLE: usize = 60;
 
 /// An item of a story as the carry view shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct CarryItem {
     pub item_id: i64,
@@ -35,7 +35,7 @@ pub struct CarryItem {
 }
 
 /// One edge with its outlets and a sentence saying it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct CarryLink {
     pub edge: CarryEdge,
@@ -47,7 +47,7 @@ pub struct CarryLink {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StoryCarry {
     pub story_id: i64,
@@ -60,7 +60,7 @@ pub struct StoryCarry {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct OutletFramingView {
     pub source: SourceRef,
@@ -70,7 +70,7 @@ pub struct OutletFramingView {
     pub loaded: Vec<LoadedHit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StoryFraming {
     pub story_id: i64,

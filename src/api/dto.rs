@@ -7,7 +7,7 @@ use crate::model::{Lang, Ownership, Source};
 use crate::store::{Headline, SourceHealth};
 
 /// An outlet as lists show it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SourceRef {
     pub id: String,
@@ -40,7 +40,7 @@ impl SourceRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StorySummary {
     pub id: i64,
@@ -130,7 +130,7 @@ pub struct Regroup {
     pub pairs: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StoryItem {
     pub id: i64,
@@ -150,7 +150,7 @@ pub struct StoryItem {
 }
 
 /// When an outlet first carried the story, relative to the first report.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct OutletLag {
     pub source: SourceRef,
@@ -162,7 +162,7 @@ pub struct OutletLag {
     pub lag_secs: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StoryDetail {
     pub summary: StorySummary,
@@ -172,14 +172,14 @@ pub struct StoryDetail {
     pub propagation: Vec<OutletLag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SourceView {
     pub source: Source,
     pub health: Option<SourceHealth>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(default)]
 pub struct SearchQuery {
@@ -190,7 +190,7 @@ pub struct SearchQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
@@ -198,7 +198,7 @@ pub enum MatchKind {
     Meaning,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SearchItemHit {
     pub item: StoryItem,
@@ -207,7 +207,7 @@ pub struct SearchItemHit {
 }
 
 /// Search results grouped by story, best story first.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SearchGroup {
     pub story: Option<StorySummary>,
@@ -222,7 +222,7 @@ pub struct ImportReport {
 }
 
 /// The one-line status the app shows.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StatusLine {
     pub sources: u32,
@@ -236,7 +236,7 @@ pub struct StatusLine {
 }
 
 /// Where the embedding model stands, as the status line and search show it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ModelState {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiResult, Change, Engine};
 use crate::error::Code;
@@ -45,7 +45,8 @@ pub struct SourceFulltext {
 
 /// An item's article as the app's reading view shows it. The text is plain text (paragraphs
 /// separated by blank lines, no markup): the view renders it as text, never as HTML.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// Deserialised too: the app reads it from a team server (`parallax::remote`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ArticleView {
     pub item_id: i64,
@@ -59,7 +60,7 @@ pub struct ArticleView {
 }
 
 /// What is stored of an item's article page.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ArticleState {
@@ -83,7 +84,7 @@ pub enum ArticleState {
 }
 
 /// Whether an item has its article text stored, for the story view's buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ArticleStatus {
@@ -92,7 +93,7 @@ pub enum ArticleStatus {
     Error,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ArticleBrief {
     pub item_id: i64,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiResult, Engine, StorySummary};
 use crate::cluster::related::{RELATED_FLOOR, Relation, rank, relation, topic_vector};
@@ -15,7 +15,7 @@ use crate::store::{ItemQuery, StoreError, StoryFilter};
 const RELATED_K: usize = 400;
 
 /// A story related to another.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RelatedStory {
     pub story: StorySummary,
@@ -27,7 +27,7 @@ pub struct RelatedStory {
 }
 
 /// The related stories of one story, oldest first, or why there are none.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RelatedStories {
     pub stories: Vec<RelatedStory>,

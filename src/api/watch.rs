@@ -41,7 +41,7 @@ pub struct AliasGroup {
 }
 
 /// An alert as the list and notifications show it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct AlertView {
     pub id: i64,

@@ -8,7 +8,7 @@
 //! `parallax eval related` on the dev sets.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Lowest centred cosine between a story's topic vector and an item of another story for the
 /// two to count as related. `parallax eval related` (the 32 gold stories of the two dense dev
@@ -18,7 +18,7 @@ use serde::Serialize;
 pub const RELATED_FLOOR: f32 = 0.45;
 
 /// Where a related story lies in time relative to the story it is related to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Relation {

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Result, SqliteStore, parse_ts, ts};
 use crate::error::Code;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum FetchOutcome {
@@ -48,7 +48,7 @@ pub struct FetchLogEntry {
 }
 
 /// Health of one source, from its fetch log and items.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SourceHealth {
     pub source_id: String,

@@ -54,7 +54,7 @@ pub struct StoryAssignment {
     pub routine: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(default)]
 pub struct StoryFilter {

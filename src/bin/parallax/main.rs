@@ -4,6 +4,7 @@ mod bench_archive;
 mod bench_export;
 mod bench_fetch;
 mod bench_fulltext;
+mod bench_scale;
 mod bench_watch;
 mod carry;
 mod catalog;
@@ -155,6 +156,9 @@ enum BenchCommand {
     Archive(bench_archive::ArchiveArgs),
     /// Median timings of the engine calls the app makes, on an archive.
     Api(bench_archive::ApiArgs),
+    /// A real archive replicated to 1M items in SQLite and PostgreSQL (--pg): API median and
+    /// p95 on both, side by side.
+    Scale(bench_scale::Args),
     /// Carry graph and framing of a 100-item story (or the largest story of an archive).
     Carry(carry::BenchArgs),
     /// Matching 100 watches against each new item (real ar/fa/en items).
@@ -262,6 +266,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCommand::Search(a) => search::bench(a),
             BenchCommand::Archive(a) => bench_archive::archive(a),
             BenchCommand::Api(a) => bench_archive::api(a),
+            BenchCommand::Scale(a) => bench_scale::run(a, cli.pg.clone()),
             BenchCommand::Carry(a) => carry::bench(a),
             BenchCommand::Watch(a) => bench_watch::run(a),
             BenchCommand::Export(a) => bench_export::run(a),

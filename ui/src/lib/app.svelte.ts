@@ -2,7 +2,7 @@
 // event handlers and user actions write it (no polling).
 import type { Backend } from "./backend/backend";
 import { errorText, IpcError, SEVERITY, type Severity } from "./backend/errors";
-import type { Change, Settings, StatusLine, Theme } from "./types";
+import type { ArchiveInfo, Change, Settings, StatusLine, Theme } from "./types";
 
 export type ViewName = "stories" | "story" | "search" | "sources" | "settings" | "alerts" | "watches";
 
@@ -39,6 +39,8 @@ export class AppState {
   alertsVersion = $state(0);
   /** Alerts not marked seen in the archive (one per watch and story). */
   unreadAlerts = $state(0);
+  /** The archive shown: local, or a team server's (Settings → Team archive). */
+  archive = $state<ArchiveInfo | null>(null);
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private alertsTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -47,6 +49,7 @@ export class AppState {
   async start(): Promise<() => void> {
     const unlisten = await this.backend.onChange((c) => this.onChange(c));
     const unlistenAlerts = await this.backend.onAlertsAnnounced(() => this.scheduleAlerts());
+    await this.loadArchive();
     // A click on an alert's desktop notification: the shell marked it seen; show its story.
     const unlistenOpen = await this.backend.onOpenStory((o) => {
       this.openStory(o.story_id);
@@ -59,6 +62,31 @@ export class AppState {
       unlistenAlerts();
       unlistenOpen();
     };
+  }
+
+  /** True while a team server's archive is shown. */
+  get onTeam(): boolean {
+    return this.archive?.kind === "team";
+  }
+
+  async loadArchive() {
+    try {
+      this.archive = await this.backend.archiveInfo();
+      if (this.archive.error) this.notify("warning", `${this.archive.error}. Showing the local archive.`);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Another archive is shown now: every view reloads from it. */
+  switchedArchive(info: ArchiveInfo) {
+    this.archive = info;
+    this.storiesVersion++;
+    this.sourcesVersion++;
+    this.alertsVersion++;
+    this.progress = null;
+    void this.refreshStatus();
+    void this.refreshUnread();
   }
 
   async refreshUnread() {
@@ -181,6 +209,9 @@ export class AppState {
   }
 
   onChange(c: Change) {
+    // The local archive keeps fetching while a team archive is shown; its progress is not the
+    // shown archive's (a team server's changes never carry progress).
+    if (this.onTeam && (c.kind === "fetch_progress" || c.kind === "task")) return;
     switch (c.kind) {
       case "items_added":
         this.scheduleStatus();

@@ -118,3 +118,25 @@ describe("app state follows engine events (no polling)", () => {
     await vi.waitFor(() => expect(app.unreadAlerts).toBe(before - 1));
   });
 });
+
+describe("switching between the local and a team archive", () => {
+  it("reloads every view from the archive shown and keeps the local one when a connect fails", async () => {
+    const backend = fakeBackend(storyRows());
+    const app = new AppState(backend);
+    await app.start();
+    expect(app.onTeam).toBe(false);
+    const before = [app.storiesVersion, app.sourcesVersion, app.alertsVersion];
+
+    await expect(backend.connectTeam("http://team.test", "wrong")).rejects.toThrow(/refused the token/);
+    expect(app.onTeam).toBe(false);
+
+    app.switchedArchive(await backend.connectTeam("http://team.test", "plx_1"));
+    expect(app.onTeam).toBe(true);
+    expect(app.archive?.role).toBe("reader");
+    expect([app.storiesVersion, app.sourcesVersion, app.alertsVersion]).toEqual(before.map((v) => v + 1));
+
+    app.switchedArchive(await backend.useLocalArchive());
+    expect(app.onTeam).toBe(false);
+    expect(app.archive?.server).toBe("http://team.test");
+  });
+});

@@ -101,6 +101,19 @@ export type QuietHours = Wire<GQuietHours>;
 export type ExportFormat = Wire<GExportFormat>;
 
 export type Theme = "system" | "light" | "dark";
+
+/** Which archive the app shows (src-tauri/src/team.rs `ArchiveInfo`; the token never crosses). */
+export interface ArchiveInfo {
+  kind: "local" | "team";
+  /** The team server last used, also while the local archive is shown (pre-fills the form). */
+  server: string | null;
+  token_saved: boolean;
+  user: string | null;
+  role: "reader" | "editor" | "admin" | null;
+  /** Why the saved team archive could not be reopened at start. */
+  error: string | null;
+}
+
 export type SeenReport = Wire<GSeenReport>;
 export type ArticleView = Wire<GArticleView>;
 export type ArticleState = Wire<GArticleState>;

@@ -5,6 +5,7 @@ import { IpcError } from "../lib/backend/errors";
 import type {
   AlertView,
   AliasGroup,
+  ArchiveInfo,
   ArticleState,
   ArticleView,
   Change,
@@ -57,6 +58,7 @@ export function fakeBackend(
   let aliases: AliasGroup[] = [];
   let alerts: AlertView[] = [];
   let seq = 0;
+  let archive: ArchiveInfo = { kind: "local", server: null, token_saved: false, user: null, role: null, error: null };
   const unseen = () => new Set(alerts.filter((a) => !a.seen).map((a) => `${a.watch_id}/${a.story_id}`)).size;
   const articleView = (id: number): ArticleView => {
     const it = items[id - 1];
@@ -234,6 +236,15 @@ export function fakeBackend(
     },
     exportStory: async (storyId, format) => `/tmp/story-${storyId}.${format}`,
     exportSearch: async () => "/tmp/search.csv",
+    archiveInfo: async () => archive,
+    // The preview has no server: any `plx_` token "connects" as a reader, anything else is refused
+    // the way the shell refuses it.
+    connectTeam: async (server, token) => {
+      if (!token.startsWith("plx_")) throw new IpcError("connect_team", { code: "precondition", message: "the team server refused the token (unknown API token): ask its admin for a new one" });
+      archive = { kind: "team", server, token_saved: true, user: "preview", role: "reader", error: null };
+      return archive;
+    },
+    useLocalArchive: async () => (archive = { ...archive, kind: "local", user: null, role: null }),
     openUrl: async () => {},
     onChange: async (h) => {
       listeners.add(h);

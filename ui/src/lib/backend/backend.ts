@@ -1,6 +1,7 @@
 // The one interface the views talk to. `tauri.ts` implements it over IPC; tests use a fake.
 import type {
   AlertView,
+  ArchiveInfo,
   AliasGroup,
   ArticleBrief,
   ArticleView,
@@ -86,6 +87,12 @@ export interface Backend {
   exportStory(storyId: number, format: ExportFormat): Promise<string | null>;
   /** The same for a search result, as CSV. */
   exportSearch(query: SearchQuery): Promise<string | null>;
+  /** Which archive is shown: the local one or a team server's. */
+  archiveInfo(): Promise<ArchiveInfo>;
+  /** Check the server and token, then show the team archive (an empty token reuses the saved one). */
+  connectTeam(server: string, token: string): Promise<ArchiveInfo>;
+  /** Show the local archive again (the server and token stay saved). */
+  useLocalArchive(): Promise<ArchiveInfo>;
   openUrl(url: string): Promise<void>;
   /** Subscribe to engine changes; returns the unsubscribe function. */
   onChange(handler: (change: Change) => void): Promise<() => void>;

@@ -58,6 +58,9 @@ export const tauriBackend: Backend = {
   fetchArticle: (itemId) => call("fetch_article", { itemId }),
   exportStory: (storyId, format) => call("export_story", { storyId, format }),
   exportSearch: (query) => call("export_search", { query }),
+  archiveInfo: () => call("archive_info"),
+  connectTeam: (server, token) => call("connect_team", { server, token }),
+  useLocalArchive: () => call("use_local_archive"),
   openUrl: async (url) => {
     try {
       await openUrl(url);
