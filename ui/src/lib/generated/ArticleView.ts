@@ -5,6 +5,7 @@ import type { Lang } from "./Lang";
 /**
  * An item's article as the app's reading view shows it. The text is plain text (paragraphs
  * separated by blank lines, no markup): the view renders it as text, never as HTML.
+ * Deserialised too: the app reads it from a team server (`parallax::remote`).
  */
 export type ArticleView = { item_id: bigint, lang: Lang, 
 /**
