@@ -57,14 +57,26 @@ const exec = (script, ...args) => browser.execute(script, ...args);
 
 /** A TCP port nothing listens on now. */
 function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
+  return freePorts(1).then(([p]) => p);
+}
+
+/** `n` distinct free ports: each listener stays open until all are chosen, so the system cannot
+ * hand the same port out twice (tauri-driver and WebKitWebDriver once got one port each time). */
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      await new Promise((ok, fail) => {
+        srv.once("error", fail);
+        srv.listen(0, "127.0.0.1", ok);
+      });
+      servers.push(srv);
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((ok) => s.close(() => ok()))));
+  }
 }
 
 function session(port) {
@@ -115,7 +127,7 @@ async function main() {
     XDG_CONFIG_HOME: join(tmp, "config"),
   };
   // Free ports, not the fixed 4444/4445: another suite may be running on this machine.
-  const [port, nativePort] = [await freePort(), await freePort()];
+  const [port, nativePort] = await freePorts(2);
   const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env,
     stdio: ["ignore", "inherit", "inherit"],

@@ -58,14 +58,26 @@ async function shot(name) {
 const exec = (script, ...args) => browser.execute(script, ...args);
 
 function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
+  return freePorts(1).then(([p]) => p);
+}
+
+/** `n` distinct free ports: each listener stays open until all are chosen, so the system cannot
+ * hand the same port out twice (tauri-driver and WebKitWebDriver once got one port each time). */
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      await new Promise((ok, fail) => {
+        srv.once("error", fail);
+        srv.listen(0, "127.0.0.1", ok);
+      });
+      servers.push(srv);
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((ok) => s.close(() => ok()))));
+  }
 }
 
 function session(port) {
@@ -170,7 +182,7 @@ async function main() {
     PARALLAX_DB: join(tmp, "archive.db"),
     XDG_CONFIG_HOME: join(tmp, "config"),
   };
-  const [port, nativePort] = [await freePort(), await freePort()];
+  const [port, nativePort] = await freePorts(2);
   const driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
