@@ -56,10 +56,6 @@ async function shot(name) {
 const exec = (script, ...args) => browser.execute(script, ...args);
 
 /** A TCP port nothing listens on now. */
-function freePort() {
-  return freePorts(1).then(([p]) => p);
-}
-
 /** `n` distinct free ports: each listener stays open until all are chosen, so the system cannot
  * hand the same port out twice (tauri-driver and WebKitWebDriver once got one port each time). */
 async function freePorts(n) {
