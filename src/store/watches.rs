@@ -413,25 +413,26 @@ mod tests {
             + chrono::Duration::minutes(m)
     }
 
-    crate::store::testing::on_both_backends!(one_alert_per_watch_and_story_and_claimed_once);
-    fn one_alert_per_watch_and_story_and_claimed_once(s: Store) {
+    /// A watch for `term` and `n` stored items (ids in order).
+    fn watch_and_items(s: &Store, term: &str, n: usize) -> (Watch, Vec<i64>) {
         let w = s
             .insert_watch(
-                "putin",
+                term,
                 &WatchRule::Terms {
-                    terms: vec!["Putin".into()],
+                    terms: vec![term.into()],
                 },
                 at(0),
             )
             .unwrap();
-        let ids = s
-            .insert_items(&[
-                item("a", "1", "x"),
-                item("a", "2", "y"),
-                item("a", "3", "z"),
-            ])
-            .unwrap()
-            .inserted;
+        let items: Vec<_> = (1..=n)
+            .map(|i| item("a", &i.to_string(), &format!("x{i}")))
+            .collect();
+        (w, s.insert_items(&items).unwrap().inserted)
+    }
+
+    crate::store::testing::on_both_backends!(one_alert_per_watch_and_story_and_claimed_once);
+    fn one_alert_per_watch_and_story_and_claimed_once(s: Store) {
+        let (w, ids) = watch_and_items(&s, "Putin", 3);
         let hit = |item_id, story_id, m, due| AlertHit {
             watch_id: w.id,
             story_id,
@@ -471,23 +472,7 @@ mod tests {
 
     crate::store::testing::on_both_backends!(seen_state_is_kept_per_alert);
     fn seen_state_is_kept_per_alert(s: Store) {
-        let w = s
-            .insert_watch(
-                "soleimani",
-                &WatchRule::Terms {
-                    terms: vec!["Soleimani".into()],
-                },
-                at(0),
-            )
-            .unwrap();
-        let ids = s
-            .insert_items(&[
-                item("a", "1", "x"),
-                item("a", "2", "y"),
-                item("a", "3", "z"),
-            ])
-            .unwrap()
-            .inserted;
+        let (w, ids) = watch_and_items(&s, "Soleimani", 3);
         let hit = |item_id, story_id, m| AlertHit {
             watch_id: w.id,
             story_id,
@@ -557,24 +542,7 @@ mod tests {
                 .collect();
             s.assign(&rows).unwrap();
         };
-        let w = s
-            .insert_watch(
-                "trump",
-                &WatchRule::Terms {
-                    terms: vec!["ترامپ".into()],
-                },
-                at(0),
-            )
-            .unwrap();
-        let ids = s
-            .insert_items(&[
-                item("a", "1", "x"),
-                item("a", "2", "y"),
-                item("a", "3", "z"),
-                item("a", "4", "w"),
-            ])
-            .unwrap()
-            .inserted;
+        let (w, ids) = watch_and_items(&s, "ترامپ", 4);
         let hit = |item_id, story_id, m| AlertHit {
             watch_id: w.id,
             story_id,

@@ -3,7 +3,6 @@
 // starts Xvfb). Saves a screenshot per view to artifacts/screenshots/ and timings to
 // artifacts/e2e-timings.json.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
 import { buildFeeds, serve } from "./feeds.mjs";
 import { sleep, waitFor } from "./wait.mjs";
+import { freePorts } from "./ports.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = resolve(here, "../..");
@@ -56,24 +56,6 @@ async function shot(name) {
 const exec = (script, ...args) => browser.execute(script, ...args);
 
 /** A TCP port nothing listens on now. */
-/** `n` distinct free ports: each listener stays open until all are chosen, so the system cannot
- * hand the same port out twice (tauri-driver and WebKitWebDriver once got one port each time). */
-async function freePorts(n) {
-  const servers = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const srv = createServer();
-      await new Promise((ok, fail) => {
-        srv.once("error", fail);
-        srv.listen(0, "127.0.0.1", ok);
-      });
-      servers.push(srv);
-    }
-    return servers.map((s) => s.address().port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((ok) => s.close(() => ok()))));
-  }
-}
 
 function session(port) {
   return remote({

@@ -3,13 +3,13 @@
 // archive, and plain HTTP as curl would send it). Run through scripts/e2e-team.sh, which starts
 // PostgreSQL, loads the demo archive, adds the users and starts the server.
 import { spawn, execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
 import { sleep, waitFor } from "./wait.mjs";
+import { freePorts } from "./ports.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = resolve(here, "../..");
@@ -57,28 +57,10 @@ async function shot(name) {
 
 const exec = (script, ...args) => browser.execute(script, ...args);
 
-function freePort() {
-  return freePorts(1).then(([p]) => p);
+async function freePort() {
+  return (await freePorts(1))[0];
 }
 
-/** `n` distinct free ports: each listener stays open until all are chosen, so the system cannot
- * hand the same port out twice (tauri-driver and WebKitWebDriver once got one port each time). */
-async function freePorts(n) {
-  const servers = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const srv = createServer();
-      await new Promise((ok, fail) => {
-        srv.once("error", fail);
-        srv.listen(0, "127.0.0.1", ok);
-      });
-      servers.push(srv);
-    }
-    return servers.map((s) => s.address().port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((ok) => s.close(() => ok()))));
-  }
-}
 
 function session(port) {
   return remote({
