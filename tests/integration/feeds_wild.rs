@@ -1,5 +1,8 @@
 //! Feed quirks that cross the fetch and parse stages: `Content-Location` as the base for relative
 //! links, and a user-added source that keeps the feed's own title and homepage.
+//!
+//! Multi-threaded runtimes: on PostgreSQL the store's blocking client needs a worker it can borrow
+//! (see `store::pg::off_runtime`).
 
 use crate::ingest_fetch::test_config;
 use crate::support::server::{Behaviour, FixtureServer, StaticFeed};
@@ -13,7 +16,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn relative_links_resolve_against_content_location() {
     let atom = fixture("atom10_relative_links_no_base_ar.xml");
     let server = FixtureServer::start([
@@ -67,7 +70,7 @@ async fn relative_links_resolve_against_content_location() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_added_source_keeps_the_feeds_title_and_homepage() {
     let server = FixtureServer::start([(
         "deep/path/feed.xml".to_string(),
@@ -81,7 +84,7 @@ async fn an_added_source_keeps_the_feeds_title_and_homepage() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     let source = engine

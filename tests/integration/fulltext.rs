@@ -175,7 +175,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(dir.path().join("no-model.bin")),
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     assert!(
@@ -340,8 +340,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
 /// Run the `parallax` binary on `db`; stdout, or stderr when it failed.
 fn cli(db: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .arg("--db")
-        .arg(db)
+        .args(crate::support::backend::cli_archive_args(db))
         .args(args)
         .output()
         .expect("run parallax");

@@ -1,4 +1,7 @@
 //! The real fetch → parse → store pipeline against the fixture server.
+//!
+//! The tests run on a multi-threaded runtime: on PostgreSQL the store's blocking client needs a
+//! worker it can borrow (see `store::pg::off_runtime`), as the app's and the CLI's runtimes give it.
 
 use crate::ingest_fetch::test_config;
 use crate::support::corpus::Corpus;
@@ -35,7 +38,7 @@ pub async fn bed() -> Bed {
     let (server, fixtures) = crate::ingest_fetch::serve().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.db");
-    let store = Store::open(&db).unwrap();
+    let store = crate::support::backend::open_store(&db);
     let sources: Vec<Source> = fixtures
         .iter()
         .filter(|f| f.name != MOVED)
@@ -111,7 +114,7 @@ fn outcomes(summary: &RefreshSummary) -> HashMap<String, FeedOutcome> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn one_refresh_stores_every_feed_byte_exact_and_reports_every_failure() {
     let bed = bed().await;
     let summary = bed.refresh(true).await;
@@ -183,7 +186,7 @@ async fn one_refresh_stores_every_feed_byte_exact_and_reports_every_failure() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn second_refresh_is_304_and_changes_nothing() {
     let bed = bed().await;
     let first = bed.refresh(true).await;
@@ -224,7 +227,7 @@ async fn second_refresh_is_304_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn forced_refresh_retries_failing_feeds_and_backoff_grows() {
     let bed = bed().await;
     bed.refresh(true).await;
@@ -257,7 +260,7 @@ async fn forced_refresh_retries_failing_feeds_and_backoff_grows() {
     assert_eq!(bed.server.hits("server-error").requests, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_feed_that_gains_items_stores_only_the_new_ones() {
     let bed = bed().await;
     bed.refresh(true).await;
@@ -305,8 +308,9 @@ async fn a_feed_that_gains_items_stores_only_the_new_ones() {
     assert_eq!(added, fresh.iter().map(|e| collapse(&e.title)).collect());
 }
 
-#[tokio::test]
-async fn a_locked_database_fails_clearly_and_loses_nothing() {
+/// SQLite only: another process holds the archive file's write lock (PostgreSQL has no such lock).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_database_fails_clearly_and_loses_nothing_sqlite_only() {
     let bed = bed().await;
     let only: Vec<Source> = bed
         .sources
@@ -356,8 +360,9 @@ async fn a_locked_database_fails_clearly_and_loses_nothing() {
     assert_eq!(bed.server.hits("ar-rss2-1256").conditional, 0);
 }
 
+/// SQLite only: a garbage archive file.
 #[test]
-fn a_corrupt_database_is_reported_and_left_untouched() {
+fn a_corrupt_database_is_reported_and_left_untouched_sqlite_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive.db");
     let garbage = "هذا ليس قاعدة بيانات".repeat(400);
@@ -373,7 +378,7 @@ fn a_corrupt_database_is_reported_and_left_untouched() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), garbage);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn odd_dates_never_land_in_the_future_and_bare_items_get_stable_guids() {
     let bed = bed().await;
     let before = Utc::now();
@@ -446,14 +451,14 @@ async fn odd_dates_never_land_in_the_future_and_bare_items_get_stable_guids() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn scheduler_repeats_on_interval_never_below_ttl_and_stops_on_signal() {
     let bed = bed().await;
     // ar-rss2 every second; fa-rss2 also asks for every second but its feed says <ttl>45</ttl>;
     // not-found fails and backs off for minutes.
     // A store of its own: user settings are clamped to a minute, catalog rows are not.
     let dir = tempfile::tempdir().unwrap();
-    let own = Store::open(&dir.path().join("s.db")).unwrap();
+    let own = crate::support::backend::open_store(&dir.path().join("s.db"));
     for src in &bed.sources {
         if let Some(enabled) = match src.id.as_str() {
             "fx-ar-rss2" | "fx-fa-rss2" | "fx-not-found" => Some(true),
