@@ -1,8 +1,5 @@
 //! Feed quirks that cross the fetch and parse stages: `Content-Location` as the base for relative
 //! links, and a user-added source that keeps the feed's own title and homepage.
-//!
-//! Multi-threaded runtimes: on PostgreSQL the store's blocking client needs a worker it can borrow
-//! (see `store::pg::off_runtime`).
 
 use crate::ingest_fetch::test_config;
 use crate::support::server::{Behaviour, FixtureServer, StaticFeed};
@@ -16,7 +13,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn relative_links_resolve_against_content_location() {
     let atom = fixture("atom10_relative_links_no_base_ar.xml");
     let server = FixtureServer::start([
@@ -70,7 +67,7 @@ async fn relative_links_resolve_against_content_location() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn an_added_source_keeps_the_feeds_title_and_homepage() {
     let server = FixtureServer::start([(
         "deep/path/feed.xml".to_string(),

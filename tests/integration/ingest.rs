@@ -1,7 +1,4 @@
 //! The real fetch → parse → store pipeline against the fixture server.
-//!
-//! The tests run on a multi-threaded runtime: on PostgreSQL the store's blocking client needs a
-//! worker it can borrow (see `store::pg::off_runtime`), as the app's and the CLI's runtimes give it.
 
 use crate::ingest_fetch::test_config;
 use crate::support::corpus::Corpus;
@@ -114,7 +111,7 @@ fn outcomes(summary: &RefreshSummary) -> HashMap<String, FeedOutcome> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn one_refresh_stores_every_feed_byte_exact_and_reports_every_failure() {
     let bed = bed().await;
     let summary = bed.refresh(true).await;
@@ -186,7 +183,7 @@ async fn one_refresh_stores_every_feed_byte_exact_and_reports_every_failure() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn second_refresh_is_304_and_changes_nothing() {
     let bed = bed().await;
     let first = bed.refresh(true).await;
@@ -227,7 +224,7 @@ async fn second_refresh_is_304_and_changes_nothing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn forced_refresh_retries_failing_feeds_and_backoff_grows() {
     let bed = bed().await;
     bed.refresh(true).await;
@@ -260,7 +257,7 @@ async fn forced_refresh_retries_failing_feeds_and_backoff_grows() {
     assert_eq!(bed.server.hits("server-error").requests, 2);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn a_feed_that_gains_items_stores_only_the_new_ones() {
     let bed = bed().await;
     bed.refresh(true).await;
@@ -309,7 +306,7 @@ async fn a_feed_that_gains_items_stores_only_the_new_ones() {
 }
 
 /// SQLite only: another process holds the archive file's write lock (PostgreSQL has no such lock).
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn a_locked_database_fails_clearly_and_loses_nothing_sqlite_only() {
     let bed = bed().await;
     let only: Vec<Source> = bed
@@ -378,7 +375,7 @@ fn a_corrupt_database_is_reported_and_left_untouched_sqlite_only() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), garbage);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn odd_dates_never_land_in_the_future_and_bare_items_get_stable_guids() {
     let bed = bed().await;
     let before = Utc::now();
@@ -451,7 +448,7 @@ async fn odd_dates_never_land_in_the_future_and_bare_items_get_stable_guids() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test]
 async fn scheduler_repeats_on_interval_never_below_ttl_and_stops_on_signal() {
     let bed = bed().await;
     // ar-rss2 every second; fa-rss2 also asks for every second but its feed says <ttl>45</ttl>;

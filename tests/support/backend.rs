@@ -74,11 +74,7 @@ pub fn engine_config(db: &Path) -> EngineConfig {
 /// A store on the archive at `db`, for tests below the engine API.
 pub fn open_store(db: &Path) -> Store {
     match archive_database(db) {
-        Some(url) => std::thread::scope(|s| {
-            s.spawn(|| Store::connect_postgres(&url).expect("connect to the test database"))
-                .join()
-                .expect("connect to the test database")
-        }),
+        Some(url) => Store::connect_postgres(&url).expect("connect to the test database"),
         None => Store::open(db).expect("open the test archive"),
     }
 }
