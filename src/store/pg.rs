@@ -32,6 +32,7 @@ use std::cell::{RefCell, RefMut};
 use postgres::{Client, NoTls};
 
 pub use events::FeedChange;
+#[cfg(feature = "eval")]
 pub(crate) use items::lexemes;
 
 use super::{Result, StoreError};
