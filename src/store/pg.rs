@@ -33,6 +33,7 @@ use std::sync::{Mutex, MutexGuard};
 use postgres::{Client, NoTls};
 
 pub use events::FeedChange;
+#[cfg(feature = "eval")]
 pub(crate) use items::lexemes;
 
 use super::{Result, StoreError};
