@@ -62,8 +62,8 @@ pub fn archive_database(db: &Path) -> Option<String> {
     Some(url)
 }
 
-/// The engine configuration for the archive at `db` on the back end under test (no catalog
-/// seeding, like every test that starts from an empty archive, is the caller's choice).
+/// The engine configuration for the archive at `db` on the back end under test; callers set
+/// `seed_catalog` and `model_path` as their test needs.
 pub fn engine_config(db: &Path) -> EngineConfig {
     EngineConfig {
         postgres: archive_database(db),
