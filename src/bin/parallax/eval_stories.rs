@@ -171,6 +171,14 @@ pub struct TuneArgs {
     /// table: per set BCubed F1 fitted on all sets and (without --quick) leave-one-set-out.
     #[arg(long, num_args = 0..=1, default_missing_value = "all")]
     pub encoder_options: Option<String>,
+    /// Fit on e5 vectors mapped by a projection learnt on the same sets (its setting chosen
+    /// inside them), as the shipped defaults are.
+    #[arg(long)]
+    pub projection: bool,
+    /// With --projection: write the projection learnt on all sets here (little-endian f32,
+    /// row-major), the format of `src/cluster/projection.bin`.
+    #[arg(long, requires = "projection")]
+    pub write_projection: Option<PathBuf>,
 }
 
 pub fn run_tune(args: &TuneArgs) -> Result<()> {
@@ -196,7 +204,19 @@ pub fn run_tune(args: &TuneArgs) -> Result<()> {
         println!("{}", tune::encoder_table(&rows));
         return Ok(());
     }
-    let start = GroupingConfig::untuned();
+    let mut start = GroupingConfig::untuned();
+    if args.projection {
+        let all: Vec<&tune::DevSet> = sets.iter().collect();
+        let (choice, p) = stories::projection::choose(&all);
+        eprintln!("projection: {}", serde_json::to_string(&choice)?);
+        if let (Some(path), Some(p)) = (&args.write_projection, &p) {
+            std::fs::write(path, p.to_le_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        // Leave-one-set-out below then fits with this projection (learnt on every set): use
+        // --encoder-options for figures where each fold learns its own.
+        start.projection = p;
+    }
     let mask = stories::learn::Mask::shipped();
     let (cfg, transfer) = if args.quick {
         let all: Vec<&tune::DevSet> = sets.iter().collect();
