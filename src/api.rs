@@ -9,6 +9,7 @@ mod bench;
 #[cfg(feature = "eval")]
 mod bench_scale;
 mod carry;
+mod carry_prepare;
 mod catalog;
 mod demo;
 mod dto;
@@ -194,6 +195,7 @@ struct Inner {
 impl Drop for Inner {
     /// Hand the grouping lease back so another process can group at once.
     fn drop(&mut self) {
+        self.pipeline.prepare.close();
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = store.release_lease(&self.lease_holder) {
             tracing::warn!("releasing the grouping lease: {e}");
@@ -241,6 +243,10 @@ impl Engine {
     }
 
     pub(crate) fn emit(&self, c: Change) {
+        // Every change to stories (grouping, a correction) passes here.
+        if let Change::StoriesUpdated { ids } = &c {
+            self.queue_analyses(ids);
+        }
         // No subscriber is fine: the CLI does not listen.
         let _ = self.inner.events.send(c);
     }

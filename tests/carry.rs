@@ -343,3 +343,28 @@ fn alone_or_new(f: &Fixture) -> i64 {
         .split_story(f.story, &[f.ids["aljazeera"]])
         .unwrap()
 }
+
+#[test]
+fn multilingual_stories_are_prepared_in_the_background_when_they_change() {
+    let f = fixture();
+    require_model(&f.engine);
+    // Nothing is prepared before it is turned on (the fixture's story was made before).
+    assert!(!f.engine.story_analysis_ready(f.story).unwrap());
+    f.engine.prepare_analyses_in_background();
+    // A correction changes two stories: the fixture's (ar/fa/en) and a new Persian-only one.
+    let alone = f.engine.split_story(f.story, &[f.ids["tasnim"]]).unwrap();
+    f.engine.wait_for_prepared_analyses();
+    assert!(
+        f.engine.story_analysis_ready(f.story).unwrap(),
+        "the multilingual story is prepared"
+    );
+    assert!(
+        !f.engine.story_analysis_ready(alone).unwrap(),
+        "a one-language story needs no embeddings and is computed when opened"
+    );
+    // What the view reads back is what it would have computed.
+    let prepared = f.engine.story_carry(f.story).unwrap();
+    f.engine.clear_story_analysis(f.story).unwrap();
+    assert_eq!(f.engine.story_carry(f.story).unwrap(), prepared);
+    assert!(prepared.translations_checked);
+}

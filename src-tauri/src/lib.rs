@@ -37,6 +37,8 @@ pub fn attach<R: Runtime>(
     announce::start(app.clone(), engine.clone());
     app.manage(engine.clone());
     engine.preload_model();
+    // Carry and framing of multilingual stories are prepared as refreshes change them.
+    engine.prepare_analyses_in_background();
     // The fetch scheduler runs in the background for the app's lifetime; the UI hears of it
     // through events only.
     tauri::async_runtime::spawn(async move {

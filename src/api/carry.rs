@@ -94,7 +94,7 @@ struct Stored {
     has_vectors: bool,
 }
 
-struct Analysis {
+pub(super) struct Analysis {
     stored: Stored,
     members: Vec<StoredItem>,
     sources: HashMap<String, crate::model::Source>,
@@ -217,8 +217,26 @@ impl Engine {
             .unwrap_or_else(|| PathBuf::from(framing::lexicon::FILE_NAME))
     }
 
-    fn analyse(&self, story_id: i64) -> ApiResult<Analysis> {
-        let (members, sources) = self.with_store(|s| {
+    /// Whether the story's carry and framing are stored for its current members (prepared in
+    /// the background or computed by an earlier view), so opening it reads them back.
+    pub fn story_analysis_ready(&self, story_id: i64) -> ApiResult<bool> {
+        let (members, _) = self.analysis_members(story_id)?;
+        let fp = fingerprint(
+            &members,
+            self.model_path().is_file(),
+            &lexicon_text(&self.lexicon_path()),
+        );
+        Ok(self
+            .with_store(|s| s.story_analysis(story_id, &fp))?
+            .is_some())
+    }
+
+    /// A story's items (oldest first) and their sources; `NotFound` for an unknown story.
+    pub(super) fn analysis_members(
+        &self,
+        story_id: i64,
+    ) -> ApiResult<(Vec<StoredItem>, HashMap<String, crate::model::Source>)> {
+        self.with_store(|s| {
             s.story(story_id)?
                 .ok_or_else(|| StoreError::NotFound(format!("story {story_id}")))?;
             let ids = s.story_members(story_id)?;
@@ -229,7 +247,11 @@ impl Engine {
             })?;
             let sources = source_map_for(s, members.iter().map(|i| i.item.source_id.as_str()))?;
             Ok((members, sources))
-        })?;
+        })
+    }
+
+    pub(super) fn analyse(&self, story_id: i64) -> ApiResult<Analysis> {
+        let (members, sources) = self.analysis_members(story_id)?;
         let lexicon_path = self.lexicon_path();
         let (lexicon, lexicon_error) = Lexicon::load_or_init(&lexicon_path);
         // An installed model counts; it is only loaded when something must be embedded.
@@ -354,7 +376,7 @@ impl Engine {
     }
 }
 
-fn item_lang(it: &StoredItem) -> Lang {
+pub(super) fn item_lang(it: &StoredItem) -> Lang {
     it.lang
         .clone()
         .or(it.item.declared_lang.clone())

@@ -121,7 +121,14 @@ impl Engine {
             total: total as u64,
             message: format!("loaded {} demo items; grouping…", report.inserted.len()),
         });
-        self.group_pending()?;
+        use std::sync::atomic::Ordering;
+        self.inner.pipeline.bulk_load.store(true, Ordering::Relaxed);
+        let grouped = self.group_pending();
+        self.inner
+            .pipeline
+            .bulk_load
+            .store(false, Ordering::Relaxed);
+        grouped?;
         Ok(DemoReport {
             items: total,
             new_items: report.inserted.len() as u32,

@@ -28,6 +28,10 @@ pub(super) struct Pipeline {
     pub(super) meaning: super::search::MeaningIndex,
     /// Set during a regroup: items are placed again, so their alerts are history, not news.
     pub(super) regrouping: std::sync::atomic::AtomicBool,
+    /// Set while the demo archive is grouped (like a regroup: history, not live arrivals).
+    pub(super) bulk_load: std::sync::atomic::AtomicBool,
+    /// Multilingual stories whose carry and framing are prepared in the background.
+    pub(super) prepare: Arc<super::carry_prepare::PrepareQueue>,
 }
 
 /// The model as last loaded. A failure is remembered (loading a corrupt file again on every

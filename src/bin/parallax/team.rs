@@ -91,6 +91,9 @@ pub fn serve(config: EngineConfig, a: ServeArgs) -> anyhow::Result<()> {
             jobs::run(engine, fetching, stop).await;
             return Ok(());
         }
+        // The grouping server prepares carry and framing of multilingual stories as they change,
+        // so a client's first look at one does not wait for its sentences to be embedded.
+        engine.prepare_analyses_in_background();
         let listener = tokio::net::TcpListener::bind(a.listen)
             .await
             .with_context(|| format!("cannot listen on {}", a.listen))?;
