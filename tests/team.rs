@@ -536,10 +536,7 @@ async fn serve_on_postgres_fetches_groups_and_streams_events_with_who_did_what()
             .send()
     };
     assert_eq!(
-        post("/api/watches", &reader, watch)
-            .await
-            .unwrap()
-            .status(),
+        post("/api/watches", &reader, watch).await.unwrap().status(),
         403
     );
     // Added by one client (the app's, as the editor), listed by another (the reader's), with
