@@ -19,6 +19,7 @@ mod centre;
 pub mod config;
 pub mod evidence;
 mod index;
+pub mod projection;
 mod recheck;
 pub mod related;
 pub mod routine;
@@ -34,7 +35,7 @@ use crate::model::Lang;
 
 pub use centre::LangMeans;
 pub use config::GroupingConfig;
-pub use evidence::{FEATURES, PairEvidence, PairModel, ScorePart};
+pub use evidence::{FEATURES, PairEvidence, PairModel, ScorePart, SecondStage};
 pub use recheck::Move;
 pub use signals::Signals;
 pub use text::{clean_title, embedding_input};
@@ -225,6 +226,12 @@ impl Grouper {
         } else {
             LangMeans::empty()
         };
+        // The means live in the projected space, so centring a projected vector is projecting
+        // a centred one.
+        let means = match &cfg.projection {
+            Some(p) => means.projected(p),
+            None => means,
+        };
         Grouper {
             cfg,
             means,
@@ -261,7 +268,7 @@ impl Grouper {
     /// `recheck_every` items the changed stories are re-checked; the items that moved then are
     /// collected for [`Grouper::take_moves`].
     pub fn assign(&mut self, f: ItemFeatures) -> Assignment {
-        let assignment = self.place(f);
+        let assignment = self.place(self.projected(f));
         self.since_recheck += 1;
         if self.cfg.recheck_every > 0 && self.since_recheck >= self.cfg.recheck_every {
             self.recheck();
@@ -332,7 +339,17 @@ impl Grouper {
 
     /// Rebuild live state after a restart: add an item to a known story without scoring.
     pub fn restore(&mut self, f: ItemFeatures, story_id: i64) {
+        let f = self.projected(f);
         self.insert(f, story_id, decision_only("restored"));
+    }
+
+    /// The item with its embedding mapped by the configured projection (if any): every
+    /// vector the grouper keeps, and every mean it centres with, is in the projected space.
+    fn projected(&self, mut f: ItemFeatures) -> ItemFeatures {
+        if let (Some(p), Some(v)) = (&self.cfg.projection, &f.embedding) {
+            f.embedding = Some(p.apply(v));
+        }
+        f
     }
 
     /// A manual correction: move the item to `story_id` now and keep it there on re-runs and
@@ -476,7 +493,15 @@ impl Grouper {
             lang: f.lang.clone(),
             time: f.published,
             emb,
-            raw: f.embedding.as_deref().map(normalised),
+            // A projected vector keeps its length: the means it is centred with are averages
+            // of projected vectors, so scaling one would break "centred, then projected".
+            raw: f.embedding.as_deref().map(|v| {
+                if self.cfg.projection.is_some() {
+                    v.to_vec()
+                } else {
+                    normalised(v)
+                }
+            }),
             words,
             numbers,
             latin_names,
@@ -641,6 +666,18 @@ impl Grouper {
             hours_apart: match (m.time, other.time) {
                 (Some(a), Some(b)) => Some((a - b).num_seconds().unsigned_abs() as f32 / 3600.0),
                 _ => None,
+            },
+            numbers_disagree: !m.numbers.is_empty()
+                && !other.numbers.is_empty()
+                && count_shared(&m.numbers, &other.numbers) == 0,
+            names_disagree: {
+                let has = |x: &Member| !x.latin_names.is_empty() || !x.arabic_names.is_empty();
+                has(m)
+                    && has(other)
+                    && count_shared(&m.latin_names, &other.latin_names) == 0
+                    && count_shared(&m.arabic_names, &other.arabic_names) == 0
+                    && count_shared(&m.latin_names, &other.arabic_names) == 0
+                    && count_shared(&m.arabic_names, &other.latin_names) == 0
             },
         }
     }

@@ -249,7 +249,7 @@ dispatch! {
     fn embeddings_after(&self, model: &str, after_id: i64, limit: usize) -> Result<Vec<StoredVector>>;
     // grouping lease
     fn lease(&self) -> Result<Option<Lease>>;
-    fn try_lease(&self, me: &LeaseHolder, now: DateTime<Utc>, alive: &dyn Fn(u32) -> bool) -> Result<LeaseOutcome>;
+    fn try_lease(&self, me: &LeaseHolder, now: DateTime<Utc>, alive: &(dyn Fn(u32) -> bool + Sync)) -> Result<LeaseOutcome>;
     fn release_lease(&self, me: &LeaseHolder) -> Result<()>;
     // settings
     fn setting(&self, key: &str) -> Result<Option<String>>;

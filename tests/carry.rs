@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 
+#[path = "support/mod.rs"]
+mod support;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use parallax::api::{Engine, EngineConfig, StoryCarry};
 use parallax::carry::CarryKind;
@@ -91,7 +94,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
-        ..EngineConfig::new(dir.path().join("a.db"))
+        ..support::backend::engine_config(&dir.path().join("a.db"))
     })
     .unwrap();
     let fa = lines(1461..=1466, FA);

@@ -156,7 +156,8 @@ impl Engine {
         self.article(item_id)
     }
 
-    /// For each of `item_ids`, whether its article text is stored (missing ids are left out).
+    /// For each of `item_ids`, whether its article text is stored, failed, or was never fetched
+    /// (`None`, also for an id the archive does not have).
     pub fn article_statuses(&self, item_ids: &[i64]) -> ApiResult<Vec<ArticleBrief>> {
         self.with_store(|s| {
             let mut out = Vec::with_capacity(item_ids.len());

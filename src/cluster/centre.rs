@@ -76,6 +76,15 @@ impl LangMeans {
         }
     }
 
+    /// The same means with the background mapped by `p` (before any item is added): the
+    /// running means then sum projected vectors, so every mean is in the projected space.
+    pub fn projected(mut self, p: &super::projection::Projection) -> Self {
+        for v in self.background.values_mut() {
+            *v = p.apply(v);
+        }
+        self
+    }
+
     /// Languages without their own mean (Urdu, undetermined, ...) share one pooled mean.
     pub(crate) fn key(lang: &Lang) -> &str {
         match lang {

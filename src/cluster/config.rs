@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::evidence::{N, PairModel};
+use super::projection::Projection;
 
 /// Everything that decides grouping. `Default` holds the values fitted on the dev sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,10 @@ pub struct GroupingConfig {
     pub clean_headlines: bool,
     /// How many nearest items (by signature) are scored exactly per new item.
     pub shortlist: usize,
+    /// A learned linear map of the embeddings, applied before centring and the cosine
+    /// (`None`: the e5 vectors as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projection: Option<Projection>,
 }
 
 impl Default for GroupingConfig {
@@ -84,6 +89,7 @@ impl GroupingConfig {
             model: PairModel {
                 with_embedding: with,
                 without_embedding: without,
+                second_stage: None,
             },
             link_top_k: 3,
             join_threshold: 0.5,
@@ -97,6 +103,7 @@ impl GroupingConfig {
             background_weight: 20.0,
             clean_headlines: true,
             shortlist: 512,
+            projection: None,
         }
     }
 }
@@ -166,5 +173,6 @@ fn fitted_model() -> PairModel {
             0.4211,  // same_action
             -1.3786, // different_action
         ],
+        second_stage: None,
     }
 }

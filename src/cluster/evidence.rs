@@ -44,6 +44,42 @@ pub struct PairModel {
     /// Used when either item lacks one (the model is not installed): the embedding features
     /// are zero there, so they need their own intercepts and weights.
     pub without_embedding: [f32; N],
+    /// A second model for the pairs the first one is unsure of (embedding pairs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_stage: Option<SecondStage>,
+}
+
+/// Names of the second stage's features, in the order of [`PairEvidence::second_features`]:
+/// the first stage's logit, and what it lacks: disagreements (both items name numbers or names
+/// and share none), and interactions of the cosine with the language pair and the time gap.
+pub const SECOND_FEATURES: [&str; M] = [
+    "bias",
+    "first_stage_logit",
+    "cross_language",
+    "csls",
+    "csls_cross_language",
+    "cosine",
+    "days_apart_log",
+    "undated",
+    "csls_undated",
+    "csls_days_apart_log",
+    "numbers_disagree",
+    "names_disagree",
+    "shared_words",
+    "names_cross_language",
+    "different_action_csls",
+    "same_action_undated",
+];
+/// Number of second-stage features.
+pub const M: usize = 16;
+
+/// Re-scores the pairs whose first-stage probability falls in `[low, high]` (the band around
+/// the join threshold where its errors are), with weights fitted only on such pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecondStage {
+    pub low: f32,
+    pub high: f32,
+    pub weights: [f32; M],
 }
 
 /// Evidence for one pair of items.
@@ -69,6 +105,10 @@ pub struct PairEvidence {
     /// Kinds of happening named ([`super::actions`]): resigns, impeached, talks, strikes…
     pub actions: Agreement,
     pub hours_apart: Option<f32>,
+    /// Both items name numbers and share none.
+    pub numbers_disagree: bool,
+    /// Both items name people or places (name skeletons) and none match.
+    pub names_disagree: bool,
 }
 
 /// One piece of evidence in a pair score (a logit contribution is `value * weight`).
@@ -135,8 +175,47 @@ impl PairEvidence {
             .sum()
     }
 
+    /// The same-happening probability: the first stage's, re-scored by the second stage when
+    /// it falls in the second stage's band.
     pub fn probability(&self, m: &PairModel) -> f32 {
-        sigmoid(self.logit(m))
+        let z = self.logit(m);
+        let p = sigmoid(z);
+        match &m.second_stage {
+            Some(s) if self.cosine.is_some() && p >= s.low && p <= s.high => {
+                let x = self.second_features(z);
+                sigmoid(x.iter().zip(&s.weights).map(|(x, w)| x * w).sum())
+            }
+            _ => p,
+        }
+    }
+
+    /// The second stage's inputs given the first stage's logit, in [`SECOND_FEATURES`] order.
+    pub fn second_features(&self, first_logit: f32) -> [f32; M] {
+        let cross = flag(self.cross_language);
+        let cos = self.cosine.unwrap_or(0.0);
+        let csls = self.csls.unwrap_or(0.0);
+        let (undated, days_log) = match self.hours_apart {
+            Some(h) => (0.0, (1.0 + h / 24.0).ln()),
+            None => (1.0, 0.0),
+        };
+        [
+            1.0,
+            first_logit,
+            cross,
+            csls,
+            csls * cross,
+            cos,
+            days_log,
+            undated,
+            csls * undated,
+            csls * days_log,
+            flag(self.numbers_disagree),
+            flag(self.names_disagree),
+            self.words,
+            self.names * cross,
+            flag(self.actions.different) * csls,
+            flag(self.actions.same) * undated,
+        ]
     }
 
     /// The non-zero parts of the logit, for Explain.
@@ -172,6 +251,7 @@ mod tests {
         PairModel {
             with_embedding: w,
             without_embedding: [-3.0; N],
+            second_stage: None,
         }
     }
 
@@ -205,5 +285,37 @@ mod tests {
         let m = model();
         assert!(e.probability(&m) < 0.01);
         assert_eq!(FEATURES.len(), e.features().len());
+    }
+
+    #[test]
+    fn second_stage_rescores_only_its_band() {
+        let mut m = model();
+        // Second stage: "numbers disagree" is decisive, everything else neutral.
+        let mut w = [0.0; M];
+        w[0] = 3.0;
+        w[10] = -6.0;
+        m.second_stage = Some(SecondStage {
+            low: 0.3,
+            high: 0.7,
+            weights: w,
+        });
+        let pair = |csls: f32, numbers_disagree| PairEvidence {
+            cosine: Some(0.5),
+            csls: Some(csls),
+            numbers_disagree,
+            ..PairEvidence::default()
+        };
+        // Logit 5·0.1 = 0.5 (p 0.62): in the band, re-scored.
+        assert!(pair(0.1, true).probability(&m) < 0.05);
+        assert!(pair(0.1, false).probability(&m) > 0.95);
+        // Logit 5·0.6 = 3 (p 0.95): above the band, the first stage stands.
+        let sure = pair(0.6, true);
+        assert!((sure.probability(&m) - sigmoid(sure.logit(&m))).abs() < 1e-6);
+        // Without an embedding the second stage never applies.
+        let bare = PairEvidence {
+            numbers_disagree: true,
+            ..PairEvidence::default()
+        };
+        assert!((bare.probability(&m) - sigmoid(bare.logit(&m))).abs() < 1e-6);
     }
 }

@@ -10,6 +10,8 @@ pub mod devset;
 mod embedder;
 pub mod learn;
 mod metrics;
+pub mod projection;
+pub mod second;
 pub mod tune;
 
 use std::collections::HashMap;

@@ -86,7 +86,7 @@ impl SqliteStore {
         &self,
         me: &LeaseHolder,
         now: DateTime<Utc>,
-        alive: &dyn Fn(u32) -> bool,
+        alive: &(dyn Fn(u32) -> bool + Sync),
     ) -> Result<LeaseOutcome> {
         // Two rounds at most: a lost compare-and-swap means someone else changed the row.
         for _ in 0..3 {

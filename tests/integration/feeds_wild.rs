@@ -81,7 +81,7 @@ async fn an_added_source_keeps_the_feeds_title_and_homepage() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     let source = engine

@@ -175,7 +175,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(dir.path().join("no-model.bin")),
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     assert!(
@@ -318,6 +318,14 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
     let out = cli(&db, &["items", "show", &fa.to_string()]);
     let gold_start: String = page("fa-1-news").1.chars().take(40).collect();
     assert!(out.contains(&gold_start), "{out}");
+    // `items fulltext` fetches the page again (conditionally) from the command line's own
+    // current-thread runtime, which on PostgreSQL used to panic in the store's blocking client.
+    let (db2, fa_id) = (db.clone(), fa.to_string());
+    let out = tokio::task::spawn_blocking(move || cli(&db2, &["items", "fulltext", &fa_id]))
+        .await
+        .unwrap();
+    assert!(out.contains(&gold_start), "{out}");
+    assert_eq!(server.hits("news/fa-1-news").requests, 3);
     let loop_id = items
         .iter()
         .find(|i| i.item.title == "A redirect loop")
@@ -340,8 +348,7 @@ async fn headline_only_feed_gets_article_text_and_bad_pages_fail_alone() {
 /// Run the `parallax` binary on `db`; stdout, or stderr when it failed.
 fn cli(db: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .arg("--db")
-        .arg(db)
+        .args(crate::support::backend::cli_archive_args(db))
         .args(args)
         .output()
         .expect("run parallax");

@@ -35,7 +35,7 @@ pub async fn bed() -> Bed {
     let (server, fixtures) = crate::ingest_fetch::serve().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.db");
-    let store = Store::open(&db).unwrap();
+    let store = crate::support::backend::open_store(&db);
     let sources: Vec<Source> = fixtures
         .iter()
         .filter(|f| f.name != MOVED)
@@ -305,8 +305,9 @@ async fn a_feed_that_gains_items_stores_only_the_new_ones() {
     assert_eq!(added, fresh.iter().map(|e| collapse(&e.title)).collect());
 }
 
+/// SQLite only: another process holds the archive file's write lock (PostgreSQL has no such lock).
 #[tokio::test]
-async fn a_locked_database_fails_clearly_and_loses_nothing() {
+async fn a_locked_database_fails_clearly_and_loses_nothing_sqlite_only() {
     let bed = bed().await;
     let only: Vec<Source> = bed
         .sources
@@ -356,8 +357,9 @@ async fn a_locked_database_fails_clearly_and_loses_nothing() {
     assert_eq!(bed.server.hits("ar-rss2-1256").conditional, 0);
 }
 
+/// SQLite only: a garbage archive file.
 #[test]
-fn a_corrupt_database_is_reported_and_left_untouched() {
+fn a_corrupt_database_is_reported_and_left_untouched_sqlite_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive.db");
     let garbage = "هذا ليس قاعدة بيانات".repeat(400);
@@ -453,7 +455,7 @@ async fn scheduler_repeats_on_interval_never_below_ttl_and_stops_on_signal() {
     // not-found fails and backs off for minutes.
     // A store of its own: user settings are clamped to a minute, catalog rows are not.
     let dir = tempfile::tempdir().unwrap();
-    let own = Store::open(&dir.path().join("s.db")).unwrap();
+    let own = crate::support::backend::open_store(&dir.path().join("s.db"));
     for src in &bed.sources {
         if let Some(enabled) = match src.id.as_str() {
             "fx-ar-rss2" | "fx-fa-rss2" | "fx-not-found" => Some(true),

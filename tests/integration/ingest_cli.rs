@@ -7,8 +7,7 @@ use std::process::Command;
 
 fn fetch(db: &std::path::Path, extra: &[&str]) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .arg("--db")
-        .arg(db)
+        .args(crate::support::backend::cli_archive_args(db))
         .arg("fetch")
         .args(extra)
         .output()
@@ -41,7 +40,7 @@ fn engine(db: &std::path::Path) -> Engine {
     Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(db.with_extension("no-model")),
-        ..EngineConfig::new(db.to_path_buf())
+        ..crate::support::backend::engine_config(db)
     })
     .unwrap()
 }
@@ -123,7 +122,7 @@ fn fetch_with_file_limit(db: &std::path::Path, limit: u64) -> std::process::Outp
 
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes() {
+async fn a_full_disk_fails_clearly_keeps_the_archive_and_the_next_run_resumes_sqlite_only() {
     let bed = bed().await;
     let dir = tempfile::tempdir().unwrap();
     let ids = ["fx-fa-rss2", "fx-ar-rss2", "fx-en-rdf"];

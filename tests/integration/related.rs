@@ -13,7 +13,7 @@ fn demo(model: Option<&str>) -> (tempfile::TempDir, Engine) {
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: model.map(|m| dir.path().join(m)),
-        ..EngineConfig::new(dir.path().join("a.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("a.db"))
     })
     .unwrap();
     engine.load_demo_archive(None).unwrap();

@@ -78,7 +78,7 @@ fn archive(model: Option<PathBuf>) -> (tempfile::TempDir, Engine, Vec<Doc>) {
     let engine = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: model.map(|m| dir.path().join(m)),
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     engine.load_demo_archive(Some(&archive)).unwrap();

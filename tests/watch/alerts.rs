@@ -20,7 +20,7 @@ fn engine(dir: &tempfile::TempDir) -> Engine {
     Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(dir.path().join("no-model.bin")),
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap()
 }

@@ -14,8 +14,7 @@ use crate::{demo_rows, feed, open_engine, rows_mentioning, source};
 /// The binary on `db`, grouping by words and names (no model: fast, and not what is tested).
 fn parallax(db: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_parallax"));
-    c.arg("--db")
-        .arg(db)
+    c.args(crate::support::backend::cli_archive_args(db))
         .env("PARALLAX_MODEL", db.with_extension("no-model"));
     c
 }

@@ -12,7 +12,7 @@ fn demo_engine(dir: &tempfile::TempDir) -> Engine {
     let e = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(dir.path().join("no-model.bin")),
-        ..EngineConfig::new(dir.path().join("archive.db"))
+        ..crate::support::backend::engine_config(&dir.path().join("archive.db"))
     })
     .unwrap();
     e.load_demo_archive(None).unwrap();
@@ -156,8 +156,7 @@ fn cli_export_writes_files() {
     for format in ["html", "csv", "json"] {
         let out = dir.path().join(format!("story.{format}"));
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
-            .arg("--db")
-            .arg(&db)
+            .args(crate::support::backend::cli_archive_args(&db))
             .env("PARALLAX_MODEL", dir.path().join("no-model.bin"))
             .args([
                 "export",
@@ -174,8 +173,7 @@ fn cli_export_writes_files() {
         assert!(std::fs::metadata(&out).unwrap().len() > 500, "{format}");
     }
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .arg("--db")
-        .arg(&db)
+        .args(crate::support::backend::cli_archive_args(&db))
         .args(["export", "story", &id.to_string(), "--format", "pdf"])
         .output()
         .unwrap();

@@ -13,8 +13,7 @@ use crate::{demo_rows, feed, open_engine, source};
 
 fn parallax(db: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_parallax"));
-    c.arg("--db")
-        .arg(db)
+    c.args(crate::support::backend::cli_archive_args(db))
         .env("PARALLAX_MODEL", db.with_extension("no-model"));
     c
 }
@@ -24,10 +23,10 @@ fn counts(db: &Path) -> (i64, i64, i64) {
     (c.items, c.grouped, c.stories)
 }
 
-/// An archive holding the demo's 503 real items, stored by an engine that did not hold the
-/// grouping lease (this test process held it): stored, none grouped.
-fn stored_not_grouped(dir: &Path) -> PathBuf {
-    let db = dir.join("a.db");
+/// An archive (`name` in `dir`) holding the demo's 503 real items, stored by an engine that did
+/// not hold the grouping lease (this test process held it): stored, none grouped.
+fn stored_not_grouped(dir: &Path, name: &str) -> PathBuf {
+    let db = dir.join(name);
     // Another engine of this process holds the lease, as another app would.
     let blocker = open_engine(&db);
     assert!(blocker.hold_grouping_lease().unwrap());
@@ -35,7 +34,7 @@ fn stored_not_grouped(dir: &Path) -> PathBuf {
         let e = Engine::open(EngineConfig {
             seed_catalog: false,
             model_path: Some(dir.join("no-model.bin")),
-            ..EngineConfig::new(db.clone())
+            ..crate::support::backend::engine_config(&db)
         })
         .unwrap();
         let r = e.load_demo_archive(None).unwrap();
@@ -49,9 +48,9 @@ fn stored_not_grouped(dir: &Path) -> PathBuf {
 #[test]
 fn two_processes_group_as_one() {
     let dir = tempfile::tempdir().unwrap();
-    let db = stored_not_grouped(dir.path());
-    let alone = dir.path().join("alone.db");
-    std::fs::copy(&db, &alone).unwrap();
+    let db = stored_not_grouped(dir.path(), "a.db");
+    // The same archive again, grouped by one process.
+    let alone = stored_not_grouped(dir.path(), "alone.db");
 
     let out = parallax(&alone).arg("group").output().unwrap();
     assert!(out.status.success());
@@ -104,7 +103,7 @@ fn two_processes_group_as_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_holder_killed_with_sigkill_is_taken_over() {
     let dir = tempfile::tempdir().unwrap();
-    let db = stored_not_grouped(dir.path());
+    let db = stored_not_grouped(dir.path(), "a.db");
     let rows = demo_rows();
     let fa: Vec<crate::Row> = rows
         .iter()
@@ -157,12 +156,12 @@ async fn a_holder_killed_with_sigkill_is_taken_over() {
 #[test]
 fn a_live_holder_keeps_the_lease_and_others_leave_items_to_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = stored_not_grouped(dir.path());
+    let db = stored_not_grouped(dir.path(), "a.db");
     // This test process holds the lease through an engine, as the app would.
     let owner = Engine::open(EngineConfig {
         seed_catalog: false,
         model_path: Some(dir.path().join("no-model.bin")),
-        ..EngineConfig::new(db.clone())
+        ..crate::support::backend::engine_config(&db)
     })
     .unwrap();
     assert!(owner.hold_grouping_lease().unwrap());

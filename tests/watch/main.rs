@@ -74,7 +74,7 @@ pub fn open_engine(db: &std::path::Path) -> parallax::api::Engine {
     parallax::api::Engine::open(parallax::api::EngineConfig {
         seed_catalog: false,
         model_path: Some(db.with_extension("no-model")),
-        ..parallax::api::EngineConfig::new(db.to_path_buf())
+        ..support::backend::engine_config(db)
     })
     .unwrap()
 }

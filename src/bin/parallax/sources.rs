@@ -104,8 +104,8 @@ pub fn run(engine: Engine, a: Args) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Add { url } => {
-            // Multi-threaded: a PostgreSQL archive's calls leave the runtime's thread, which a
-            // current-thread runtime cannot lend (see store::pg::off_runtime).
+            // Multi-threaded: a PostgreSQL archive's calls then borrow the worker they run on
+            // instead of a thread of their own each (see store::pg::off_runtime).
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()

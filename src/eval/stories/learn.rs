@@ -38,10 +38,11 @@ impl Mask {
     }
 }
 
-struct Sample {
-    x: [f64; N],
-    y: bool,
-    w: f64,
+/// A weighted, labelled sample of `K` features (the pair model's, or the second stage's).
+pub(super) struct Sample<const K: usize = N> {
+    pub x: [f64; K],
+    pub y: bool,
+    pub w: f64,
 }
 
 /// Pair samples of one set; `embedding`: keep only pairs with (true) or without (false) a
@@ -103,15 +104,15 @@ fn samples(set: &DevSet, cfg: &GroupingConfig, mask: &Mask) -> Vec<Sample> {
     out
 }
 
-/// Weighted L2-regularised logistic regression by Newton's method (deterministic). The two
-/// language indicators are intercepts and are not shrunk.
-fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
-    let mut beta = [0.0f64; N];
+/// Weighted L2-regularised logistic regression by Newton's method (deterministic). The first
+/// `free` features are intercepts and are not shrunk.
+pub(super) fn fit<const K: usize>(samples: &[Sample<K>], l2: f64, free: usize) -> [f64; K] {
+    let mut beta = [0.0f64; K];
     for _ in 0..60 {
-        let mut grad = [0.0f64; N];
-        let mut hess = [[0.0f64; N]; N];
+        let mut grad = [0.0f64; K];
+        let mut hess = [[0.0f64; K]; K];
         for s in samples {
-            let z: f64 = (0..N).map(|k| beta[k] * s.x[k]).sum();
+            let z: f64 = (0..K).map(|k| beta[k] * s.x[k]).sum();
             let p = 1.0 / (1.0 + (-z).exp());
             let r = s.w * (f64::from(u8::from(s.y)) - p);
             let v = s.w * p * (1.0 - p);
@@ -125,7 +126,7 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
                 }
             }
         }
-        for k in 2..N {
+        for k in free..K {
             grad[k] -= l2 * beta[k];
             hess[k][k] += l2;
         }
@@ -134,7 +135,7 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
         }
         let step = solve(hess, grad);
         let mut change = 0.0f64;
-        for k in 0..N {
+        for k in 0..K {
             beta[k] += step[k];
             change = change.max(step[k].abs());
         }
@@ -146,9 +147,9 @@ fn fit(samples: &[Sample], l2: f64) -> [f64; N] {
 }
 
 /// Solve `a x = b` by Gaussian elimination with partial pivoting.
-fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
-    for c in 0..N {
-        let p = (c..N)
+fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
+    for c in 0..K {
+        let p = (c..K)
             .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
             .unwrap_or(c);
         a.swap(c, p);
@@ -158,7 +159,7 @@ fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
             continue;
         }
         let pivot = a[c];
-        for r in c + 1..N {
+        for r in c + 1..K {
             let f = a[r][c] / d;
             for (x, p) in a[r].iter_mut().zip(pivot).skip(c) {
                 *x -= f * p;
@@ -166,9 +167,9 @@ fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
             b[r] -= f * b[c];
         }
     }
-    let mut x = [0.0f64; N];
-    for c in (0..N).rev() {
-        let s: f64 = (c + 1..N).map(|k| a[c][k] * x[k]).sum();
+    let mut x = [0.0f64; K];
+    for c in (0..K).rev() {
+        let s: f64 = (c + 1..K).map(|k| a[c][k] * x[k]).sum();
         x[c] = if a[c][c].abs() < 1e-15 {
             0.0
         } else {
@@ -195,7 +196,16 @@ fn fit_sets(sets: &[&DevSet], cfg: &GroupingConfig, mask: &Mask) -> [f32; N] {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    fit(&all, L2 * sets.len() as f64).map(|b| b as f32)
+    fit(&all, L2 * sets.len() as f64, 2).map(|b| b as f32)
+}
+
+/// Fit only the embedding weights (the fallback stays as in `cfg`): for comparisons on dev
+/// sets where every item has an embedding, so the fallback never scores a pair.
+pub fn learn_with_embedding(sets: &[&DevSet], cfg: &GroupingConfig, mask: &Mask) -> PairModel {
+    PairModel {
+        with_embedding: fit_sets(sets, cfg, mask),
+        ..cfg.model.clone()
+    }
 }
 
 /// Fit both weight vectors of the pair model on `sets`: the embedding one on the sets as they
@@ -208,6 +218,7 @@ pub fn learn(sets: &[&DevSet], cfg: &GroupingConfig, mask: &Mask) -> PairModel {
     PairModel {
         with_embedding,
         without_embedding,
+        second_stage: None,
     }
 }
 
@@ -232,7 +243,7 @@ mod tests {
                 }
             })
             .collect();
-        let b = fit(&samples, 1e-3);
+        let b = fit(&samples, 1e-3, 2);
         assert!(b[4] > 1.0, "{b:?}");
         assert!(b[1] < 0.0, "{b:?}");
         assert!((-b[1] / b[4] - 0.6).abs() < 0.15, "{b:?}");

@@ -87,6 +87,20 @@ fn tune_knobs(sets: &[&DevSet], start: &GroupingConfig) -> (GroupingConfig, f64)
     (best, best_f)
 }
 
+/// Re-tune only the join threshold from `cfg`.
+fn tune_threshold(sets: &[&DevSet], cfg: &GroupingConfig) -> GroupingConfig {
+    let mut best = (cfg.clone(), objective(sets, cfg));
+    for v in range(0.3, 0.95, 0.05) {
+        let mut c = cfg.clone();
+        c.join_threshold = v;
+        let f = objective(sets, &c);
+        if f > best.1 + 1e-9 {
+            best = (c, f);
+        }
+    }
+    best.0
+}
+
 /// Fit the pair model on `sets` (leaving out `mask`ed features), tune the knobs, then
 /// calibrate the no-model fallback against those knobs.
 pub fn fit_and_tune(sets: &[&DevSet], mask: &Mask, start: &GroupingConfig) -> GroupingConfig {
@@ -95,6 +109,16 @@ pub fn fit_and_tune(sets: &[&DevSet], mask: &Mask, start: &GroupingConfig) -> Gr
     cfg.model = learn(sets, start, mask);
     let (cfg, _) = tune_knobs(sets, &cfg);
     calibrate_fallback(sets, &cfg)
+}
+
+/// [`fit_and_tune`] without the no-model fallback (its weights stay as in `start`): every dev
+/// item has an embedding, so the fallback scores no pair and the figures are the same; the
+/// encoder options compare many fits, and this halves what each costs.
+pub fn fit_embedding_path(sets: &[&DevSet], mask: &Mask, start: &GroupingConfig) -> GroupingConfig {
+    let mut cfg = start.clone();
+    cfg.horizon_days = learned_horizon(sets);
+    cfg.model = super::learn::learn_with_embedding(sets, start, mask);
+    tune_knobs(sets, &cfg).0
 }
 
 /// The story time horizon: the longest span of a gold story among the dated items of `sets`,
@@ -346,6 +370,202 @@ pub fn ablation(sets: &[DevSet], only: Option<&str>, leave_one_out: bool) -> Vec
             }
         })
         .collect()
+}
+
+/// One row of the encoder-options table: a way to fit, its figures, and what each fit chose.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncoderRow {
+    pub option: String,
+    pub transfer: Transfer,
+    /// Per fit ("all sets" or the held-out set's name): what the option chose inside the
+    /// training sets.
+    pub chosen: BTreeMap<String, String>,
+}
+
+/// A fit on training sets only: the config, and a note on what it chose.
+type FitFn = dyn Fn(&[&DevSet]) -> (GroupingConfig, String) + Sync;
+
+/// All-sets and (if `leave_one_out`) leave-one-set-out figures of one way to fit.
+fn transfer_with(
+    sets: &[DevSet],
+    leave_one_out: bool,
+    fit: &FitFn,
+) -> (Transfer, BTreeMap<String, String>) {
+    let mut chosen = BTreeMap::new();
+    let all: Vec<&DevSet> = sets.iter().collect();
+    let (cfg, note) = fit(&all);
+    chosen.insert("all sets".to_string(), note);
+    let all_sets: BTreeMap<String, SetFigures> = sets
+        .iter()
+        .map(|s| (s.name.clone(), s.run(&cfg).into()))
+        .collect();
+    let mut loso = BTreeMap::new();
+    if leave_one_out && sets.len() >= 2 {
+        for (i, held) in sets.iter().enumerate() {
+            let rest: Vec<&DevSet> = sets
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, s)| s)
+                .collect();
+            let (c, note) = fit(&rest);
+            chosen.insert(held.name.clone(), note);
+            loso.insert(held.name.clone(), SetFigures::from(held.run(&c)));
+        }
+    }
+    let mean = |m: &BTreeMap<String, SetFigures>| {
+        if m.is_empty() {
+            f64::NAN
+        } else {
+            m.values().map(|f| f.bcubed_f1).sum::<f64>() / m.len() as f64
+        }
+    };
+    (
+        Transfer {
+            mean_all_sets: mean(&all_sets),
+            mean_leave_one_out: mean(&loso),
+            all_sets,
+            leave_one_out: loso,
+        },
+        chosen,
+    )
+}
+
+/// The encoder options (README, "Grouping"): the current model, then the same fit on
+/// projected embeddings (the projection and its setting learnt inside the training sets).
+/// `only`: these options by name (all when empty).
+pub fn encoder_options(sets: &[DevSet], only: &[&str], leave_one_out: bool) -> Vec<EncoderRow> {
+    let mask = Mask::shipped();
+    let current = move |train: &[&DevSet]| {
+        (
+            fit_embedding_path(train, &mask, &GroupingConfig::untuned()),
+            String::new(),
+        )
+    };
+    let projected = move |train: &[&DevSet]| -> (GroupingConfig, String) {
+        let (choice, p) = super::projection::choose(train);
+        let mut start = GroupingConfig::untuned();
+        start.projection = p;
+        let note = match choice.spec {
+            Some(s) => format!("k {} ridge {}", s.k, s.ridge),
+            None => "none".to_string(),
+        };
+        let aucs: Vec<String> = choice
+            .inner_auc
+            .iter()
+            .map(|(s, a)| match s {
+                Some(s) => format!("k{}/r{}: {a:.4}", s.k, s.ridge),
+                None => format!("none: {a:.4}"),
+            })
+            .collect();
+        tracing::info!(chosen = %note, inner_auc = %aucs.join(", "), "projection");
+        (
+            fit_embedding_path(train, &mask, &start),
+            format!("{note} (inner AUC {})", aucs.join(", ")),
+        )
+    };
+    let second = move |train: &[&DevSet]| {
+        let cfg = fit_embedding_path(train, &mask, &GroupingConfig::untuned());
+        with_second_stage(train, cfg)
+    };
+    let both = move |train: &[&DevSet]| {
+        let (cfg, note) = projected(train);
+        let (cfg, second_note) = with_second_stage(train, cfg);
+        (cfg, format!("{note}; {second_note}"))
+    };
+    let options: Vec<(&str, &FitFn)> = vec![
+        ("current", &current),
+        ("+projection", &projected),
+        ("+second-stage", &second),
+        ("+projection+second-stage", &both),
+    ];
+    options
+        .into_iter()
+        .filter(|(name, _)| {
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|o| o == name || *o == name.trim_start_matches('+'))
+        })
+        .map(|(name, fit)| {
+            let (transfer, chosen) = transfer_with(sets, leave_one_out, fit);
+            // Each row as soon as it is done: a full run takes a while.
+            tracing::info!(
+                option = name,
+                mean_all_sets = transfer.mean_all_sets,
+                mean_leave_one_out = transfer.mean_leave_one_out,
+                all_sets = ?transfer.all_sets.iter().map(|(k, v)| (k.clone(), v.bcubed_f1)).collect::<Vec<_>>(),
+                leave_one_out = ?transfer.leave_one_out.iter().map(|(k, v)| (k.clone(), v.bcubed_f1)).collect::<Vec<_>>(),
+                "encoder option done"
+            );
+            EncoderRow {
+                option: name.to_string(),
+                transfer,
+                chosen,
+            }
+        })
+        .collect()
+}
+
+/// Add a second stage fitted on `train`'s borderline pairs to a fitted config, then re-tune
+/// the join threshold (the second stage moves probabilities across it; the other knobs stay).
+fn with_second_stage(train: &[&DevSet], mut cfg: GroupingConfig) -> (GroupingConfig, String) {
+    let fit = super::second::fit_second_stage(train, &cfg);
+    let note = format!(
+        "{} of {} training pairs in the band {:.2}..{:.2}",
+        fit.in_band,
+        fit.pairs,
+        (cfg.join_threshold - super::second::BAND).max(0.01),
+        (cfg.join_threshold + super::second::BAND).min(0.99)
+    );
+    tracing::info!(%note, "second stage");
+    cfg.model.second_stage = fit.stage;
+    (tune_threshold(train, &cfg), note)
+}
+
+/// The encoder-options table as Markdown: per set all-sets / leave-one-set-out BCubed F1.
+pub fn encoder_table(rows: &[EncoderRow]) -> String {
+    let names: Vec<String> = rows
+        .first()
+        .map(|r| r.transfer.all_sets.keys().cloned().collect())
+        .unwrap_or_default();
+    let short = |n: &str| n.trim_end_matches("-ar-fa-en").to_string();
+    let mut s = String::from("| option |");
+    for n in &names {
+        s.push_str(&format!(" {} all / LOSO |", short(n)));
+    }
+    s.push_str(" mean all / LOSO |\n|---|");
+    for _ in &names {
+        s.push_str("---|");
+    }
+    s.push_str("---|\n");
+    let fig = |m: &BTreeMap<String, SetFigures>, n: &str| {
+        m.get(n)
+            .map_or("—".to_string(), |f| format!("{:.3}", f.bcubed_f1))
+    };
+    let num = |x: f64| {
+        if x.is_nan() {
+            "—".to_string()
+        } else {
+            format!("{x:.3}")
+        }
+    };
+    for r in rows {
+        s.push_str(&format!("| {} |", r.option));
+        for n in &names {
+            s.push_str(&format!(
+                " {} / {} |",
+                fig(&r.transfer.all_sets, n),
+                fig(&r.transfer.leave_one_out, n)
+            ));
+        }
+        s.push_str(&format!(
+            " {} / {} |\n",
+            num(r.transfer.mean_all_sets),
+            num(r.transfer.mean_leave_one_out)
+        ));
+    }
+    s
 }
 
 /// The fitted config as the Rust of `cluster::config` (to paste into the defaults).

@@ -24,7 +24,7 @@ impl PgStore {
         &self,
         me: &LeaseHolder,
         now: DateTime<Utc>,
-        alive: &dyn Fn(u32) -> bool,
+        alive: &(dyn Fn(u32) -> bool + Sync),
     ) -> Result<LeaseOutcome> {
         let pid = i64::from(me.pid);
         for _ in 0..3 {
