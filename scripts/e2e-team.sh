@@ -25,6 +25,7 @@ serve_pid=
 cleanup() {
   [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
   pg_temp_stop
+  rm -rf "${PARALLAX_E2E_EXPORT_DIR:-}"
 }
 trap cleanup EXIT
 pg_temp_start e2e-team
@@ -54,6 +55,9 @@ rm -f artifacts/screenshots/team-*.png
 export PARALLAX_APP="$target/release/parallax-app" PARALLAX_CLI="$cli" PARALLAX_TEAM_PG="$pg"
 export PARALLAX_TEAM_URL="$url" PARALLAX_TEAM_EDITOR="$editor" PARALLAX_TEAM_READER="$reader"
 unset CI
+# The app saves exports here instead of asking (a native save dialog cannot be driven).
+PARALLAX_E2E_EXPORT_DIR="$(mktemp -d)"
+export PARALLAX_E2E_EXPORT_DIR
 export WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-0}
 status=0
 xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/team.mjs || status=$?

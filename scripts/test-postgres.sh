@@ -42,4 +42,4 @@ echo "== test-postgres: engine suites on PostgreSQL"
 PARALLAX_TEST_BACKEND=postgres cargo test --release "${build[@]}" \
   --test integration --test watch --test carry -- \
   --skip sqlite_only \
-  --skip catalog:: --skip cluster:: --skip embed:: --skip ingest_fetch:: --skip language:: --skip parse::
+  --skip backends:: --skip catalog:: --skip cluster:: --skip embed:: --skip ingest_fetch:: --skip language:: --skip parse::

@@ -12,12 +12,14 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::api::{
-    AlertView, ApiError, ApiResult, ArticleBrief, ArticleView, Change, Explanation, RelatedStories,
-    SearchGroup, SearchQuery, SeenReport, SourceView, StatusLine, StoryCarry, StoryDetail,
-    StoryFraming, StorySummary,
+    AlertView, AliasGroup, ApiError, ApiResult, ArticleBrief, ArticleView, Change, Explanation,
+    ExportFormat, ImportReport, NewWatch, RelatedStories, SearchGroup, SearchQuery, SeenReport,
+    SourceView, StatusLine, StoryCarry, StoryDetail, StoryFraming, StorySummary, WatchAdded,
 };
 use crate::error::Code;
+use crate::model::Source;
 use crate::store::{StoryFilter, TeamUser};
+use crate::watch::Watch;
 
 /// How long connecting may take: a wrong address should fail while the user still looks.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -362,6 +364,95 @@ impl TeamClient {
         Ok(r.story)
     }
 
+    /// The team's watches, each with who added it.
+    pub async fn watches(&self) -> ApiResult<Vec<Watch>> {
+        self.get("api/watches").await
+    }
+
+    /// Add a watch (editors); the server records the caller as its creator.
+    pub async fn add_watch(&self, watch: &NewWatch) -> ApiResult<WatchAdded> {
+        // `NewWatch` is only deserialised by the engine; its JSON is built here.
+        let body = serde_json::json!({
+            "name": watch.name,
+            "rule": watch.rule,
+            "backfill": watch.backfill,
+        });
+        self.send(Method::POST, "api/watches", Some(&body)).await
+    }
+
+    pub async fn remove_watch(&self, id: i64) -> ApiResult<()> {
+        self.send_empty(Method::DELETE, &format!("api/watches/{id}"))
+            .await
+    }
+
+    pub async fn aliases(&self) -> ApiResult<Vec<AliasGroup>> {
+        self.get("api/aliases").await
+    }
+
+    pub async fn add_alias(&self, spellings: &[String]) -> ApiResult<AliasGroup> {
+        let body = serde_json::json!({ "spellings": spellings });
+        self.send(Method::POST, "api/aliases", Some(&body)).await
+    }
+
+    pub async fn remove_alias(&self, id: i64) -> ApiResult<()> {
+        self.send_empty(Method::DELETE, &format!("api/aliases/{id}"))
+            .await
+    }
+
+    /// A story exported by the server (the same engine call as a local export): the file's text.
+    pub async fn export_story(&self, story_id: i64, format: ExportFormat) -> ApiResult<String> {
+        let path = format!(
+            "api/stories/{story_id}/export?format={}",
+            format.extension()
+        );
+        self.text(self.request(Method::GET, &path)?).await
+    }
+
+    /// A search exported by the server as CSV.
+    pub async fn export_search(&self, query: &SearchQuery) -> ApiResult<String> {
+        let req = with_json(self.request(Method::POST, "api/search/export")?, query)?;
+        self.text(req).await
+    }
+
+    /// Add a source by feed or homepage URL (editors); the server checks it by fetching it once.
+    pub async fn add_source(&self, url: &str) -> ApiResult<Source> {
+        let body = serde_json::json!({ "url": url });
+        self.send(Method::POST, "api/sources", Some(&body)).await
+    }
+
+    pub async fn remove_source(&self, source_id: &str) -> ApiResult<()> {
+        self.send_empty(
+            Method::DELETE,
+            &format!("api/sources/{}", segment(source_id)),
+        )
+        .await
+    }
+
+    pub async fn set_source_enabled(&self, source_id: &str, enabled: bool) -> ApiResult<()> {
+        let body = serde_json::json!({ "enabled": enabled });
+        let path = format!("api/sources/{}/enabled", segment(source_id));
+        self.send_no_reply(&path, &body).await
+    }
+
+    /// Import an OPML file into the team archive (editors).
+    pub async fn import_opml(&self, text: &str) -> ApiResult<ImportReport> {
+        let req = self
+            .request(Method::POST, "api/sources/opml")?
+            .header(reqwest::header::CONTENT_TYPE, "text/x-opml; charset=utf-8")
+            .body(text.to_string());
+        let resp = self.checked(req).await?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| unreachable(&self.base, &e))?;
+        serde_json::from_slice(&bytes).map_err(|e| unreadable("api/sources/opml", &e))
+    }
+
+    pub async fn export_opml(&self) -> ApiResult<String> {
+        self.text(self.request(Method::GET, "api/sources/opml")?)
+            .await
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
         self.send::<T, ()>(Method::GET, path, None).await
     }
@@ -388,19 +479,23 @@ impl TeamClient {
             .bytes()
             .await
             .map_err(|e| unreachable(&self.base, &e))?;
-        serde_json::from_slice::<T>(&bytes).map_err(|e| {
-            ApiError::new(
-                Code::Internal,
-                format!(
-                    "the team server's answer to {path} could not be read ({e}): is it the same Parallax version?"
-                ),
-            )
-        })
+        serde_json::from_slice::<T>(&bytes).map_err(|e| unreadable(path, &e))
     }
 
     async fn send_no_reply(&self, path: &str, body: &serde_json::Value) -> ApiResult<()> {
         let req = with_json(self.request(Method::POST, path)?, body)?;
         self.checked(req).await.map(drop)
+    }
+
+    /// A request whose answer has no body (`204 No Content`).
+    async fn send_empty(&self, method: Method, path: &str) -> ApiResult<()> {
+        self.checked(self.request(method, path)?).await.map(drop)
+    }
+
+    /// A request whose answer is a file's text (exports).
+    async fn text(&self, req: RequestBuilder) -> ApiResult<String> {
+        let resp = self.checked(req).await?;
+        resp.text().await.map_err(|e| unreachable(&self.base, &e))
     }
 
     /// Send; a non-2xx answer becomes the server's own error (code and message).
@@ -510,6 +605,21 @@ fn change_of(event: &str, data: &str) -> Option<Change> {
         "lagged" => Some(Change::StoriesUpdated { ids: vec![] }),
         _ => None,
     }
+}
+
+/// An answer that is not what this version expects.
+fn unreadable(path: &str, e: &serde_json::Error) -> ApiError {
+    ApiError::new(
+        Code::Internal,
+        format!(
+            "the team server's answer to {path} could not be read ({e}): is it the same Parallax version?"
+        ),
+    )
+}
+
+/// A source id as one path segment (ids are slugs, but one typed by hand may hold anything).
+fn segment(id: &str) -> String {
+    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// A JSON body (reqwest's own `json` needs a feature the engine does not otherwise use).

@@ -9,9 +9,12 @@ mod auth;
 mod client_routes;
 mod corrections;
 mod events;
+mod exports;
 pub mod jobs;
 mod metrics;
 pub mod pipeline;
+mod sources;
+mod watches;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -53,18 +56,17 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/stories/:id/related", get(related))
         .route("/api/search", get(search))
         .merge(articles::routes())
-        // The live server: events, and corrections and watches that record who made them.
+        // The live server: events, and corrections that record who made them.
         .route("/api/events", get(events::stream))
         .route("/api/stories/:id/split", post(corrections::split))
         .route("/api/items/:id/move", post(corrections::move_item))
-        .route("/api/watches", post(corrections::add_watch))
-        .route(
-            "/api/watches/:id",
-            axum::routing::delete(corrections::remove_watch),
-        )
         .route("/api/audit", get(corrections::audit))
         // The desktop app as a client (parallax::remote).
         .merge(client_routes::routes())
+        // Watches and aliases, exports, source management (each the team's, role-checked).
+        .merge(watches::routes())
+        .merge(exports::routes())
+        .merge(sources::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count,

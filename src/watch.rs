@@ -149,6 +149,10 @@ pub struct Watch {
     pub rule: WatchRule,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// Who added it, on a team archive (watches there are the team's, shared by everyone);
+    /// `None` on a local archive, which has one user.
+    #[serde(default)]
+    pub created_by: Option<String>,
 }
 
 /// Script of a name skeleton: cross-script matches only, since within one script the folded

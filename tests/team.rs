@@ -18,8 +18,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use parallax::api::{Engine, EngineConfig};
+use parallax::api::{Engine, EngineConfig, NewWatch};
 use parallax::model::{Feed, Lang, Ownership, Source};
+use parallax::remote::TeamClient;
+use parallax::watch::WatchRule;
 use serde_json::Value;
 use support::corpus::Corpus;
 use support::fixtures::{Expect, catalogue};
@@ -534,14 +536,32 @@ async fn serve_on_postgres_fetches_groups_and_streams_events_with_who_did_what()
             .send()
     };
     assert_eq!(
-        post("/api/watches", &reader, watch.clone())
-            .await
-            .unwrap()
-            .status(),
+        post("/api/watches", &reader, watch).await.unwrap().status(),
         403
     );
-    let added = post("/api/watches", &editor, watch).await.unwrap();
-    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap());
+    // Added by one client (the app's, as the editor), listed by another (the reader's), with
+    // who added it: watches are the team's.
+    let (w, r) = (
+        TeamClient::connect(&base, &editor).await.unwrap(),
+        TeamClient::connect(&base, &reader).await.unwrap(),
+    );
+    let added = w
+        .add_watch(&NewWatch {
+            name: Some("Persian".into()),
+            rule: WatchRule::Language { lang: Lang::Fa },
+            backfill: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(added.watch.created_by.as_deref(), Some("maryam"));
+    let listed: Vec<(i64, Option<String>)> = r
+        .watches()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|w| (w.id, w.created_by))
+        .collect();
+    assert_eq!(listed, vec![(added.watch.id, Some("maryam".to_string()))]);
 
     // Sources added by another process: the server fetches, detects, groups, alerts.
     let sources: Vec<Source> = ["fa-rss2", "ar-rss2-1256", "not-found"]
@@ -576,6 +596,18 @@ async fn serve_on_postgres_fetches_groups_and_streams_events_with_who_did_what()
         },
     )
     .await;
+    // The server's pipeline raised the watch's alerts; the reader's client lists them.
+    let alerts = r.alerts(100).await.unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.watch_id == added.watch.id && a.lang == Lang::Fa),
+        "{alerts:?}"
+    );
+    assert!(
+        alerts.iter().all(|a| a.lang == Lang::Fa),
+        "only Persian items alert: {alerts:?}"
+    );
     let pg3 = pg.clone();
     wait_for(30, "every item grouped", move || {
         count(&pg3, "SELECT count(*) FROM story_items") == want

@@ -15,7 +15,7 @@ use tauri::{AppHandle, Emitter, Runtime, State, ipc::Invoke};
 
 use crate::events::CHANGE_EVENT;
 use crate::save::{SaveRequest, save};
-use crate::team::{ArchiveInfo, Team};
+use crate::team::{ArchiveInfo, Feature, Team};
 
 /// The handler for every command below (also used by the IPC tests).
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
@@ -233,7 +233,9 @@ async fn add_source(
     team: State<'_, Team>,
     url: String,
 ) -> ApiResult<Source> {
-    team.local_only("Adding sources").await?;
+    if let Some(c) = team.client().await {
+        return c.add_source(&url).await;
+    }
     engine.add_source(&url).await
 }
 
@@ -244,7 +246,7 @@ async fn refresh(
     team: State<'_, Team>,
     source_id: Option<String>,
 ) -> ApiResult<()> {
-    team.local_only("Refreshing sources").await?;
+    team.local_only(Feature::Refresh).await?;
     engine.refresh(source_id.as_deref(), true).await.map(|_| ())
 }
 
@@ -255,7 +257,9 @@ async fn set_source_enabled(
     source_id: String,
     enabled: bool,
 ) -> ApiResult<()> {
-    team.local_only("Turning sources on and off").await?;
+    if let Some(c) = team.client().await {
+        return c.set_source_enabled(&source_id, enabled).await;
+    }
     blocking(&engine, move |e| e.set_source_enabled(&source_id, enabled)).await
 }
 
@@ -265,7 +269,9 @@ async fn remove_source(
     team: State<'_, Team>,
     source_id: String,
 ) -> ApiResult<()> {
-    team.local_only("Removing sources").await?;
+    if let Some(c) = team.client().await {
+        return c.remove_source(&source_id).await;
+    }
     blocking(&engine, move |e| e.remove_source(&source_id)).await
 }
 
@@ -275,13 +281,17 @@ async fn import_opml(
     team: State<'_, Team>,
     text: String,
 ) -> ApiResult<ImportReport> {
-    team.local_only("Importing OPML").await?;
+    if let Some(c) = team.client().await {
+        return c.import_opml(&text).await;
+    }
     blocking(&engine, move |e| e.import_opml(&text)).await
 }
 
 #[tauri::command]
 async fn export_opml(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<String> {
-    team.local_only("Exporting OPML").await?;
+    if let Some(c) = team.client().await {
+        return c.export_opml().await;
+    }
     blocking(&engine, |e| e.export_opml()).await
 }
 
@@ -291,7 +301,7 @@ async fn load_demo_archive(
     engine: State<'_, Engine>,
     team: State<'_, Team>,
 ) -> ApiResult<DemoReport> {
-    team.local_only("Loading the demo archive").await?;
+    team.local_only(Feature::Demo).await?;
     blocking(&engine, |e| e.load_demo_archive(None)).await
 }
 
@@ -358,20 +368,22 @@ async fn merge_stories<R: Runtime>(
 
 #[tauri::command]
 async fn install_model(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<ModelState> {
-    team.local_only("Installing the model").await?;
+    team.local_only(Feature::Model).await?;
     blocking(&engine, |e| e.install_model()).await
 }
 
 /// Regroup the whole archive (after installing the model or changing the window); corrections stay.
 #[tauri::command]
 async fn regroup_all(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<u32> {
-    team.local_only("Regrouping").await?;
+    team.local_only(Feature::Regroup).await?;
     blocking(&engine, |e| e.regroup_all().map(|n| n as u32)).await
 }
 
 #[tauri::command]
 async fn watches(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<Vec<Watch>> {
-    team.local_only("Watches").await?;
+    if let Some(c) = team.client().await {
+        return c.watches().await;
+    }
     blocking(&engine, |e| e.watches()).await
 }
 
@@ -382,19 +394,25 @@ async fn add_watch(
     team: State<'_, Team>,
     watch: NewWatch,
 ) -> ApiResult<WatchAdded> {
-    team.local_only("Watches").await?;
+    if let Some(c) = team.client().await {
+        return c.add_watch(&watch).await;
+    }
     blocking(&engine, move |e| e.add_watch(&watch)).await
 }
 
 #[tauri::command]
 async fn remove_watch(engine: State<'_, Engine>, team: State<'_, Team>, id: i64) -> ApiResult<()> {
-    team.local_only("Watches").await?;
+    if let Some(c) = team.client().await {
+        return c.remove_watch(id).await;
+    }
     blocking(&engine, move |e| e.remove_watch(id)).await
 }
 
 #[tauri::command]
 async fn aliases(engine: State<'_, Engine>, team: State<'_, Team>) -> ApiResult<Vec<AliasGroup>> {
-    team.local_only("Name spellings").await?;
+    if let Some(c) = team.client().await {
+        return c.aliases().await;
+    }
     blocking(&engine, |e| e.aliases()).await
 }
 
@@ -404,13 +422,17 @@ async fn add_alias(
     team: State<'_, Team>,
     spellings: Vec<String>,
 ) -> ApiResult<AliasGroup> {
-    team.local_only("Name spellings").await?;
+    if let Some(c) = team.client().await {
+        return c.add_alias(&spellings).await;
+    }
     blocking(&engine, move |e| e.add_alias(&spellings)).await
 }
 
 #[tauri::command]
 async fn remove_alias(engine: State<'_, Engine>, team: State<'_, Team>, id: i64) -> ApiResult<()> {
-    team.local_only("Name spellings").await?;
+    if let Some(c) = team.client().await {
+        return c.remove_alias(id).await;
+    }
     blocking(&engine, move |e| e.remove_alias(id)).await
 }
 
@@ -511,8 +533,11 @@ async fn export_story<R: Runtime>(
     story_id: i64,
     format: ExportFormat,
 ) -> ApiResult<Option<String>> {
-    team.local_only("Export").await?;
-    let text = blocking(&engine, move |e| e.export_story(story_id, format)).await?;
+    // On a team archive the server makes the file (the same engine call); it is saved here.
+    let text = match team.client().await {
+        Some(c) => c.export_story(story_id, format).await?,
+        None => blocking(&engine, move |e| e.export_story(story_id, format)).await?,
+    };
     let request = SaveRequest {
         file_name: format!("parallax-story-{story_id}.{}", format.extension()),
         filter_name: match format {
@@ -533,8 +558,10 @@ async fn export_search<R: Runtime>(
     team: State<'_, Team>,
     query: SearchQuery,
 ) -> ApiResult<Option<String>> {
-    team.local_only("Export").await?;
-    let text = blocking(&engine, move |e| e.export_search(&query)).await?;
+    let text = match team.client().await {
+        Some(c) => c.export_search(&query).await?,
+        None => blocking(&engine, move |e| e.export_search(&query)).await?,
+    };
     let request = SaveRequest {
         file_name: "parallax-search.csv".to_string(),
         filter_name: "CSV",

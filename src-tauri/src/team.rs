@@ -17,6 +17,35 @@ use parallax::store::Role;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OnceCell, RwLock};
 
+/// What the app does only on its local archive: on a team archive the server does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Refresh,
+    Regroup,
+    Model,
+    Demo,
+}
+
+impl Feature {
+    /// Why it is not offered on a team archive; the UI shows this text as is.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Feature::Refresh => {
+                "Refreshing is done by the team server: it fetches every source on its own schedule, so there is nothing for the app to fetch. Switch to the local archive in Settings to refresh it"
+            }
+            Feature::Regroup => {
+                "Regrouping is done by the team server: it groups stories as items arrive (corrections stay). Switch to the local archive in Settings to regroup it"
+            }
+            Feature::Model => {
+                "The team server uses the model installed where it runs; installing one here would change only the local archive. Switch to the local archive in Settings to install it"
+            }
+            Feature::Demo => {
+                "The demo archive loads into the local archive only: a team archive holds what the team server fetches. Switch to the local archive in Settings to load it"
+            }
+        }
+    }
+}
+
 /// What `team.json` holds.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Saved {
@@ -157,13 +186,12 @@ impl Team {
         self.current.read().await.client.clone()
     }
 
-    /// Refuse a feature the team server does not offer yet, with a message the UI shows as is.
-    pub async fn local_only(&self, feature: &str) -> ApiResult<()> {
+    /// Refuse, on a team archive, a feature that belongs to the local archive only, with the
+    /// reason (the UI shows the message as is).
+    pub async fn local_only(&self, feature: Feature) -> ApiResult<()> {
         match self.client().await {
             None => Ok(()),
-            Some(_) => Err(ApiError::precondition(format!(
-                "{feature} is not available on a team archive yet: switch to the local archive in Settings to use it"
-            ))),
+            Some(_) => Err(ApiError::precondition(feature.refusal())),
         }
     }
 

@@ -654,15 +654,46 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
         location.as_str().unwrap_or("").starts_with(&base),
         "{location}"
     );
-    // Not offered by the server yet: said so, not an empty answer.
-    let watches = invoke(&app, "watches", json!({})).expect_err("no watches on a team archive");
+    // The team's watches and aliases: a reader lists them, may not change them.
+    assert_eq!(
+        invoke(&app, "watches", json!({})).expect("watches"),
+        json!([])
+    );
+    assert_eq!(
+        invoke(&app, "aliases", json!({})).expect("aliases"),
+        json!([])
+    );
+    let watch = json!({ "watch": { "name": null, "rule": { "kind": "terms", "terms": ["Turkey"] }, "backfill": true } });
+    let refused = invoke(&app, "add_watch", watch.clone()).expect_err("reader may not add");
     assert!(
-        watches["message"]
+        refused["message"]
             .as_str()
             .unwrap_or("")
-            .contains("not available on a team archive"),
-        "{watches}"
+            .contains("omid is a reader"),
+        "{refused}"
     );
+    // What the server does on its own schedule is refused with the reason, not "yet".
+    let regroup = invoke(&app, "regroup_all", json!({})).expect_err("server groups");
+    let why = regroup["message"].as_str().unwrap_or("");
+    assert!(
+        why.contains("done by the team server") && !why.contains("yet"),
+        "{regroup}"
+    );
+    // A reader exports: the server makes the file, the app saves it.
+    let out = tempfile::tempdir().expect("export dir");
+    tauri::Manager::manage(
+        &app._app,
+        parallax_app::SaveTarget::Directory(out.path().into()),
+    );
+    let saved = invoke(
+        &app,
+        "export_story",
+        json!({ "storyId": team_ids[0], "format": "json" }),
+    )
+    .expect("export");
+    let file = std::fs::read_to_string(saved.as_str().expect("path")).expect("exported file");
+    let parsed: Value = serde_json::from_str(&file).expect("JSON export");
+    assert_eq!(parsed["summary"]["id"], team_ids[0], "{file}");
     // A reader's correction: the server's 403 message.
     let refused = invoke(
         &app,
@@ -694,6 +725,38 @@ fn the_app_switches_to_a_team_archive_and_back_without_restarting() {
     let after = ids(&invoke(&app, "list_stories", all.clone()).expect("after"));
     assert_eq!(after.len(), team_ids.len() - 1);
     assert!(!after.contains(&team_ids[1]));
+    // The editor's watch is the team's, named as theirs, and raises alerts over the archive.
+    let added = invoke(&app, "add_watch", watch).expect("editor adds a watch");
+    assert_eq!(
+        added["watch"]["created_by"],
+        Value::Null,
+        "a SQLite server keeps no creator"
+    );
+    assert!(
+        added["backfilled"].as_u64().expect("backfilled") > 0,
+        "{added}"
+    );
+    let listed = invoke(&app, "watches", json!({})).expect("watches");
+    assert_eq!(listed[0]["id"], added["watch"]["id"], "{listed}");
+    assert!(
+        !invoke(&app, "alerts", json!({ "limit": 10 }))
+            .expect("alerts")
+            .as_array()
+            .expect("list")
+            .is_empty()
+    );
+    let group = invoke(
+        &app,
+        "add_alias",
+        json!({ "spellings": ["Turkey", "Türkiye"] }),
+    )
+    .expect("alias");
+    invoke(&app, "remove_alias", json!({ "id": group["id"] })).expect("remove alias");
+    invoke(&app, "remove_watch", json!({ "id": added["watch"]["id"] })).expect("remove watch");
+    assert_eq!(
+        invoke(&app, "watches", json!({})).expect("watches"),
+        json!([])
+    );
 
     // Back to the local archive, then to the team again with the saved token.
     let info = invoke(&app, "use_local_archive", json!({})).expect("local");

@@ -214,7 +214,7 @@ pub struct SearchGroup {
     pub hits: Vec<SearchItemHit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ImportReport {
     pub added: Vec<String>,

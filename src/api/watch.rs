@@ -24,7 +24,7 @@ pub struct NewWatch {
     pub backfill: bool,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct WatchAdded {
     pub watch: Watch,
@@ -33,7 +33,7 @@ pub struct WatchAdded {
 }
 
 /// Spellings of one name that should match each other (Soleimani = سليماني = سلیمانی).
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct AliasGroup {
     pub id: i64,

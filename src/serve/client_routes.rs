@@ -154,7 +154,7 @@ async fn mark_all_seen(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     //! The app's client (`parallax::remote::TeamClient`) against these routes over real HTTP on
     //! loopback, on a SQLite archive (the routes are the same on PostgreSQL: tests/team.rs).
 
@@ -163,7 +163,8 @@ mod tests {
     use crate::remote::TeamClient;
     use crate::store::{Role, StoryFilter};
 
-    async fn served() -> (tempfile::TempDir, Engine, String) {
+    /// A server on loopback over the demo archive (SQLite): its directory, engine and address.
+    pub(in crate::serve) async fn served() -> (tempfile::TempDir, Engine, String) {
         let dir = tempfile::tempdir().unwrap();
         let config = EngineConfig {
             seed_catalog: false,
@@ -184,7 +185,7 @@ mod tests {
         (dir, engine, base)
     }
 
-    fn add(engine: &Engine, name: &str, role: Role) -> String {
+    pub(in crate::serve) fn add(engine: &Engine, name: &str, role: Role) -> String {
         engine.add_user(name, role).unwrap()
     }
 

@@ -1,6 +1,6 @@
-//! Corrections (split, move; merge is in `serve`) and watch changes over HTTP: editors only, and
-//! each recorded in the archive's audit log with the user's name, so a team sees who did what
-//! (`GET /api/audit`).
+//! Corrections (split, move; merge is in `serve`) over HTTP: editors only, and each recorded in
+//! the archive's audit log with the user's name, so a team sees who did what (`GET /api/audit`).
+//! Watch and alias changes are recorded the same way (`serve::watches`).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::{HttpError, Shared, call};
-use crate::api::NewWatch;
 use crate::store::Role;
 
 /// Write "`caller` did `action`" to the audit log and the server's log. The change itself is
@@ -77,47 +76,6 @@ pub(super) async fn move_item(
         &caller,
         "move",
         serde_json::json!({ "item": item, "to": body.to }),
-    )
-    .await;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Add a watch (the app's `NewWatch` JSON); the watch records its creator.
-pub(super) async fn add_watch(
-    caller: Caller,
-    State(st): State<Shared>,
-    Json(body): Json<NewWatch>,
-) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    let user = caller.0.name.clone();
-    let added = call(&st.engine, move |e| {
-        let added = e.add_watch(&body)?;
-        e.with_store(|s| s.set_watch_creator(added.watch.id, &user))?;
-        Ok(added)
-    })
-    .await?;
-    record(
-        &st,
-        &caller,
-        "add_watch",
-        serde_json::json!({ "watch": added.watch.id, "name": added.watch.name }),
-    )
-    .await;
-    Ok((StatusCode::CREATED, Json(added)).into_response())
-}
-
-pub(super) async fn remove_watch(
-    caller: Caller,
-    State(st): State<Shared>,
-    Path(id): Path<i64>,
-) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    call(&st.engine, move |e| e.remove_watch(id)).await?;
-    record(
-        &st,
-        &caller,
-        "remove_watch",
-        serde_json::json!({ "watch": id }),
     )
     .await;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -172,6 +172,7 @@ impl SqliteStore {
             name: name.to_string(),
             rule: rule.clone(),
             created_at: now,
+            created_by: None,
         })
     }
 
@@ -195,6 +196,7 @@ impl SqliteStore {
                 name,
                 rule: serde_json::from_str(&rule)?,
                 created_at: parse_ts(&created),
+                created_by: None,
             });
         }
         Ok(out)

@@ -117,6 +117,7 @@ fn watch(rule: WatchRule) -> CompiledWatch {
             name: "w".into(),
             rule,
             created_at: at(0),
+            created_by: None,
         },
         &[],
     )
@@ -203,6 +204,7 @@ fn item_rules() {
                 terms: vec!["Sunak".into(), "Putin".into()],
             },
             created_at: at(0),
+            created_by: None,
         },
         &[],
     );

@@ -316,7 +316,7 @@ async fn a_locked_database_fails_clearly_and_loses_nothing_sqlite_only() {
         .cloned()
         .collect();
     // Another process holds the write lock for the whole refresh.
-    let other = rusqlite::Connection::open(&bed.db).unwrap();
+    let other = rusqlite::Connection::open(&bed.db).unwrap(); // sqlite_only: the file's lock
     other
         .execute_batch(
             "BEGIN IMMEDIATE; INSERT INTO settings(key, value) VALUES ('lock-holder', '1');",
@@ -364,7 +364,8 @@ fn a_corrupt_database_is_reported_and_left_untouched_sqlite_only() {
     let path = dir.path().join("archive.db");
     let garbage = "هذا ليس قاعدة بيانات".repeat(400);
     std::fs::write(&path, &garbage).unwrap();
-    let Err(e) = Store::open(&path) else {
+    let opened = Store::open(&path); // sqlite_only: the garbage file above
+    let Err(e) = opened else {
         panic!("garbage opened as a database")
     };
     assert_eq!(e.code(), Code::Storage);

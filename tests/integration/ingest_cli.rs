@@ -101,7 +101,7 @@ async fn parallax_fetch_reports_updates_failures_and_then_304s() {
 fn fetch_with_file_limit(db: &std::path::Path, limit: u64) -> std::process::Output {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parallax"));
-    cmd.arg("--db").arg(db).arg("fetch");
+    cmd.arg("--db").arg(db).arg("fetch"); // sqlite_only: the limit is on the archive file
     // SAFETY: only async-signal-safe calls (setrlimit, signal) run between fork and exec.
     unsafe {
         cmd.pre_exec(move || {

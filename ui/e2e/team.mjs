@@ -3,7 +3,7 @@
 // archive, and plain HTTP as curl would send it). Run through scripts/e2e-team.sh, which starts
 // PostgreSQL, loads the demo archive, adds the users and starts the server.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -296,12 +296,56 @@ async function main() {
       await browser.keys(["Escape"]);
     });
 
-    await check("features the server does not offer say so; search works on the team archive", async () => {
+    await check("on the team archive the editor adds a watch, it is listed as hers to every client, and a story exports", async () => {
       await nav("watches");
-      const note = await browser.$('[data-testid="team-unavailable"]');
+      const note = await browser.$('[data-testid="team-watches-note"]');
       await note.waitForDisplayed({ timeout: 10_000 });
-      assert((await note.getText()).includes("not available on a team archive"), "watches state");
-      await shot("06-watches-unavailable");
+      const term = "Turkey";
+      await (await browser.$('[data-testid="watch-terms"]')).setValue(term);
+      await (await browser.$('[data-testid="watch-submit"]')).click();
+      const creator = await waitFor(
+        () =>
+          exec((t) => {
+            const li = [...document.querySelectorAll('[data-testid="watches-list"] li')].find((l) => l.querySelector(".name")?.textContent === t);
+            return li?.querySelector('[data-testid="watch-creator"]')?.textContent ?? null;
+          }, term),
+        "the new watch listed with its creator",
+        20_000,
+      );
+      assert(creator === "maryam", `listed as added by ${creator}`);
+      await shot("06-team-watch-added");
+      // The other client (a reader over HTTP) lists the same watch, named as maryam's.
+      const listed = await http("GET", "/api/watches", reader);
+      assert(
+        listed.status === 200 && listed.json.some((w) => w.name === term && w.created_by === "maryam"),
+        `reader's list: ${JSON.stringify(listed.json)}`,
+      );
+      // Export a story: the server makes the file, the app saves it (the E2E directory stands in
+      // for the save dialog); the JSON parses back to the story shown.
+      const dir = process.env.PARALLAX_E2E_EXPORT_DIR;
+      assert(dir && existsSync(dir), "scripts/e2e-team.sh sets PARALLAX_E2E_EXPORT_DIR");
+      const ids = await listedStories();
+      await openStory(ids[0]);
+      await (await browser.$('[data-testid="export-json"]')).click();
+      const saved = await waitFor(async () => {
+        const t = await exec(() => document.querySelector('[data-testid="export-saved"]')?.textContent ?? "");
+        const m = t.match(/ to (\/.+)$/);
+        return m && m[1].endsWith(".json") ? m[1] : null;
+      }, "the JSON export saved");
+      assert(saved.startsWith(dir), `written outside the chosen place: ${saved}`);
+      const json = JSON.parse(readFileSync(saved, "utf8"));
+      const story = (await http("GET", `/api/stories/${ids[0]}`, reader)).json;
+      assert(
+        json.summary.id === ids[0] && json.items.length === story.items.length && json.attribution.length > 0,
+        `export: ${JSON.stringify(json).slice(0, 200)}`,
+      );
+      await browser.keys(["Escape"]);
+      // What the server does on its own is explained, not offered.
+      await nav("sources");
+      const refresh = await browser.$('[data-testid="team-unavailable"]');
+      await refresh.waitForDisplayed({ timeout: 10_000 });
+      assert((await refresh.getText()).includes("done by the team server"), "refresh explained");
+      await shot("06a-team-sources");
       await nav("search");
       const input = await browser.$('[data-testid="search-input"]');
       await input.setValue("تركيه");

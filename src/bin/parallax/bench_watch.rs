@@ -91,6 +91,7 @@ fn watches(rows: &[Row], n: usize) -> (Vec<CompiledWatch>, usize) {
                     name: format!("w{i}"),
                     rule,
                     created_at: now,
+                    created_by: None,
                 },
                 &aliases,
             )

@@ -48,12 +48,13 @@ impl PgStore {
             name: name.to_string(),
             rule: rule.clone(),
             created_at: now,
+            created_by: None,
         })
     }
 
     pub fn watches(&self) -> Result<Vec<Watch>> {
         let rows = self.db().query(
-            "SELECT id, name, rule, created_at FROM watches ORDER BY id",
+            "SELECT id, name, rule, created_at, created_by FROM watches ORDER BY id",
             &[],
         )?;
         rows.iter()
@@ -63,6 +64,7 @@ impl PgStore {
                     name: r.get(1),
                     rule: serde_json::from_str(r.get(2))?,
                     created_at: parse_ts(r.get(3)),
+                    created_by: r.get(4),
                 })
             })
             .collect()

@@ -176,7 +176,7 @@ export function fakeBackend(
       if (w.rule.kind === "terms" && w.rule.terms.some((t) => t.trim().length < 2)) {
         throw new IpcError("add_watch", { code: "precondition", message: "watch: the term is too short: use at least two letters" });
       }
-      const watch: Watch = { id: ++seq, name: w.name ?? (w.rule.kind === "terms" ? w.rule.terms.join(" | ") : w.rule.kind), rule: w.rule, created_at: new Date().toISOString() };
+      const watch: Watch = { id: ++seq, name: w.name ?? (w.rule.kind === "terms" ? w.rule.terms.join(" | ") : w.rule.kind), rule: w.rule, created_at: new Date().toISOString(), created_by: null };
       watches = [...watches, watch];
       let backfilled = 0;
       if (w.rule.kind === "terms") {

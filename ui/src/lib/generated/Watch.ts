@@ -4,4 +4,9 @@ import type { WatchRule } from "./WatchRule";
 /**
  * A watch as stored.
  */
-export type Watch = { id: bigint, name: string, rule: WatchRule, created_at: string, };
+export type Watch = { id: bigint, name: string, rule: WatchRule, created_at: string, 
+/**
+ * Who added it, on a team archive (watches there are the team's, shared by everyone);
+ * `None` on a local archive, which has one user.
+ */
+created_by: string | null, };
