@@ -12,6 +12,21 @@ use super::auth::Caller;
 use super::{HttpError, Shared, call};
 use crate::store::Role;
 
+/// An editor's change: check the role, run `f` on the engine, then audit it with `detail` of its
+/// result. Write routes go through here, so none skips the role check or the audit row.
+pub(super) async fn edit<T: Send + 'static>(
+    st: &Shared,
+    caller: &Caller,
+    action: &'static str,
+    f: impl FnOnce(&crate::api::Engine) -> Result<T, crate::api::ApiError> + Send + 'static,
+    detail: impl FnOnce(&T) -> serde_json::Value,
+) -> Result<T, HttpError> {
+    caller.require(Role::Editor)?;
+    let out = call(&st.engine, f).await?;
+    record(st, caller, action, detail(&out)).await;
+    Ok(out)
+}
+
 /// Write "`caller` did `action`" to the audit log and the server's log. The change itself is
 /// made by then: if the audit row cannot be written the request still succeeds, and the server's
 /// log keeps the record.

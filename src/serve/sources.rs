@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::corrections::record;
+use super::corrections::{edit, record};
 use super::{HttpError, Shared, call};
 use crate::store::Role;
 
@@ -53,16 +53,15 @@ async fn remove(
     State(st): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
     let which = id.clone();
-    call(&st.engine, move |e| e.remove_source(&which)).await?;
-    record(
+    edit(
         &st,
         &caller,
         "remove_source",
-        serde_json::json!({ "source": id }),
+        move |e| e.remove_source(&which),
+        |_| serde_json::json!({ "source": id }),
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -77,23 +76,20 @@ async fn set_enabled(
     Path(id): Path<String>,
     Json(body): Json<EnabledBody>,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
+    let action = if body.enabled {
+        "enable_source"
+    } else {
+        "disable_source"
+    };
     let which = id.clone();
-    call(&st.engine, move |e| {
-        e.set_source_enabled(&which, body.enabled)
-    })
-    .await?;
-    record(
+    edit(
         &st,
         &caller,
-        if body.enabled {
-            "enable_source"
-        } else {
-            "disable_source"
-        },
-        serde_json::json!({ "source": id }),
+        action,
+        move |e| e.set_source_enabled(&which, body.enabled),
+        |_| serde_json::json!({ "source": id }),
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -109,15 +105,14 @@ async fn import_opml(
     State(st): State<Shared>,
     text: String,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    let report = call(&st.engine, move |e| e.import_opml(&text)).await?;
-    record(
+    let report = edit(
         &st,
         &caller,
         "import_opml",
-        serde_json::json!({ "added": report.added, "skipped": report.skipped.len() }),
+        move |e| e.import_opml(&text),
+        |r| serde_json::json!({ "added": r.added, "skipped": r.skipped.len() }),
     )
-    .await;
+    .await?;
     Ok(Json(report).into_response())
 }
 

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::corrections::record;
+use super::corrections::{edit, record};
 use super::{HttpError, Shared, call};
 use crate::api::NewWatch;
 use crate::store::Role;
@@ -66,15 +66,14 @@ async fn remove(
     State(st): State<Shared>,
     Path(id): Path<i64>,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    call(&st.engine, move |e| e.remove_watch(id)).await?;
-    record(
+    edit(
         &st,
         &caller,
         "remove_watch",
-        serde_json::json!({ "watch": id }),
+        move |e| e.remove_watch(id),
+        |_| serde_json::json!({ "watch": id }),
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -94,15 +93,14 @@ async fn add_alias(
     State(st): State<Shared>,
     Json(body): Json<AliasBody>,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    let group = call(&st.engine, move |e| e.add_alias(&body.spellings)).await?;
-    record(
+    let group = edit(
         &st,
         &caller,
         "add_alias",
-        serde_json::json!({ "alias": group.id, "spellings": group.spellings }),
+        move |e| e.add_alias(&body.spellings),
+        |g| serde_json::json!({ "alias": g.id, "spellings": g.spellings }),
     )
-    .await;
+    .await?;
     Ok((StatusCode::CREATED, Json(group)).into_response())
 }
 
@@ -111,15 +109,14 @@ async fn remove_alias(
     State(st): State<Shared>,
     Path(id): Path<i64>,
 ) -> Result<Response, HttpError> {
-    caller.require(Role::Editor)?;
-    call(&st.engine, move |e| e.remove_alias(id)).await?;
-    record(
+    edit(
         &st,
         &caller,
         "remove_alias",
-        serde_json::json!({ "alias": id }),
+        move |e| e.remove_alias(id),
+        |_| serde_json::json!({ "alias": id }),
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
